@@ -1,0 +1,39 @@
+# Two commands do everything on a fresh machine (python3, make, node/npm):
+#   make site   — install pinned dependencies, run the whole build, write site/
+#   make test   — install pinned dependencies, run the test suite
+# Variants: `make serve` (build, then serve site/ on http://127.0.0.1:8000), `make bench`, `make lock`.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock package-lock.json 2>/dev/null | sha256sum | cut -c1-12)
+PORT ?= 8000
+
+.PHONY: site serve test bench lock clean
+
+$(STAMP): requirements.lock
+	rm -f $(VENV)/.installed-*
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
+	@if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; fi
+	touch $@
+
+site: $(STAMP)
+	$(BIN)/python -m scripts build
+
+serve: site
+	$(BIN)/python -m http.server --directory site --bind 127.0.0.1 $(PORT)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m scripts.bench
+
+# Re-pin after editing requirements.in (needs network access to PyPI).
+lock:
+	$(PYTHON) -m venv /tmp/uv-venv && /tmp/uv-venv/bin/pip install --quiet uv
+	/tmp/uv-venv/bin/uv pip compile requirements.in --python-version 3.11 --generate-hashes -o requirements.lock
+
+clean:
+	rm -rf $(VENV) site .cache node_modules

@@ -1,0 +1,20 @@
+"""The chart step of the build: publishable files into charts/, render assets for the site."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from scripts.charts.context import ChartContext
+from scripts.charts.export import build_all, export_site_assets
+from scripts.paths import Layout
+
+ASSETS_DIR = "chart-assets"  # beside the staged charts/, picked up by the site step
+
+
+def build_charts(tables: dict[str, pd.DataFrame], ledger: pd.DataFrame, out_dir: Path, layout: Layout) -> int:
+    ctx = ChartContext(tables=tables, ledger=ledger)
+    catalogue = build_all(ctx, out_dir)
+    export_site_assets(ctx, out_dir.parent / ASSETS_DIR, cache_dir=layout.cache / "charts")
+    return len(catalogue)

@@ -1,0 +1,414 @@
+"""Publish registered charts: Vega-Lite specs + CSV for download, and static/precompiled site assets.
+
+``build_all`` writes the open-data side (``charts/<id>.vl.json``, ``charts/<id>.csv``,
+``charts/index.json``); ``export_site_assets`` renders what the pages embed
+(``<out>/<id>/{light,dark}.{svg,png,vg.json}`` and ``meta.json``).
+
+Both are deterministic: the same registry and data give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import vl_convert as vlc
+
+import scripts
+from scripts.charts import theme
+from scripts.charts.context import ChartContext
+from scripts.charts.registry import (
+    ChartBuildError,
+    RegisteredChart,
+    Registry,
+    default_registry,
+    is_valid_id,
+)
+from scripts.paths import BUILD_CACHE, CHARTS
+
+# Kept in step with CITATION.cff at the repository root.
+LICENCE = "CC BY 4.0"
+CITATION = (
+    "Combating Terrorism Center at West Point, \"Beyond the Caliphate: Islamic State Activity "
+    "Outside the Group's Defined Wilayat — Belgium\" (2018), https://ctc.usma.edu/beyond-the-caliphate/"
+)
+CREDIT = "Beyond the Caliphate: Belgium microsite team"
+
+STATIC_WIDTH = 640  # replaces width "container" in SVG/PNG exports
+STATIC_HEIGHT = 400  # replaces height "container", should a chart use it
+PNG_SCALE = 2  # sharp on high-density screens
+# Bump when rendering options or the asset layout change: it invalidates the render cache.
+ASSET_FORMAT = 1
+SITE_ASSET_FILES = tuple(
+    f"{scheme}.{kind}" for kind in ("svg", "png", "vg.json") for scheme in theme.SCHEMES
+)
+DEFAULT_CACHE_DIR = BUILD_CACHE / "charts"
+
+# Sub-trees that hold data or metadata rather than layout; never rewritten.
+_NON_LAYOUT_KEYS = frozenset({"data", "datasets", "usermeta"})
+
+
+@dataclass(frozen=True)
+class BuiltChart:
+    """A chart function's output, ready to publish."""
+
+    entry: RegisteredChart
+    spec: dict[str, Any]  # Vega-Lite, light config embedded, data inline, usermeta added
+    frame: pd.DataFrame  # exactly the data shown, published as CSV
+    description: str
+
+    @property
+    def id(self) -> str:
+        return self.entry.id
+
+    def catalogue_entry(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.entry.title,
+            "section": self.entry.section,
+            "description": self.description,
+            "files": {"vegalite": f"{self.id}.vl.json", "csv": f"{self.id}.csv"},
+        }
+
+
+# ---------------------------------------------------------------------------
+# Specs
+
+
+def build_chart(entry: RegisteredChart, ctx: ChartContext) -> BuiltChart:
+    """Run one chart function and turn its output into a self-contained Vega-Lite spec."""
+    figure, frame = entry.build(ctx)
+    description = entry.description(ctx)
+    try:
+        # The light theme is merged in by Altair (chart-level configure_* calls win), so the
+        # published JSON carries its whole config and renders the same without this code.
+        with (
+            alt.theme.enable(theme.THEME_NAMES["light"]),
+            alt.data_transformers.enable("default", max_rows=None),
+        ):
+            spec = figure.to_dict(validate=True)
+        spec.setdefault("description", description)  # becomes the SVG's aria-label
+        spec["usermeta"] = {
+            **spec.get("usermeta", {}),
+            "id": entry.id,
+            "section": entry.section,
+            "title": entry.title,
+            "description": description,
+            "source": entry.source,
+            "licence": LICENCE,
+            "citation": CITATION,
+            "credit": CREDIT,
+            "version": scripts.__version__,
+        }
+        dumps_json(spec)  # fail here, naming the chart, on NaN or unserialisable values
+    except Exception as exc:
+        raise ChartBuildError(f"chart {entry.id!r} could not be serialised: {exc}") from exc
+    return BuiltChart(entry=entry, spec=spec, frame=frame, description=description)
+
+
+def build_specs(ctx: ChartContext, registry: Registry | None = None) -> list[BuiltChart]:
+    """Build every registered chart, in catalogue order (section, then id)."""
+    registry = default_registry if registry is None else registry
+    registry.discover()
+    return [build_chart(entry, ctx) for entry in registry.charts()]
+
+
+def build_all(ctx: ChartContext, out_dir: Path = CHARTS, *, registry: Registry | None = None) -> list[dict]:
+    """Write ``<id>.vl.json``, ``<id>.csv`` and ``index.json`` for every chart; return the catalogue.
+
+    Everything is rendered before anything in ``out_dir`` is touched, so a failing chart
+    leaves the previous outputs as they were. Files of charts that are no longer
+    registered are removed; other files in ``out_dir`` are left alone.
+    """
+    out_dir = Path(out_dir)
+    built = build_specs(ctx, registry)
+    catalogue = [chart.catalogue_entry() for chart in built]
+
+    files = {"index.json": dumps_json(catalogue).encode("utf-8")}
+    for chart in built:
+        files[f"{chart.id}.vl.json"] = dumps_json(chart.spec).encode("utf-8")
+        files[f"{chart.id}.csv"] = frame_to_csv(chart.frame)
+
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out_dir.parent, prefix=f".{out_dir.name}.tmp-") as tmp:
+        staging = Path(tmp)
+        for name, data in files.items():
+            (staging / name).write_bytes(data)
+        out_dir.mkdir(exist_ok=True)
+        for name, data in sorted(files.items()):
+            target = out_dir / name
+            # Unchanged files keep their mtime, which keeps `mkdocs serve` quiet.
+            if not (target.is_file() and target.read_bytes() == data):
+                os.replace(staging / name, target)
+    for path in out_dir.iterdir():
+        if path.is_file() and path.name not in files and _chart_file_id(path.name) is not None:
+            path.unlink()
+    return catalogue
+
+
+def _chart_file_id(name: str) -> str | None:
+    """The chart id of a file written by build_all, or None for anything else."""
+    for suffix in (".vl.json", ".csv"):
+        if name.endswith(suffix) and is_valid_id(name[: -len(suffix)]):
+            return name[: -len(suffix)]
+    return None
+
+
+# ---------------------------------------------------------------------------
+# Site assets
+
+
+def export_site_assets(
+    ctx_or_specs: ChartContext | Mapping[str, dict] | Path | str,
+    out_dir: Path,
+    *,
+    cache_dir: Path | None = None,
+    registry: Registry | None = None,
+    max_workers: int | None = None,
+) -> list[dict]:
+    """Render light/dark SVG, PNG and precompiled Vega for every chart; return each chart's meta.
+
+    ``ctx_or_specs`` is a ChartContext (charts are built from ``registry``), a mapping of
+    chart id to published Vega-Lite spec, or the directory ``build_all`` wrote.
+    Renders are cached by content hash under ``cache_dir`` (default ``.cache/charts``).
+    """
+    specs = _load_specs(ctx_or_specs, registry)
+    out_dir = Path(out_dir)
+    cache_dir = DEFAULT_CACHE_DIR if cache_dir is None else Path(cache_dir)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+
+    jobs = {chart_id: _AssetJob.plan(chart_id, spec) for chart_id, spec in specs.items()}
+    misses = [job for job in jobs.values() if not _cache_complete(cache_dir / job.key)]
+    # vl-convert runs Vega in a single JS worker, but PNG rasterisation overlaps in threads.
+    workers = max_workers or min(len(misses), os.cpu_count() or 1) or 1
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for job, rendered in zip(misses, pool.map(_AssetJob.render, misses)):
+            _store_in_cache(cache_dir / job.key, rendered)
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    metas = []
+    for chart_id, job in jobs.items():
+        cached = cache_dir / job.key
+        size = json.loads((cached / "size.json").read_text(encoding="utf-8"))
+        usermeta = specs[chart_id].get("usermeta", {})
+        meta = {
+            "id": chart_id,
+            "title": usermeta.get("title"),
+            "section": usermeta.get("section"),
+            "description": usermeta.get("description", specs[chart_id].get("description")),
+            "width": size["width"],
+            "height": size["height"],
+            "files": {
+                scheme: {"svg": f"{scheme}.svg", "png": f"{scheme}.png", "vega": f"{scheme}.vg.json"}
+                for scheme in theme.SCHEMES
+            },
+            "hash": job.key,
+        }
+        chart_dir = out_dir / chart_id
+        chart_dir.mkdir(exist_ok=True)
+        for name in SITE_ASSET_FILES:
+            write_if_changed(chart_dir / name, (cached / name).read_bytes())
+        write_if_changed(chart_dir / "meta.json", dumps_json(meta).encode("utf-8"))
+        metas.append(meta)
+
+    for path in out_dir.iterdir():
+        if path.is_dir() and path.name not in jobs and is_valid_id(path.name) and (path / "meta.json").is_file():
+            shutil.rmtree(path)
+    return metas
+
+
+@dataclass(frozen=True)
+class _AssetJob:
+    chart_id: str
+    specs: dict[str, dict]  # scheme -> Vega-Lite spec (responsive, width "container")
+    key: str
+
+    @classmethod
+    def plan(cls, chart_id: str, light_spec: dict) -> _AssetJob:
+        specs = {scheme: restyle(light_spec, scheme) for scheme in theme.SCHEMES}
+        fingerprint = {
+            "specs": specs,
+            "static_size": [STATIC_WIDTH, STATIC_HEIGHT],
+            "png_scale": PNG_SCALE,
+            "vegalite": vegalite_version(),
+            "vl_convert": vlc.__version__,
+            "format": ASSET_FORMAT,
+        }
+        key = hashlib.sha256(dumps_json(fingerprint).encode("utf-8")).hexdigest()
+        return cls(chart_id=chart_id, specs=specs, key=key)
+
+    def render(self) -> dict[str, bytes]:
+        try:
+            files: dict[str, bytes] = {}
+            for scheme, spec in self.specs.items():
+                svg = vlc.vegalite_to_svg(static_spec(spec), vl_version=vegalite_version())
+                files[f"{scheme}.svg"] = svg.encode("utf-8")
+                files[f"{scheme}.png"] = vlc.svg_to_png(svg, scale=PNG_SCALE)
+                # The site's Vega runtime sizes this one to its container.
+                vega = vlc.vegalite_to_vega(spec, vl_version=vegalite_version())
+                files[f"{scheme}.vg.json"] = dumps_json(vega).encode("utf-8")
+            width, height = svg_size(files["light.svg"])
+        except Exception as exc:
+            reason = str(exc).split("\n", 1)[0]  # vl-convert appends a long Rust backtrace
+            raise ChartBuildError(f"chart {self.chart_id!r} could not be rendered: {reason}") from exc
+        files["size.json"] = dumps_json({"width": width, "height": height}).encode("utf-8")
+        return files
+
+
+def _cache_complete(entry: Path) -> bool:
+    return all((entry / name).is_file() for name in (*SITE_ASSET_FILES, "size.json"))
+
+
+def _store_in_cache(entry: Path, files: dict[str, bytes]) -> None:
+    # Write beside the final place, then rename: a half-written entry never looks like a hit.
+    staging = Path(tempfile.mkdtemp(dir=entry.parent, prefix=".tmp-"))
+    for name, data in files.items():
+        (staging / name).write_bytes(data)
+    if entry.exists():
+        shutil.rmtree(entry)  # an incomplete entry from an interrupted run
+    os.replace(staging, entry)
+
+
+def _load_specs(source: ChartContext | Mapping[str, dict] | Path | str, registry: Registry | None) -> dict[str, dict]:
+    if isinstance(source, ChartContext):
+        return {chart.id: chart.spec for chart in build_specs(source, registry)}
+    if isinstance(source, (str, Path)):
+        directory = Path(source)
+        catalogue = json.loads((directory / "index.json").read_text(encoding="utf-8"))
+        return {
+            item["id"]: json.loads((directory / item["files"]["vegalite"]).read_text(encoding="utf-8"))
+            for item in catalogue
+        }
+    if isinstance(source, Mapping):
+        for chart_id in source:
+            if not is_valid_id(chart_id):
+                raise ValueError(f"invalid chart id {chart_id!r}")
+        return dict(source)
+    raise TypeError(f"expected a ChartContext, a mapping of specs or a directory, not {type(source).__name__}")
+
+
+# ---------------------------------------------------------------------------
+# Spec transformations
+
+
+def restyle(spec: dict, scheme: theme.Scheme) -> dict:
+    """A copy of a published (light) spec with the site theme swapped for ``scheme``.
+
+    Config values a chart overrode itself (they differ from the light theme) are kept.
+    """
+    restyled = copy.deepcopy(spec)
+    restyled["config"] = _swap_theme(spec.get("config", {}), theme.config("light"), theme.config(scheme))
+    return restyled
+
+
+def _swap_theme(current: dict, old: dict, new: dict) -> dict:
+    swapped = dict(current)
+    for key, new_value in new.items():
+        if key not in current:
+            swapped[key] = new_value
+        elif isinstance(current[key], dict) and isinstance(old.get(key), dict) and isinstance(new_value, dict):
+            swapped[key] = _swap_theme(current[key], old[key], new_value)
+        elif current[key] == old.get(key):
+            swapped[key] = new_value
+    return swapped
+
+
+def static_spec(spec: dict, width: int = STATIC_WIDTH, height: int = STATIC_HEIGHT) -> dict:
+    """A copy of ``spec`` with width/height "container" replaced by fixed sizes, for images.
+
+    Vega-Lite sizes a "container" chart with autosize "fit"; keeping that for the fixed
+    size makes the image exactly ``width`` wide, axes and legend included, as on the page.
+    """
+    fixed = {"width": width, "height": height}
+    fit = {
+        (True, False): "fit-x",
+        (False, True): "fit-y",
+        (True, True): "fit",
+    }.get((spec.get("width") == "container", spec.get("height") == "container"))
+
+    def fix(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {
+                key: (
+                    value
+                    if key in _NON_LAYOUT_KEYS
+                    else fixed[key]
+                    if key in fixed and value == "container"
+                    else fix(value)
+                )
+                for key, value in node.items()
+            }
+        if isinstance(node, list):
+            return [fix(item) for item in node]
+        return node
+
+    fixed_spec = fix(spec)
+    if fit is not None and "autosize" not in fixed_spec:
+        fixed_spec["autosize"] = {"type": fit, "contains": "padding"}
+    return fixed_spec
+
+
+# ---------------------------------------------------------------------------
+# Serialisation helpers
+
+
+@cache
+def vegalite_version() -> str:
+    """The Vega-Lite version Altair's schema targets, as vl-convert names it ("6.4")."""
+    wanted = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+    available = vlc.get_vegalite_versions()
+    if wanted not in available:
+        raise RuntimeError(
+            f"vl-convert {vlc.__version__} cannot render Vega-Lite {wanted} (Altair {alt.__version__}); "
+            f"it supports {', '.join(available)}"
+        )
+    return wanted
+
+
+# Characters escaped so the JSON can also be inlined in an HTML <script> safely;
+# they only ever occur inside JSON strings, where \uXXXX escapes are equivalent.
+_HTML_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def dumps_json(value: Any) -> str:
+    """Canonical JSON: sorted keys, 2-space indent, UTF-8 text, no NaN, trailing newline."""
+    text = json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False)
+    for char, escaped in _HTML_UNSAFE.items():
+        text = text.replace(char, escaped)
+    return text + "\n"
+
+
+def frame_to_csv(frame: pd.DataFrame) -> bytes:
+    """CSV bytes: UTF-8, LF line ends, no index; floats as their shortest exact repr."""
+    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def svg_size(svg: bytes | str) -> tuple[float | int, float | int]:
+    """Width and height of an SVG document's root element."""
+    root = ET.fromstring(svg)
+    width, height = (float(root.attrib[name]) for name in ("width", "height"))
+    return tuple(int(value) if value.is_integer() else value for value in (width, height))  # type: ignore[return-value]
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Atomically write ``data`` to ``path`` unless it already holds exactly that; True if written."""
+    if path.is_file() and path.read_bytes() == data:
+        return False
+    staging = path.with_name(f".{path.name}.tmp")
+    staging.write_bytes(data)
+    os.replace(staging, path)
+    return True
+

@@ -1,0 +1,212 @@
+"""Chart registration and discovery.
+
+A chart is a function ``fn(ctx) -> (chart, frame)`` decorated with :func:`chart`;
+``frame`` is exactly the DataFrame the chart shows (it is published as CSV)::
+
+    from scripts.charts.describe import from_ledger
+    from scripts.charts.registry import chart
+
+    @chart(
+        id="overview-linked-vs-inspired",
+        section="overview",
+        title="Most plots were linked to the Islamic State, not merely inspired by it",
+        source="CTC West Point, Beyond the Caliphate: Belgium (2018), table 1",
+        description=from_ledger("{overview-linked-share} of {overview-plots} plots were linked."),
+    )
+    def linked_vs_inspired(ctx):
+        frame = ctx.table("plots").groupby("link_type", as_index=False).size()
+        return alt.Chart(frame).mark_bar().encode(...).properties(width="container"), frame
+
+Charts are found by importing the modules in ``SECTION_MODULES``; no chart id is
+listed anywhere else.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import altair as alt
+import pandas as pd
+
+if TYPE_CHECKING:
+    from scripts.charts.context import ChartContext
+
+# Page order of the site; also the sort order of the chart catalogue.
+SECTIONS = (
+    "overview",
+    "geography",
+    "networks",
+    "nationalities",
+    "weapons_targets",
+    "threat_levels",
+)
+# One module per section, each named after it.
+SECTION_MODULES = tuple(f"scripts.charts.{section}" for section in SECTIONS)
+
+# Lower-case words joined by single hyphens: stable in URLs and file names.
+ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+MAX_ID_LENGTH = 80
+
+ChartResult = tuple[alt.TopLevelMixin, pd.DataFrame]
+BuildFunction = Callable[["ChartContext"], ChartResult]
+DescribeFunction = Callable[["ChartContext"], str]
+
+
+class ChartDefinitionError(ValueError):
+    """A chart was registered with invalid or conflicting metadata."""
+
+
+class ChartBuildError(RuntimeError):
+    """A chart function failed or returned something other than (chart, DataFrame)."""
+
+
+@dataclass(frozen=True)
+class RegisteredChart:
+    id: str
+    section: str
+    title: str
+    source: str
+    describe: DescribeFunction
+    build_function: BuildFunction
+
+    @property
+    def origin(self) -> str:
+        return f"{self.build_function.__module__}.{self.build_function.__qualname__}"
+
+    def build(self, ctx: ChartContext) -> ChartResult:
+        """Run the chart function and check what it returned."""
+        try:
+            result = self.build_function(ctx)
+        except Exception as exc:
+            raise ChartBuildError(f"chart {self.id!r} ({self.origin}) failed: {exc}") from exc
+        if not (isinstance(result, tuple) and len(result) == 2):
+            raise ChartBuildError(f"chart {self.id!r} must return (chart, DataFrame)")
+        figure, frame = result
+        if not isinstance(figure, alt.TopLevelMixin):
+            raise ChartBuildError(f"chart {self.id!r} returned {type(figure).__name__}, not an Altair chart")
+        if not isinstance(frame, pd.DataFrame):
+            raise ChartBuildError(f"chart {self.id!r} returned {type(frame).__name__}, not a DataFrame")
+        return figure, frame
+
+    def description(self, ctx: ChartContext) -> str:
+        """The generated alt text / summary of the chart."""
+        try:
+            text = self.describe(ctx)
+        except Exception as exc:
+            raise ChartBuildError(f"description of chart {self.id!r} failed: {exc}") from exc
+        if not isinstance(text, str) or not text.strip():
+            raise ChartBuildError(f"description of chart {self.id!r} is empty")
+        return " ".join(text.split())
+
+
+class Registry:
+    """A set of charts keyed by id. Tests create their own; the site uses ``default_registry``."""
+
+    def __init__(self, modules: tuple[str, ...] = ()) -> None:
+        self._charts: dict[str, RegisteredChart] = {}
+        self._modules = modules
+
+    def chart(
+        self,
+        *,
+        id: str,  # noqa: A002 - reads naturally in the decorator call
+        section: str,
+        title: str,
+        source: str,
+        description: DescribeFunction,
+    ) -> Callable[[BuildFunction], BuildFunction]:
+        """Decorator registering ``fn(ctx) -> (chart, DataFrame)``; returns ``fn`` unchanged."""
+
+        def register(build_function: BuildFunction) -> BuildFunction:
+            self.add(
+                RegisteredChart(
+                    id=id,
+                    section=section,
+                    title=title,
+                    source=source,
+                    describe=description,
+                    build_function=build_function,
+                )
+            )
+            return build_function
+
+        return register
+
+    def add(self, entry: RegisteredChart) -> None:
+        _check_definition(entry)
+        existing = self._charts.get(entry.id)
+        if existing is not None:
+            raise ChartDefinitionError(
+                f"duplicate chart id {entry.id!r}: defined by {existing.origin} and {entry.origin}"
+            )
+        self._charts[entry.id] = entry
+
+    def discover(self) -> None:
+        """Import the section modules so that their decorators run."""
+        for module in self._modules:
+            importlib.import_module(module)
+
+    def charts(self) -> list[RegisteredChart]:
+        """Registered charts in section order, then by id."""
+        return sorted(self._charts.values(), key=catalogue_order)
+
+    def get(self, chart_id: str) -> RegisteredChart:
+        try:
+            return self._charts[chart_id]
+        except KeyError:
+            raise KeyError(f"no chart registered with id {chart_id!r}") from None
+
+    def __iter__(self) -> Iterator[RegisteredChart]:
+        return iter(self.charts())
+
+    def __len__(self) -> int:
+        return len(self._charts)
+
+    def __contains__(self, chart_id: object) -> bool:
+        return chart_id in self._charts
+
+
+def catalogue_order(entry: RegisteredChart) -> tuple[int, str]:
+    return SECTIONS.index(entry.section), entry.id
+
+
+def is_valid_id(chart_id: object) -> bool:
+    return (
+        isinstance(chart_id, str)
+        and len(chart_id) <= MAX_ID_LENGTH
+        and ID_PATTERN.fullmatch(chart_id) is not None
+    )
+
+
+def _check_definition(entry: RegisteredChart) -> None:
+    if not is_valid_id(entry.id):
+        raise ChartDefinitionError(
+            f"chart id {entry.id!r} is not kebab-case "
+            f"(lower-case letters and digits joined by single hyphens, at most {MAX_ID_LENGTH} characters)"
+        )
+    if entry.section not in SECTIONS:
+        raise ChartDefinitionError(
+            f"chart {entry.id!r}: unknown section {entry.section!r} (expected one of {', '.join(SECTIONS)})"
+        )
+    for field in ("title", "source"):
+        value = getattr(entry, field)
+        if not isinstance(value, str) or not value.strip():
+            raise ChartDefinitionError(f"chart {entry.id!r}: {field} must be a non-empty string")
+    if not callable(entry.describe):
+        raise ChartDefinitionError(f"chart {entry.id!r}: description must be a callable ctx -> str")
+    if not callable(entry.build_function):
+        raise ChartDefinitionError(f"chart {entry.id!r}: the decorated object is not callable")
+
+
+default_registry = Registry(SECTION_MODULES)
+chart = default_registry.chart
+
+
+def registered_charts() -> list[RegisteredChart]:
+    """All site charts, after importing every section module."""
+    default_registry.discover()
+    return default_registry.charts()

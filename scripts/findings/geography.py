@@ -1,0 +1,121 @@
+"""Geography: where incidents happened, as far as the surviving text gives places."""
+
+from scripts.findings import cell, finding, incidents
+
+PLACES = ("incidents_by_place",)
+
+
+def _place(t, place_id, column="incidents"):
+    return int(cell(t["incidents_by_place"], "place_id", place_id, column))
+
+
+def _claim(t, claim_id):
+    return float(cell(t["claims"], "claim_id", claim_id, "reported_value"))
+
+
+def brussels_charleroi_incidents(t) -> int:
+    """Back-compute the count from the printed share: the integer n with n / total nearest it.
+
+    Figure 2's values are missing from the source text, so this is the only way to size
+    Brussels; the result is labelled derived wherever it is shown.
+    """
+    total = incidents(t)
+    share = _claim(t, "brussels-charleroi-share")
+    candidates = [n for n in range(total + 1) if round(100 * n / total) == round(100 * share)]
+    if len(candidates) != 1:
+        raise ValueError(f"{len(candidates)} counts fit the printed {share:.0%} of {total}")
+    return candidates[0]
+
+
+@finding("geography", "charleroi-incidents", unit="incidents", inputs=PLACES,
+         statement="Incidents in Charleroi", formula="incidents_by_place: charleroi")
+def _(t):
+    return _place(t, "charleroi")
+
+
+@finding("geography", "charleroi-attacks", unit="attacks", inputs=PLACES,
+         statement="Attacks among Charleroi's incidents", formula="incidents_by_place: charleroi, attacks")
+def _(t):
+    return _place(t, "charleroi", "attacks")
+
+
+@finding("geography", "antwerp-incidents", unit="incidents", inputs=PLACES,
+         statement="Incidents in Antwerp", formula="incidents_by_place: antwerp")
+def _(t):
+    return _place(t, "antwerp")
+
+
+@finding("geography", "antwerp-people-arrested", unit="people", inputs=PLACES,
+         statement="People arrested in Antwerp's incidents",
+         formula="incidents_by_place: antwerp, people_arrested")
+def _(t):
+    return _place(t, "antwerp", "people_arrested")
+
+
+@finding("geography", "brussels-charleroi-incidents", unit="incidents",
+         inputs=("incidents", "claims"),
+         statement="Incidents in Brussels and Charleroi together (back-computed from the printed share)",
+         formula="the only whole number n for which n / all incidents rounds to the printed 71%")
+def _(t):
+    return brussels_charleroi_incidents(t)
+
+
+@finding("geography", "brussels-charleroi-share", unit="share", inputs=("incidents", "claims"),
+         statement="Share of all incidents that took place in Brussels or Charleroi",
+         formula="back-computed count / all incidents; consistent with the print by construction, "
+                 "not an independent check (Figure 2's values are missing)")
+def _(t):
+    return brussels_charleroi_incidents(t) / incidents(t)
+
+
+@finding("geography", "brussels-incidents", unit="incidents", inputs=("incidents", "claims") + PLACES,
+         statement="Incidents in Brussels (derived; the report's Figure 2 values are missing)",
+         formula="back-computed Brussels + Charleroi count − Charleroi's 14")
+def _(t):
+    return brussels_charleroi_incidents(t) - _place(t, "charleroi")
+
+
+@finding("geography", "elsewhere-incidents", unit="incidents", inputs=("incidents", "claims") + PLACES,
+         statement="Incidents outside Brussels, Charleroi and Antwerp, which the surviving text does not break down",
+         formula="all incidents − Brussels and Charleroi − Antwerp")
+def _(t):
+    return incidents(t) - brussels_charleroi_incidents(t) - _place(t, "antwerp")
+
+
+@finding("geography", "antwerp-incident-share", unit="share", inputs=("incidents",) + PLACES,
+         statement="Antwerp's share of all incidents", formula="Antwerp incidents / all incidents")
+def _(t):
+    return _place(t, "antwerp") / incidents(t)
+
+
+@finding("geography", "antwerp-foreign-fighter-share", unit="share", inputs=("foreign_fighters",),
+         statement="Antwerp's share of Belgian foreign fighters in Syria and Iraq (earlier research by one of the authors)",
+         formula="transcribed (foreign_fighters: antwerp_share_of_belgian_foreign_fighters)")
+def _(t):
+    return float(cell(t["foreign_fighters"], "measure", "antwerp_share_of_belgian_foreign_fighters", "value"))
+
+
+@finding("geography", "muslims-brussels-capital", unit="people", inputs=("muslim_population",),
+         statement="Estimated Muslim residents of the Brussels-Capital Region (Hertogen, 2014)",
+         formula="transcribed (muslim_population: brussels-capital-region)")
+def _(t):
+    return int(cell(t["muslim_population"], "area", "brussels-capital-region", "muslims_estimate"))
+
+
+@finding("geography", "muslims-antwerp", unit="people", inputs=("muslim_population",),
+         statement="Estimated Muslim residents of Antwerp (Hertogen, 2014)",
+         formula="transcribed (muslim_population: antwerp)")
+def _(t):
+    return int(cell(t["muslim_population"], "area", "antwerp", "muslims_estimate"))
+
+
+@finding("geography", "antwerp-to-brussels-muslims-ratio", unit="share", inputs=("muslim_population",),
+         statement="Antwerp's estimated Muslim population as a share of the Brussels-Capital Region's",
+         formula="Antwerp estimate / Brussels-Capital Region estimate")
+def _(t):
+    frame = t["muslim_population"]
+    antwerp = cell(frame, "area", "antwerp", "muslims_estimate")
+    brussels = cell(frame, "area", "brussels-capital-region", "muslims_estimate")
+    return float(antwerp) / float(brussels)
+
+

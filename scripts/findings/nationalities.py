@@ -1,0 +1,190 @@
+"""Nationalities: citizenship, birthplace and Moroccan links of the 135 individuals."""
+
+from scripts.findings import cell, finding
+
+CIT = ("citizenship",)
+GROUPS = ("individual_groups",)
+
+
+def _citizens(t, code):
+    return int(cell(t["citizenship"], "country_code", code, "individuals"))
+
+
+def _coverage(t, attribute):
+    return int(cell(t["coverage"], "attribute", attribute, "individuals_with_data"))
+
+
+def _group(t, group_id):
+    return int(cell(t["individual_groups"], "group_id", group_id, "individuals"))
+
+
+def _everyone(t):
+    return int(cell(t["denominators"], "denominator_id", "all-individuals", "value"))
+
+
+@finding("nationalities", "citizenship-known", unit="people", inputs=("coverage",),
+         statement="Individuals whose citizenship is known", formula="coverage: citizenship")
+def _(t):
+    return _coverage(t, "citizenship")
+
+
+@finding("nationalities", "heritage-known", unit="people", inputs=("coverage",),
+         statement="Individuals whose heritage is known", formula="coverage: heritage")
+def _(t):
+    return _coverage(t, "heritage")
+
+
+@finding("nationalities", "birthplace-known", unit="people", inputs=("coverage",),
+         statement="Individuals whose place of birth is known", formula="coverage: birthplace")
+def _(t):
+    return _coverage(t, "birthplace")
+
+
+@finding("nationalities", "all-three-attributes-known", unit="people", inputs=("coverage",),
+         statement="Individuals with citizenship, heritage and birthplace all known",
+         formula="coverage: all_three")
+def _(t):
+    return _coverage(t, "all_three")
+
+
+@finding("nationalities", "citizenship-coverage-share", unit="share", inputs=("coverage", "denominators"),
+         statement="Share of the 135 individuals whose citizenship is known",
+         formula="citizenship known / all individuals")
+def _(t):
+    return _coverage(t, "citizenship") / _everyone(t)
+
+
+@finding("nationalities", "countries", unit="countries", inputs=CIT,
+         statement="Countries of citizenship among the individuals", formula="rows of citizenship")
+def _(t):
+    return len(t["citizenship"])
+
+
+@finding("nationalities", "other-nationalities", unit="countries", inputs=CIT,
+         statement="Countries of citizenship other than Belgium", formula="rows of citizenship − Belgium")
+def _(t):
+    return int((t["citizenship"]["country_code"] != "BE").sum())
+
+
+@finding("nationalities", "belgian-citizens", unit="people", inputs=CIT,
+         statement="Belgian citizens among those with known citizenship", formula="citizenship: BE")
+def _(t):
+    return _citizens(t, "BE")
+
+
+@finding("nationalities", "belgian-citizen-share", unit="share", inputs=CIT + ("coverage",),
+         statement="Share of individuals with known citizenship who were Belgian citizens",
+         formula="Belgian citizens / citizenship known")
+def _(t):
+    return _citizens(t, "BE") / _coverage(t, "citizenship")
+
+
+@finding("nationalities", "non-belgian-citizens", unit="people", inputs=CIT + ("coverage",),
+         statement="Individuals with known citizenship who were not Belgian citizens (counts per country not given)",
+         formula="citizenship known − Belgian citizens")
+def _(t):
+    return _coverage(t, "citizenship") - _citizens(t, "BE")
+
+
+@finding("nationalities", "belgian-dual-citizens", unit="people", inputs=GROUPS,
+         statement="Belgian citizens who also held another citizenship",
+         formula="individual_groups: belgian-dual-citizens")
+def _(t):
+    return _group(t, "belgian-dual-citizens")
+
+
+@finding("nationalities", "born-in-belgium", unit="people", inputs=("belgian_birthplaces",),
+         statement="Belgian citizens known to be born in Belgium",
+         formula="belgian_birthplaces: Belgium")
+def _(t):
+    return int(cell(t["belgian_birthplaces"], "birthplace", "Belgium", "individuals"))
+
+
+@finding("nationalities", "born-in-belgium-share", unit="share", inputs=("belgian_birthplaces",) + CIT,
+         statement="Share of Belgian citizens known to be born in Belgium",
+         formula="born in Belgium / Belgian citizens")
+def _(t):
+    return int(cell(t["belgian_birthplaces"], "birthplace", "Belgium", "individuals")) / _citizens(t, "BE")
+
+
+@finding("nationalities", "birthplace-unknown", unit="people", inputs=("belgian_birthplaces",),
+         statement="Belgian citizens whose place of birth could not be identified",
+         formula="belgian_birthplaces: unknown")
+def _(t):
+    return int(cell(t["belgian_birthplaces"], "birthplace", "unknown", "individuals"))
+
+
+@finding("nationalities", "moroccan-linked", unit="people", inputs=GROUPS,
+         statement="Individuals born in Morocco, holding Moroccan citizenship or with family roots there",
+         formula="individual_groups: moroccan-link")
+def _(t):
+    return _group(t, "moroccan-link")
+
+
+@finding("nationalities", "moroccan-linked-share", unit="share", inputs=GROUPS + ("denominators",),
+         statement="Share of all 135 individuals with a Moroccan link",
+         formula="Moroccan-linked / all individuals (the report does not say which total its 33% uses)")
+def _(t):
+    return _group(t, "moroccan-link") / _everyone(t)
+
+
+@finding("nationalities", "moroccan-linked-belgian-citizens", unit="people", inputs=GROUPS,
+         statement="Moroccan-linked individuals who were Belgian citizens",
+         formula="individual_groups: moroccan-link-belgian-citizens")
+def _(t):
+    return _group(t, "moroccan-link-belgian-citizens")
+
+
+@finding("nationalities", "moroccan-linked-belgian-share", unit="share", inputs=GROUPS,
+         statement="Share of Moroccan-linked individuals who were Belgian citizens",
+         formula="Moroccan-linked Belgian citizens / Moroccan-linked individuals")
+def _(t):
+    return _group(t, "moroccan-link-belgian-citizens") / _group(t, "moroccan-link")
+
+
+@finding("nationalities", "belgian-turkish-individuals", unit="people", inputs=GROUPS,
+         statement="Individuals of Belgian-Turkish heritage",
+         formula="individual_groups: belgian-turkish-heritage")
+def _(t):
+    return _group(t, "belgian-turkish-heritage")
+
+
+@finding("nationalities", "countries-all-four-years", unit="countries", inputs=CIT,
+         statement="Countries whose citizens appear in each of the four years 2014–2017",
+         formula="citizenship rows with years_present = 4")
+def _(t):
+    return int((t["citizenship"]["years_present"] == 4).sum())
+
+
+@finding("nationalities", "countries-three-years", unit="countries", inputs=CIT,
+         statement="Countries whose citizens appear in exactly three of the four years",
+         formula="citizenship rows with years_present = 3")
+def _(t):
+    return int((t["citizenship"]["years_present"] == 3).sum())
+
+
+def _morocco(t, measure):
+    frame = t["comparisons"]
+    rows = frame[(frame["country"] == "Morocco") & (frame["measure"] == measure)]
+    return int(rows["value"].iloc[0])
+
+
+@finding("nationalities", "morocco-plots", unit="plots", inputs=("comparisons",),
+         statement="Plots uncovered in Morocco, June 2014 – May 2017 (CTC's Morocco report)",
+         formula="transcribed (comparisons: Morocco plots_uncovered)")
+def _(t):
+    return _morocco(t, "plots_uncovered")
+
+
+@finding("nationalities", "morocco-arrests", unit="arrest_actions", inputs=("comparisons",),
+         statement="Arrests for Islamic State support in Morocco, June 2014 – May 2017",
+         formula="transcribed (comparisons: Morocco arrests)")
+def _(t):
+    return _morocco(t, "arrests")
+
+
+@finding("nationalities", "morocco-foreign-fighters", unit="people", inputs=("comparisons",),
+         statement="Moroccan citizens or people of Moroccan origin who travelled to fight in Syria or Iraq (2015 estimate)",
+         formula="transcribed (comparisons: Morocco foreign_fighters)")
+def _(t):
+    return _morocco(t, "foreign_fighters")

@@ -1,0 +1,154 @@
+"""Networks: how linked arrest actions connect to the group and to named networks."""
+
+from scripts.findings import cell, finding, incidents
+
+ROUTES = ("linked_routes", "denominators")
+TABLE1 = ("networks", "network_double_links")
+
+
+def _route(t, route):
+    return int(cell(t["linked_routes"], "route", route, "arrest_actions"))
+
+
+def _with_route_detail(t):
+    return int(cell(t["denominators"], "denominator_id", "linked-with-route-detail", "value"))
+
+
+def network_tied_arrest_actions(t) -> int:
+    """Table 1 counts an action tied to two networks twice; subtract the double links once."""
+    return int(t["networks"]["arrest_action_links"].sum() - t["network_double_links"]["arrest_actions"].sum())
+
+
+def part_of_whole_arrest_actions(t) -> int:
+    networks = t["networks"]
+    whole = set(networks.loc[networks["part_of_whole"], "network_id"])
+    links = int(networks.loc[networks["part_of_whole"], "arrest_action_links"].sum())
+    doubles = t["network_double_links"]
+    inside = doubles["network_a"].isin(whole) & doubles["network_b"].isin(whole)
+    return links - int(doubles.loc[inside, "arrest_actions"].sum())
+
+
+@finding("networks", "route-detail-arrest-actions", unit="arrest_actions", inputs=ROUTES,
+         statement="Linked arrest actions with enough detail to tell a local cell from a deployed operative",
+         formula="transcribed total (denominators: linked-with-route-detail)")
+def _(t):
+    return _with_route_detail(t)
+
+
+@finding("networks", "local-cell-arrest-actions", unit="arrest_actions", inputs=ROUTES,
+         statement="Linked arrest actions connected to the group through a local cell",
+         formula="linked_routes: local_cell")
+def _(t):
+    return _route(t, "local_cell")
+
+
+@finding("networks", "local-cell-share", unit="share", inputs=ROUTES,
+         statement="Share of classifiable linked arrest actions connected through a local cell",
+         formula="local-cell arrest actions / arrest actions with route detail")
+def _(t):
+    return _route(t, "local_cell") / _with_route_detail(t)
+
+
+@finding("networks", "deployed-operative-arrest-actions", unit="arrest_actions", inputs=ROUTES,
+         statement="Linked arrest actions connected to an operative deployed from Syria or Iraq",
+         formula="linked_routes: deployed_operative")
+def _(t):
+    return _route(t, "deployed_operative")
+
+
+@finding("networks", "deployed-operative-share", unit="share", inputs=ROUTES,
+         statement="Share of classifiable linked arrest actions connected to a deployed operative",
+         formula="deployed-operative arrest actions / arrest actions with route detail")
+def _(t):
+    return _route(t, "deployed_operative") / _with_route_detail(t)
+
+
+@finding("networks", "route-overlap-arrest-actions", unit="arrest_actions", inputs=ROUTES,
+         statement="Arrest actions counted under both routes (implied by the report's figures)",
+         formula="local cell + deployed operative − arrest actions with route detail")
+def _(t):
+    return _route(t, "local_cell") + _route(t, "deployed_operative") - _with_route_detail(t)
+
+
+@finding("networks", "named-networks", unit="networks", inputs=TABLE1,
+         statement="Named Islamic State networks in Belgium listed in Table 1",
+         formula="rows of Table 1")
+def _(t):
+    return len(t["networks"])
+
+
+@finding("networks", "network-links-total", unit="links", inputs=TABLE1,
+         statement="Links between arrest actions and networks in Table 1",
+         formula="sum of Table 1's arrest-action counts")
+def _(t):
+    return int(t["networks"]["arrest_action_links"].sum())
+
+
+@finding("networks", "network-double-links", unit="arrest_actions", inputs=TABLE1,
+         statement="Arrest actions tied to two networks at once",
+         formula="sum of network_double_links")
+def _(t):
+    return int(t["network_double_links"]["arrest_actions"].sum())
+
+
+@finding("networks", "network-tied-arrest-actions", unit="arrest_actions", inputs=TABLE1,
+         statement="Linked arrest actions tied to at least one named network",
+         formula="Table 1 links − arrest actions tied to two networks")
+def _(t):
+    return network_tied_arrest_actions(t)
+
+
+@finding("networks", "network-tied-share-of-linked", unit="share", inputs=TABLE1 + ("incidents",),
+         statement="Share of linked arrest actions tied to a named network",
+         formula="network-tied arrest actions / linked arrest actions")
+def _(t):
+    return network_tied_arrest_actions(t) / incidents(t, "linked", "arrest_action")
+
+
+@finding("networks", "part-of-whole-networks", unit="networks", inputs=TABLE1,
+         statement="Networks the report treats as parts of one whole (Zerkani network; Paris, Brussels, Verviers and Argenteuil cells)",
+         formula="rows of Table 1 flagged part_of_whole")
+def _(t):
+    return int(t["networks"]["part_of_whole"].sum())
+
+
+@finding("networks", "part-of-whole-arrest-actions", unit="arrest_actions", inputs=TABLE1,
+         statement="Arrest actions tied to the networks the report calls parts of one whole",
+         formula="their Table 1 links − double links between two of them")
+def _(t):
+    return part_of_whole_arrest_actions(t)
+
+
+@finding("networks", "part-of-whole-share", unit="share", inputs=TABLE1,
+         statement="Share of network-tied arrest actions that belong to that one whole",
+         formula="part-of-whole arrest actions / network-tied arrest actions")
+def _(t):
+    return part_of_whole_arrest_actions(t) / network_tied_arrest_actions(t)
+
+
+@finding("networks", "shariah4belgium-fighters", unit="people", inputs=("foreign_fighters",),
+         statement="People Shariah4Belgium sent to the Syrian-Iraqi conflict (lower bound)",
+         formula="transcribed (foreign_fighters: sent_by_shariah4belgium)")
+def _(t):
+    return int(cell(t["foreign_fighters"], "measure", "sent_by_shariah4belgium", "value"))
+
+
+@finding("networks", "zerkani-fighters", unit="people", inputs=("foreign_fighters",),
+         statement="Foreign fighters recruited by the Zerkani network",
+         formula="transcribed (foreign_fighters: recruited_by_zerkani_network)")
+def _(t):
+    return int(cell(t["foreign_fighters"], "measure", "recruited_by_zerkani_network", "value"))
+
+
+@finding("networks", "belgium-world-rank", unit="rank", inputs=("foreign_fighters",),
+         statement="Belgium's world rank for Islamic State foreign fighters per capita (2016 study)",
+         formula="transcribed (foreign_fighters: belgium_world_rank_per_capita)")
+def _(t):
+    return int(cell(t["foreign_fighters"], "measure", "belgium_world_rank_per_capita", "value"))
+
+
+@finding("networks", "european-countries-ranked-higher", unit="countries", inputs=("foreign_fighters",),
+         statement="European countries with more foreign fighters per capita than Belgium",
+         formula="transcribed (foreign_fighters: european_countries_ranked_higher)")
+def _(t):
+    return int(cell(t["foreign_fighters"], "measure", "european_countries_ranked_higher", "value"))

@@ -1,0 +1,100 @@
+"""Overview: how incidents divide between linked and inspired, arrest actions and attacks."""
+
+from scripts.findings import cell, finding, incidents
+
+INC = ("incidents",)
+
+
+@finding("overview", "arrest-actions-total", unit="arrest_actions", inputs=INC,
+         statement="Islamic State–related arrest actions in Belgium, June 2014 – October 2017",
+         formula="linked arrest actions + inspired arrest actions")
+def _(t):
+    return incidents(t, incident_type="arrest_action")
+
+
+@finding("overview", "attacks-total", unit="attacks", inputs=INC,
+         statement="Islamic State–related attacks in Belgium in the same period",
+         formula="linked attacks + inspired attacks")
+def _(t):
+    return incidents(t, incident_type="attack")
+
+
+@finding("overview", "incidents-total", unit="incidents", inputs=INC,
+         statement="All incidents in the dataset (arrest actions and attacks)",
+         formula="arrest actions + attacks")
+def _(t):
+    return incidents(t)
+
+
+@finding("overview", "individuals-total", unit="people", inputs=("denominators",),
+         statement="Individuals in the report's dataset",
+         formula="transcribed total (denominators: all-individuals); no individual-level data is published")
+def _(t):
+    return int(cell(t["denominators"], "denominator_id", "all-individuals", "value"))
+
+
+@finding("overview", "linked-arrest-actions", unit="arrest_actions", inputs=INC,
+         statement="Arrest actions with a direct link to Islamic State members in Syria or Iraq",
+         formula="incidents where connection = linked and type = arrest action")
+def _(t):
+    return incidents(t, "linked", "arrest_action")
+
+
+@finding("overview", "linked-arrest-action-share", unit="share", inputs=INC,
+         statement="Share of arrest actions with a direct link to the Islamic State",
+         formula="linked arrest actions / all arrest actions")
+def _(t):
+    return incidents(t, "linked", "arrest_action") / incidents(t, incident_type="arrest_action")
+
+
+@finding("overview", "inspired-arrest-actions", unit="arrest_actions", inputs=INC,
+         statement="Arrest actions coded as inspired (no proven connection to the group)",
+         formula="incidents where connection = inspired and type = arrest action")
+def _(t):
+    return incidents(t, "inspired", "arrest_action")
+
+
+@finding("overview", "inspired-arrest-action-people", unit="people", inputs=INC,
+         statement="People arrested in the inspired arrest actions",
+         formula="people_arrested where connection = inspired and type = arrest action")
+def _(t):
+    frame = t["incidents"]
+    rows = frame[(frame["connection"] == "inspired") & (frame["incident_type"] == "arrest_action")]
+    return int(rows["people_arrested"].sum())
+
+
+@finding("overview", "inspired-attacks", unit="attacks", inputs=INC,
+         statement="Attacks carried out by inspired individuals",
+         formula="incidents where connection = inspired and type = attack")
+def _(t):
+    return incidents(t, "inspired", "attack")
+
+
+@finding("overview", "inspired-attack-share", unit="share", inputs=INC,
+         statement="Share of attacks carried out by inspired individuals",
+         formula="inspired attacks / all attacks")
+def _(t):
+    return incidents(t, "inspired", "attack") / incidents(t, incident_type="attack")
+
+
+@finding("overview", "inspired-incident-attack-share", unit="share", inputs=INC,
+         statement="Share of inspired incidents that were attacks",
+         formula="inspired attacks / (inspired arrest actions + inspired attacks)")
+def _(t):
+    return incidents(t, "inspired", "attack") / incidents(t, "inspired")
+
+
+@finding("overview", "linked-incident-attack-share", unit="share", inputs=INC,
+         statement="Share of linked incidents that were attacks",
+         formula="linked attacks / (linked arrest actions + linked attacks)")
+def _(t):
+    return incidents(t, "linked", "attack") / incidents(t, "linked")
+
+
+@finding("overview", "plot-share-of-arrest-actions", unit="share",
+         inputs=("weapons_targets", "incidents"),
+         statement="Share of arrest actions that revealed evidence of a plot",
+         formula="plots / all arrest actions (assumes every plot surfaced in an arrest action)")
+def _(t):
+    plots = int(cell(t["weapons_targets"], "measure", "plots", "incidents"))
+    return plots / incidents(t, incident_type="arrest_action")

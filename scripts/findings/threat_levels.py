@@ -1,0 +1,151 @@
+"""Threat levels and the justice response."""
+
+import pandas as pd
+
+from scripts.findings import cell, finding
+
+LEVELS = ("threat_levels",)
+WINDOW_END = "2018-01-31"  # the site's timeline closes with the January 2018 decision
+
+
+def _national(t) -> pd.DataFrame:
+    frame = t["threat_levels"]
+    return frame[frame["scope"] == "national"].sort_values("start_date")
+
+
+def _days(row) -> int:
+    end = row["end_date"] if pd.notna(row["end_date"]) else WINDOW_END
+    return (pd.Timestamp(end) - pd.Timestamp(row["start_date"])).days
+
+
+def _justice(t, measure):
+    return float(cell(t["justice"], "measure", measure, "value"))
+
+
+def _convicts(t, status):
+    return float(cell(t["convict_status"], "status", status, "share"))
+
+
+@finding("threat_levels", "threat-level-lowered-to", unit="level", inputs=LEVELS,
+         statement="National threat level after the January 2018 decision",
+         formula="level of the latest national period")
+def _(t):
+    return int(_national(t)["level"].iloc[-1])
+
+
+@finding("threat_levels", "threat-level-peak", unit="level", inputs=LEVELS,
+         statement="Highest national threat level in the period",
+         formula="maximum level over national periods")
+def _(t):
+    return int(_national(t)["level"].max())
+
+
+@finding("threat_levels", "level-four-national-days", unit="days", inputs=LEVELS,
+         statement="Days the whole country spent at level four",
+         formula="sum of days of national periods at level 4 (end date exclusive)")
+def _(t):
+    national = _national(t)
+    return int(sum(_days(row) for _, row in national[national["level"] == 4].iterrows()))
+
+
+@finding("threat_levels", "level-three-or-more-days", unit="days", inputs=LEVELS,
+         statement="Days the country spent at level three or higher up to 31 January 2018",
+         formula="sum of days of national periods at level ≥ 3 (end date exclusive)")
+def _(t):
+    national = _national(t)
+    return int(sum(_days(row) for _, row in national[national["level"] >= 3].iterrows()))
+
+
+@finding("threat_levels", "threat-level-changes", unit="changes", inputs=LEVELS,
+         statement="Changes of the national threat level from June 2014 to January 2018",
+         formula="national periods − 1")
+def _(t):
+    return len(_national(t)) - 1
+
+
+@finding("threat_levels", "army-deployment-cost", unit="eur", inputs=("security_costs",),
+         statement="Extra cost of deploying the army to guard public places",
+         formula="transcribed (security_costs: army_deployment_extra_cost)")
+def _(t):
+    return float(cell(t["security_costs"], "measure", "army_deployment_extra_cost", "value"))
+
+
+@finding("threat_levels", "verdicts-2016", unit="verdicts", inputs=("justice",),
+         statement="Terrorism verdicts delivered in Belgium in 2016, all jihadi-linked (Europol)",
+         formula="justice: verdicts_2016")
+def _(t):
+    return int(_justice(t, "verdicts_2016"))
+
+
+@finding("threat_levels", "convictions-2016", unit="verdicts", inputs=("justice",),
+         statement="Convictions among the 2016 verdicts", formula="justice: convictions_2016")
+def _(t):
+    return int(_justice(t, "convictions_2016"))
+
+
+@finding("threat_levels", "acquittals-2016", unit="verdicts", inputs=("justice",),
+         statement="Verdicts in 2016 that were not convictions", formula="verdicts − convictions")
+def _(t):
+    return int(_justice(t, "verdicts_2016") - _justice(t, "convictions_2016"))
+
+
+@finding("threat_levels", "acquittal-rate-2016", unit="share", inputs=("justice",),
+         statement="Share of 2016 verdicts that were not convictions",
+         formula="(verdicts − convictions) / verdicts")
+def _(t):
+    verdicts = _justice(t, "verdicts_2016")
+    return (verdicts - _justice(t, "convictions_2016")) / verdicts
+
+
+@finding("threat_levels", "average-sentence-years", unit="years", inputs=("justice",),
+         statement="Average terrorism sentence handed down by Belgian courts in 2016",
+         formula="transcribed (justice: average_sentence_years_2016)")
+def _(t):
+    return int(_justice(t, "average_sentence_years_2016"))
+
+
+@finding("threat_levels", "convicts-in-prison-share", unit="share", inputs=("convict_status",),
+         statement="Share of people convicted of terrorist offences since August 2015 still in prison in July 2017",
+         formula="transcribed (convict_status: in_prison)")
+def _(t):
+    return _convicts(t, "in_prison")
+
+
+@finding("threat_levels", "convicts-in-absentia-share", unit="share", inputs=("convict_status",),
+         statement="Share of those convicted who were convicted in absentia",
+         formula="transcribed (convict_status: convicted_in_absentia)")
+def _(t):
+    return _convicts(t, "convicted_in_absentia")
+
+
+@finding("threat_levels", "convicts-not-in-prison-share", unit="share", inputs=("convict_status",),
+         statement="Share of those convicted who were not in prison in July 2017",
+         formula="sentence served + conditional release + convicted in absentia")
+def _(t):
+    frame = t["convict_status"]
+    return float(frame.loc[frame["status"] != "in_prison", "share"].sum())
+
+
+@finding("threat_levels", "returnees-free", unit="people", inputs=("foreign_fighters",),
+         statement="Returned foreign fighters free in Belgium, the Netherlands, Germany and France combined (lower bound)",
+         formula="transcribed (foreign_fighters: returnees_free_be_nl_de_fr)")
+def _(t):
+    return int(cell(t["foreign_fighters"], "measure", "returnees_free_be_nl_de_fr", "value"))
+
+
+def _france(t, year):
+    frame = t["comparisons"]
+    rows = frame[(frame["country"] == "France") & (frame["period"] == year)]
+    return int(rows["value"].iloc[0])
+
+
+@finding("threat_levels", "france-foiled-plots-2016", unit="plots", inputs=("comparisons",),
+         statement="Plots foiled in France in 2016", formula="transcribed (comparisons: France 2016)")
+def _(t):
+    return _france(t, "2016")
+
+
+@finding("threat_levels", "france-foiled-plots-2017", unit="plots", inputs=("comparisons",),
+         statement="Plots foiled in France in 2017", formula="transcribed (comparisons: France 2017)")
+def _(t):
+    return _france(t, "2017")

@@ -1,0 +1,103 @@
+"""Weapons and targets: what the dataset records, and the four attacks from public sources."""
+
+from scripts.findings import cell, finding, incidents
+
+WT = ("weapons_targets",)
+ATTACKS = ("attacks",)
+
+
+def _measure(t, measure):
+    return int(cell(t["weapons_targets"], "measure", measure, "incidents"))
+
+
+def _attacks(t, connection=None, weapon=None):
+    frame = t["attacks"]
+    if connection:
+        frame = frame[frame["connection"] == connection]
+    if weapon:
+        frame = frame[frame["weapon_type"] == weapon]
+    return frame
+
+
+@finding("weapons_targets", "weapon-data-incidents", unit="incidents", inputs=WT,
+         statement="Incidents with data on a weapon used or recovered", formula="weapons_targets: weapon_data")
+def _(t):
+    return _measure(t, "weapon_data")
+
+
+@finding("weapons_targets", "target-data-incidents", unit="incidents", inputs=WT,
+         statement="Incidents with data on an actual or potential target", formula="weapons_targets: target_data")
+def _(t):
+    return _measure(t, "target_data")
+
+
+@finding("weapons_targets", "weapon-data-share", unit="share", inputs=WT + ("incidents",),
+         statement="Share of all incidents with weapon data", formula="incidents with weapon data / all incidents")
+def _(t):
+    return _measure(t, "weapon_data") / incidents(t)
+
+
+@finding("weapons_targets", "target-data-share", unit="share", inputs=WT + ("incidents",),
+         statement="Share of all incidents with target data", formula="incidents with target data / all incidents")
+def _(t):
+    return _measure(t, "target_data") / incidents(t)
+
+
+@finding("weapons_targets", "plots", unit="plots", inputs=WT,
+         statement="Plots in the dataset", formula="weapons_targets: plots")
+def _(t):
+    return _measure(t, "plots")
+
+
+@finding("weapons_targets", "knife-attacks", unit="attacks", inputs=ATTACKS,
+         statement="Attacks with a knife or other blade", formula="attacks with weapon_type = knife")
+def _(t):
+    return len(_attacks(t, weapon="knife"))
+
+
+@finding("weapons_targets", "knife-attacks-inspired", unit="attacks", inputs=ATTACKS,
+         statement="Knife attacks carried out by inspired individuals",
+         formula="attacks with weapon_type = knife and connection = inspired")
+def _(t):
+    return len(_attacks(t, "inspired", "knife"))
+
+
+@finding("weapons_targets", "explosive-attacks", unit="attacks", inputs=ATTACKS,
+         statement="Attacks with explosive devices", formula="attacks with weapon_type = explosive")
+def _(t):
+    return len(_attacks(t, weapon="explosive"))
+
+
+@finding("weapons_targets", "tatp-incidents-in-dataset", unit="incidents", inputs=("tatp_mentions",),
+         statement="Belgian incidents in the dataset in which TATP appears",
+         formula="tatp_mentions with in_dataset = true")
+def _(t):
+    return int(t["tatp_mentions"]["in_dataset"].sum())
+
+
+@finding("weapons_targets", "linked-attack-deaths", unit="people", inputs=ATTACKS,
+         statement="People killed in the linked attack (22 March 2016), attackers excluded",
+         formula="sum of victims_killed over linked attacks")
+def _(t):
+    return int(_attacks(t, "linked")["victims_killed"].sum())
+
+
+@finding("weapons_targets", "inspired-attack-deaths", unit="people", inputs=ATTACKS,
+         statement="People killed in the three inspired attacks, attackers excluded",
+         formula="sum of victims_killed over inspired attacks")
+def _(t):
+    return int(_attacks(t, "inspired")["victims_killed"].sum())
+
+
+@finding("weapons_targets", "inspired-attackers-killed", unit="people", inputs=ATTACKS,
+         statement="Attackers who died in the inspired attacks",
+         formula="sum of attackers_killed over inspired attacks")
+def _(t):
+    return int(_attacks(t, "inspired")["attackers_killed"].sum())
+
+
+@finding("weapons_targets", "attack-injured-total", unit="people", inputs=ATTACKS,
+         statement="People injured in the four attacks (public sources; the report gives no total)",
+         formula="sum of injured over all four attacks")
+def _(t):
+    return int(t["attacks"]["injured"].sum())

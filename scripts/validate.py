@@ -1,0 +1,278 @@
+"""Checks that span tables: parts within totals, sums that reconcile with the report's figures.
+
+Schema-level checks (types, required, enums, keys) run first through frictionless; only when
+those pass do the checks here run, so they may assume well-typed tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pandas as pd
+
+from scripts import paths
+from scripts.datapackage import DataError, Problem, load_tables, validate_schemas
+
+Tables = dict[str, pd.DataFrame]
+Check = Callable[[Tables], Iterator[Problem]]
+CHECKS: list[Check] = []
+
+SHARE_TOLERANCE = 0.005  # printed shares are rounded to whole per cent
+
+
+def check(fn: Check) -> Check:
+    CHECKS.append(fn)
+    return fn
+
+
+def _row(frame: pd.DataFrame, index) -> int:
+    """Line number in the CSV for a DataFrame index (header is line 1)."""
+    return int(frame.index.get_loc(index)) + 2
+
+
+def _claim(tables: Tables, claim_id: str) -> float:
+    claims = tables["claims"].set_index("claim_id")
+    return float(claims.loc[claim_id, "reported_value"])
+
+
+def _where(tables: Tables, name: str, column: str, row: int | None = None) -> dict:
+    return {"file": tables[name].attrs["path"], "column": column, "row": row}
+
+
+@check
+def counts_are_not_negative(tables: Tables) -> Iterator[Problem]:
+    # Table schemas already set minimum 0; this guards tables whose schema forgot to.
+    for name, frame in tables.items():
+        for column in frame.columns:
+            if str(frame[column].dtype) != "Int64":
+                continue
+            for index in frame.index[frame[column].fillna(0) < 0]:
+                yield Problem(
+                    **_where(tables, name, column, _row(frame, index)),
+                    message=f"negative count {frame.at[index, column]}",
+                )
+
+
+@check
+def shares_are_fractions(tables: Tables) -> Iterator[Problem]:
+    for name, column in [("convict_status", "share")]:
+        frame = tables[name]
+        for index in frame.index[(frame[column] < 0) | (frame[column] > 1)]:
+            yield Problem(
+                **_where(tables, name, column, _row(frame, index)),
+                message=f"share {frame.at[index, column]} is outside 0–1",
+            )
+    frame = tables["foreign_fighters"]
+    shares = frame[frame["unit"] == "share"]
+    for index in shares.index[(shares["value"] < 0) | (shares["value"] > 1)]:
+        yield Problem(
+            **_where(tables, "foreign_fighters", "value", _row(frame, index)),
+            message=f"share {frame.at[index, 'value']} is outside 0–1",
+        )
+
+
+def _reconcile(tables, name, column, got, claim_id, what) -> Iterator[Problem]:
+    expected = _claim(tables, claim_id)
+    if got != expected:
+        yield Problem(
+            **_where(tables, name, column),
+            message=f"{what} is {got:g}, but the report prints {expected:g} (claims: {claim_id})",
+        )
+
+
+@check
+def incidents_reconcile_with_report_totals(tables: Tables) -> Iterator[Problem]:
+    incidents = tables["incidents"]
+    by_type = incidents.groupby("incident_type")["incidents"].sum()
+    yield from _reconcile(
+        tables, "incidents", "incidents", int(by_type.get("arrest_action", 0)),
+        "arrest-actions-total", "the sum of arrest actions",
+    )
+    yield from _reconcile(
+        tables, "incidents", "incidents", int(by_type.get("attack", 0)),
+        "attacks-total", "the sum of attacks",
+    )
+    for index, row in incidents.iterrows():
+        people = row["people_arrested"]
+        if pd.notna(people) and row["incident_type"] == "arrest_action" and people < row["incidents"]:
+            yield Problem(
+                **_where(tables, "incidents", "people_arrested", _row(incidents, index)),
+                message=f"{people} people arrested in {row['incidents']} arrest actions: "
+                "every arrest action arrests at least one person",
+            )
+
+
+@check
+def network_links_reconcile(tables: Tables) -> Iterator[Problem]:
+    networks = tables["networks"]
+    doubles = tables["network_double_links"]
+    tied = int(networks["arrest_action_links"].sum() - doubles["arrest_actions"].sum())
+    yield from _reconcile(
+        tables, "networks", "arrest_action_links", tied, "network-tied-arrest-actions",
+        "Table 1 links minus double links",
+    )
+    marked = set(networks.loc[networks["table_asterisk"], "network_id"])
+    for index, row in doubles.iterrows():
+        for column in ("network_a", "network_b"):
+            if row[column] not in marked:
+                yield Problem(
+                    **_where(tables, "network_double_links", column, _row(doubles, index)),
+                    message=f"{row[column]} is in a double link but has no asterisk in Table 1",
+                )
+        if row["network_a"] == row["network_b"]:
+            yield Problem(
+                **_where(tables, "network_double_links", "network_b", _row(doubles, index)),
+                message="a double link needs two different networks",
+            )
+
+
+@check
+def routes_fit_their_denominator(tables: Tables) -> Iterator[Problem]:
+    routes = tables["linked_routes"]
+    denominators = tables["denominators"].set_index("denominator_id")["value"]
+    detail = int(denominators["linked-with-route-detail"])
+    linked = int(
+        tables["incidents"]
+        .query("connection == 'linked' and incident_type == 'arrest_action'")["incidents"]
+        .sum()
+    )
+    if detail > linked:
+        yield Problem(
+            **_where(tables, "denominators", "value"),
+            message=f"{detail} arrest actions with route detail exceed the {linked} linked ones",
+        )
+    for index in routes.index[routes["arrest_actions"] > detail]:
+        yield Problem(
+            **_where(tables, "linked_routes", "arrest_actions", _row(routes, index)),
+            message=f"part {routes.at[index, 'arrest_actions']} exceeds its total {detail}",
+        )
+    if routes["arrest_actions"].sum() < detail:
+        yield Problem(
+            **_where(tables, "linked_routes", "arrest_actions"),
+            message=f"routes sum to {routes['arrest_actions'].sum()}, fewer than the {detail} "
+            "arrest actions they classify",
+        )
+
+
+@check
+def places_fit_the_total(tables: Tables) -> Iterator[Problem]:
+    places = tables["incidents_by_place"]
+    total = int(tables["incidents"]["incidents"].sum())
+    if places["incidents"].sum() > total:
+        yield Problem(
+            **_where(tables, "incidents_by_place", "incidents"),
+            message=f"places sum to {places['incidents'].sum()}, more than all {total} incidents",
+        )
+    for index, row in places.iterrows():
+        if pd.notna(row["attacks"]) and row["attacks"] > row["incidents"]:
+            yield Problem(
+                **_where(tables, "incidents_by_place", "attacks", _row(places, index)),
+                message=f"part {row['attacks']} exceeds its total {row['incidents']}",
+            )
+
+
+@check
+def individuals_fit_their_totals(tables: Tables) -> Iterator[Problem]:
+    everyone = int(tables["denominators"].set_index("denominator_id").at["all-individuals", "value"])
+    coverage = tables["coverage"]
+    for index, row in coverage.iterrows():
+        if row["individuals_with_data"] > everyone:
+            yield Problem(
+                **_where(tables, "coverage", "individuals_with_data", _row(coverage, index)),
+                message=f"part {row['individuals_with_data']} exceeds its total {everyone}",
+            )
+    citizenship = tables["citizenship"]
+    known = int(coverage.set_index("attribute").at["citizenship", "individuals_with_data"])
+    if citizenship["individuals"].sum() > known:
+        yield Problem(
+            **_where(tables, "citizenship", "individuals"),
+            message=f"citizens sum to {citizenship['individuals'].sum()}, more than the {known} "
+            "individuals with known citizenship",
+        )
+    yield from _reconcile(
+        tables, "citizenship", "country_code", len(citizenship), "countries",
+        "the number of countries",
+    )
+    belgians = int(citizenship.set_index("country_code").at["BE", "individuals"])
+    yield from _reconcile(
+        tables, "belgian_birthplaces", "individuals",
+        int(tables["belgian_birthplaces"]["individuals"].sum()), "belgian-citizens",
+        "Belgian citizens by birthplace",
+    )
+    groups = tables["individual_groups"].set_index("group_id")["individuals"]
+    for part, whole, total in [
+        ("moroccan-link-belgian-citizens", "moroccan-link", groups["moroccan-link"]),
+        ("belgian-dual-citizens", "Belgian citizens", belgians),
+        ("moroccan-link", "all individuals", everyone),
+    ]:
+        if groups[part] > total:
+            frame = tables["individual_groups"]
+            yield Problem(
+                **_where(tables, "individual_groups", "individuals",
+                         _row(frame, frame.index[frame["group_id"] == part][0])),
+                message=f"{part} ({groups[part]}) exceeds {whole} ({total})",
+            )
+
+
+@check
+def convict_shares_add_up(tables: Tables) -> Iterator[Problem]:
+    total = float(tables["convict_status"]["share"].sum())
+    if abs(total - 1) > SHARE_TOLERANCE * len(tables["convict_status"]):
+        yield Problem(
+            **_where(tables, "convict_status", "share"),
+            message=f"shares sum to {total:.2f}, not 1",
+        )
+    justice = tables["justice"].set_index("measure")["value"]
+    if justice["convictions_2016"] > justice["verdicts_2016"]:
+        yield Problem(
+            **_where(tables, "justice", "value"),
+            message="convictions exceed verdicts",
+        )
+
+
+@check
+def attacks_match_the_report(tables: Tables) -> Iterator[Problem]:
+    attacks = tables["attacks"]
+    incidents = tables["incidents"].query("incident_type == 'attack'")
+    counted = attacks["connection"].value_counts()
+    for _, row in incidents.iterrows():
+        got = int(counted.get(row["connection"], 0))
+        if got != row["incidents"]:
+            yield Problem(
+                **_where(tables, "attacks", "connection"),
+                message=f"{got} {row['connection']} attacks listed, but the report counts "
+                f"{row['incidents']}",
+            )
+
+
+@check
+def national_threat_levels_tile_the_window(tables: Tables) -> Iterator[Problem]:
+    levels = tables["threat_levels"]
+    national = levels[levels["scope"] == "national"].sort_values("start_date")
+    previous_end = None
+    for index, row in national.iterrows():
+        if previous_end is not None and row["start_date"] != previous_end:
+            yield Problem(
+                **_where(tables, "threat_levels", "start_date", _row(levels, index)),
+                message=f"national period starts {row['start_date']}, but the previous one ends "
+                f"{previous_end}: periods must not leave gaps or overlap",
+            )
+        if pd.notna(row["end_date"]) and row["end_date"] <= row["start_date"]:
+            yield Problem(
+                **_where(tables, "threat_levels", "end_date", _row(levels, index)),
+                message="period ends before it starts",
+            )
+        previous_end = row["end_date"]
+
+
+def validate(data_dir: Path = paths.DATA) -> Tables:
+    """Validate the data package and return its tables; raise DataError listing every problem."""
+    problems = validate_schemas(data_dir)
+    if problems:
+        raise DataError(problems)
+    tables = load_tables(data_dir)
+    problems = [problem for rule in CHECKS for problem in rule(tables)]
+    if problems:
+        raise DataError(problems)
+    return tables

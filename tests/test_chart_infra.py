@@ -1,0 +1,541 @@
+"""Chart infrastructure: context, registry, theme, description helpers and exporters.
+
+Every test registers its demo charts in its own ``Registry`` so the site's charts
+(and other tests) never interfere.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import altair as alt
+import jsonschema
+import pandas as pd
+import pytest
+
+import scripts
+from scripts.charts import export, theme
+from scripts.charts.context import LEDGER_COLUMNS, ChartContext, format_value
+from scripts.charts.describe import fill, from_ledger, list_phrase, top_categories
+from scripts.charts.registry import (
+    SECTION_MODULES,
+    SECTIONS,
+    ChartBuildError,
+    ChartDefinitionError,
+    Registry,
+    default_registry,
+    registered_charts,
+)
+
+HOSTILE_LABEL = "<script>alert(1)</script>&\"'"
+DEMO_ID = "overview-demo-linked-vs-inspired"
+VEGA_LITE_SCHEMA = Path(alt.__file__).parent / "vegalite" / "v6" / "schema" / "vega-lite-schema.json"
+
+
+# ---------------------------------------------------------------------------
+# Fixtures
+
+
+def make_ledger(rows: dict[str, dict]) -> pd.DataFrame:
+    defaults = {
+        "section": "overview",
+        "statement": "",
+        "formula": "",
+        "reported_value": math.nan,
+        "reported_text": "",
+        "source_ref": "p. 1",
+        "status": "verified",
+    }
+    return pd.DataFrame(
+        [{**defaults, **row} for row in rows.values()],
+        index=pd.Index(list(rows), name="id"),
+        columns=list(LEDGER_COLUMNS),
+    )
+
+
+@pytest.fixture
+def ctx() -> ChartContext:
+    plots = pd.DataFrame(
+        {
+            "link_type": ["linked", "inspired", HOSTILE_LABEL],
+            "plots": [12, 7, 1],
+            "share": [0.6, 0.35, 0.05],
+        }
+    )
+    ledger = make_ledger(
+        {
+            "demo-plots": {"value": 20, "unit": "plots", "statement": "Plots in the data set"},
+            "demo-linked-share": {"value": 0.6, "unit": "share", "statement": "Share of plots linked to IS"},
+        }
+    )
+    return ChartContext(tables={"plots": plots}, ledger=ledger)
+
+
+def add_demo_chart(registry: Registry, chart_id: str = DEMO_ID, section: str = "overview") -> None:
+    @registry.chart(
+        id=chart_id,
+        section=section,
+        title="Most plots were linked to the Islamic State",
+        source="Demo data",
+        description=from_ledger("{demo-linked-share} of {demo-plots} plots were linked."),
+    )
+    def demo(ctx: ChartContext):
+        frame = ctx.table("plots")
+        figure = (
+            alt.Chart(frame)
+            .mark_bar()
+            .encode(
+                x=alt.X("plots:Q", title="Plots"),
+                y=alt.Y("link_type:N", title=None, sort="-x"),
+                color=alt.Color("link_type:N", scale=theme.link_type_scale(("linked", "inspired")), legend=None),
+                tooltip=["link_type:N", "plots:Q", alt.Tooltip("share:Q", format=".0%")],
+            )
+            .properties(width="container")
+        )
+        return figure, frame
+
+
+@pytest.fixture
+def registry() -> Registry:
+    registry = Registry()
+    add_demo_chart(registry)
+    return registry
+
+
+def snapshot(directory: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(directory)): path.read_bytes() for path in sorted(directory.rglob("*")) if path.is_file()
+    }
+
+
+# ---------------------------------------------------------------------------
+# Context
+
+
+def test_value_returns_numbers_and_names_missing_findings(ctx):
+    assert ctx.value("demo-plots") == 20 and isinstance(ctx.value("demo-plots"), int)
+    assert ctx.value("demo-linked-share") == pytest.approx(0.6)
+    with pytest.raises(KeyError, match="demo-nope"):
+        ctx.value("demo-nope")
+
+
+def test_value_without_a_number_is_a_key_error_naming_the_finding():
+    ledger = make_ledger({"demo-pending": {"value": math.nan, "unit": "count", "status": "unverified"}})
+    with pytest.raises(KeyError, match=r"demo-pending.*unverified"):
+        ChartContext(tables={}, ledger=ledger).value("demo-pending")
+
+
+def test_ledger_with_an_id_column_is_indexed_by_it():
+    ledger = make_ledger({"demo-plots": {"value": 20.0, "unit": "plots"}}).reset_index()
+    ctx = ChartContext(tables={}, ledger=ledger)
+    assert ctx.value("demo-plots") == 20 and isinstance(ctx.value("demo-plots"), int)
+
+
+def test_table_lookup_lists_available_tables(ctx):
+    with pytest.raises(KeyError, match="plots"):
+        ctx.table("nope")
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "expected"),
+    [
+        (0.912, "share", "91%"),
+        (0.6, "share", "60%"),
+        (0.004, "share", "0.4%"),
+        (0.9996, "share", "99.96%"),
+        (1.0, "share", "100%"),
+        (45.0, "percent", "45%"),
+        (4123, "people", "4,123"),
+        (413.0, "incidents", "413"),
+        (2.5, "count", "2.5"),
+        (137_500_000, "eur", "€137.5 million"),
+        (2_000_000_000, "eur", "€2 billion"),
+        (12_345, "eur", "€12,345"),
+        (2016, "year", "2016"),
+        (1234, "arrest_actions", "1,234"),
+        (3.25, "days", "3.25"),
+    ],
+)
+def test_format_value(value, unit, expected):
+    assert format_value(value, unit) == expected
+
+
+def test_fmt_uses_the_ledger_unit(ctx):
+    assert ctx.fmt("demo-linked-share") == "60%"
+    assert ctx.fmt("demo-plots") == "20"
+
+
+# ---------------------------------------------------------------------------
+# Descriptions
+
+
+def test_description_helpers(ctx):
+    assert fill("{demo-linked-share} of {demo-plots}", ctx) == "60% of 20"
+    assert from_ledger("{demo-plots} plots")(ctx) == "20 plots"
+    assert list_phrase(["a"]) == "a"
+    assert list_phrase(["a", "b", "c"]) == "a, b and c"
+    assert top_categories(ctx.table("plots"), "link_type", "plots", n=2) == "linked (12) and inspired (7)"
+    with pytest.raises(ValueError, match="placeholder"):
+        from_ledger("no numbers here")
+
+
+# ---------------------------------------------------------------------------
+# Registry
+
+
+def test_duplicate_ids_are_rejected(registry):
+    with pytest.raises(ChartDefinitionError, match="duplicate chart id"):
+        add_demo_chart(registry)
+
+
+@pytest.mark.parametrize(
+    "bad_id",
+    [
+        "",
+        "Overview-chart",
+        "overview_chart",
+        "overview--chart",
+        "-overview",
+        "overview-",
+        "overview chart",
+        "ovérview",
+        "a" * 81,
+        None,
+    ],
+)
+def test_bad_ids_are_rejected(bad_id):
+    with pytest.raises(ChartDefinitionError, match="kebab-case"):
+        add_demo_chart(Registry(), chart_id=bad_id)
+
+
+def test_unknown_section_is_rejected():
+    with pytest.raises(ChartDefinitionError, match="unknown section"):
+        add_demo_chart(Registry(), section="appendix")
+
+
+def test_site_registry_discovers_every_section_module():
+    assert SECTION_MODULES == tuple(f"scripts.charts.{section}" for section in SECTIONS)
+    charts = registered_charts()  # imports every section module
+    assert charts == default_registry.charts()
+    assert all(chart.section in SECTIONS for chart in charts)
+
+
+def test_every_chart_module_is_listed_for_discovery():
+    infrastructure = {"__init__", "build", "context", "registry", "theme", "describe", "export"}
+    package = Path(export.__file__).parent
+    modules = {path.stem for path in package.glob("*.py")} - infrastructure
+    listed = {name.rsplit(".", 1)[1] for name in SECTION_MODULES}
+    assert {name for name in modules if not name.startswith("_")} == listed
+
+
+def test_chart_returning_the_wrong_thing_is_reported(ctx):
+    registry = Registry()
+    registry.chart(id="overview-bad", section="overview", title="T", source="S", description=lambda ctx: "d")(
+        lambda ctx: alt.Chart(ctx.table("plots")).mark_bar()
+    )
+    with pytest.raises(ChartBuildError, match="overview-bad"):
+        export.build_specs(ctx, registry)
+
+
+def test_description_with_a_missing_finding_names_the_chart(ctx):
+    registry = Registry()
+    registry.chart(
+        id="overview-undescribed", section="overview", title="T", source="S", description=from_ledger("{demo-nope}")
+    )(lambda ctx: (alt.Chart(ctx.table("plots")).mark_bar(), ctx.table("plots")))
+    with pytest.raises(ChartBuildError, match=r"overview-undescribed.*demo-nope"):
+        export.build_specs(ctx, registry)
+
+
+# ---------------------------------------------------------------------------
+# Theme
+
+
+def _luminance(hex_colour: str) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(hex_colour.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast(a: str, b: str) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def _leaves(node, path=()):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _leaves(value, (*path, key))
+    else:
+        yield path, node
+
+
+def test_material_backgrounds():
+    assert theme.BACKGROUND == {"light": "#ffffff", "dark": "#1e2129"}
+
+
+@pytest.mark.parametrize("colour", [*theme.PALETTE, theme.LINKED, theme.INSPIRED, theme.NEUTRAL])
+def test_mark_colours_contrast_with_both_backgrounds(colour):
+    for background in theme.BACKGROUND.values():
+        assert contrast(colour, background) >= 3.0, (colour, background)
+
+
+@pytest.mark.parametrize("scheme", theme.SCHEMES)
+def test_text_is_legible(scheme):
+    config = theme.config(scheme)
+    sizes = [value for path, value in _leaves(config) if path[-1].lower().endswith("fontsize")]
+    assert sizes and min(sizes) >= theme.MIN_FONT_SIZE
+    text_colours = [
+        value
+        for path, value in _leaves(config)
+        if path[0] in {"axis", "legend", "title", "header", "text"}
+        and path[-1] in {"labelColor", "titleColor", "subtitleColor", "color"}
+    ]
+    assert text_colours
+    for colour in text_colours:
+        assert contrast(colour, config["background"]) >= 4.5, (scheme, colour)
+    assert config["font"] == theme.FONT
+
+
+def test_light_and_dark_configs_have_the_same_shape():
+    light, dark = (theme.config(scheme) for scheme in theme.SCHEMES)
+    assert [path for path, _ in _leaves(light)] == [path for path, _ in _leaves(dark)]
+    assert light["range"]["category"] == dark["range"]["category"]
+
+
+def test_themes_are_registered_with_altair():
+    for scheme, name in theme.THEME_NAMES.items():
+        assert name in alt.theme.names()
+        with alt.theme.enable(name):
+            assert alt.theme.get()()["config"] == theme.config(scheme)
+
+
+def test_restyle_swaps_theme_but_keeps_chart_overrides(ctx):
+    registry = Registry()
+    registry.chart(id="overview-styled", section="overview", title="T", source="S", description=lambda ctx: "d")(
+        lambda ctx: (
+            alt.Chart(ctx.table("plots")).mark_bar().encode(x="plots:Q").configure_axis(labelColor="#123456"),
+            ctx.table("plots"),
+        )
+    )
+    (built,) = export.build_specs(ctx, registry)
+    dark = export.restyle(built.spec, "dark")
+    assert dark["config"]["background"] == theme.BACKGROUND["dark"]
+    assert dark["config"]["axis"]["labelColor"] == "#123456"
+    assert dark["config"]["axis"]["titleColor"] == theme.config("dark")["axis"]["titleColor"]
+    assert built.spec["config"]["background"] == theme.BACKGROUND["light"]  # input untouched
+
+
+# ---------------------------------------------------------------------------
+# build_all
+
+
+def test_spec_is_valid_vega_lite_with_metadata(ctx, registry, tmp_path):
+    export.build_all(ctx, tmp_path, registry=registry)
+    spec = json.loads((tmp_path / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
+    schema = json.loads(VEGA_LITE_SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.validate(spec, schema)
+    assert spec["config"] == theme.config("light")
+    assert spec["width"] == "container"
+    assert "url" not in json.dumps(spec["data"])  # data inline, never a side file
+    assert spec["usermeta"] == {
+        "id": DEMO_ID,
+        "section": "overview",
+        "title": "Most plots were linked to the Islamic State",
+        "description": "60% of 20 plots were linked.",
+        "source": "Demo data",
+        "licence": "CC BY 4.0",
+        "citation": export.CITATION,
+        "credit": export.CREDIT,
+        "version": scripts.__version__,
+    }
+    assert spec["description"] == "60% of 20 plots were linked."
+
+
+def test_published_spec_does_not_depend_on_the_active_theme(ctx, registry, tmp_path):
+    export.build_all(ctx, tmp_path / "a", registry=registry)
+    with alt.theme.enable("dark"):
+        export.build_all(ctx, tmp_path / "b", registry=registry)
+    assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")
+
+
+def test_large_frames_are_inlined(tmp_path):
+    frame = pd.DataFrame({"x": range(6000), "y": [i % 7 for i in range(6000)]})
+    registry = Registry()
+    registry.chart(id="overview-large", section="overview", title="T", source="S", description=lambda ctx: "d")(
+        lambda ctx: (alt.Chart(frame).mark_point().encode(x="x:Q", y="y:Q"), frame)
+    )
+    (built,) = export.build_specs(ChartContext(tables={}, ledger=make_ledger({})), registry)
+    assert sum(len(rows) for rows in built.spec["datasets"].values()) == 6000
+
+
+def test_csv_equals_the_dataframe(ctx, registry, tmp_path):
+    export.build_all(ctx, tmp_path, registry=registry)
+    raw = (tmp_path / f"{DEMO_ID}.csv").read_bytes()
+    assert b"\r" not in raw and raw.endswith(b"\n")
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / f"{DEMO_ID}.csv"), ctx.table("plots"))
+
+
+def test_index_lists_the_chart(ctx, registry, tmp_path):
+    add_demo_chart(registry, chart_id="geography-demo", section="geography")
+    add_demo_chart(registry, chart_id="aaa-overview-demo", section="overview")
+    catalogue = export.build_all(ctx, tmp_path, registry=registry)
+    index = json.loads((tmp_path / "index.json").read_text(encoding="utf-8"))
+    assert index == catalogue
+    assert [item["id"] for item in index] == ["aaa-overview-demo", DEMO_ID, "geography-demo"]
+    demo = index[1]
+    assert demo["title"] == "Most plots were linked to the Islamic State"
+    assert demo["description"] == "60% of 20 plots were linked."
+    for name in demo["files"].values():
+        assert (tmp_path / name).is_file()
+
+
+def test_build_is_byte_identical_on_rerun(ctx, registry, tmp_path):
+    export.build_all(ctx, tmp_path / "first", registry=registry)
+    export.build_all(ctx, tmp_path / "second", registry=registry)
+    first = snapshot(tmp_path / "first")
+    assert first == snapshot(tmp_path / "second")
+    export.build_all(ctx, tmp_path / "first", registry=registry)
+    assert snapshot(tmp_path / "first") == first
+
+
+def test_hostile_label_is_valid_json(ctx, registry, tmp_path):
+    export.build_all(ctx, tmp_path, registry=registry)
+    text = (tmp_path / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8")
+    assert "<script" not in text  # safe even if inlined into a page
+    spec = json.loads(text)
+    values = [row["link_type"] for rows in spec["datasets"].values() for row in rows]
+    assert HOSTILE_LABEL in values
+
+
+def test_stale_chart_files_are_removed_and_others_kept(ctx, registry, tmp_path):
+    add_demo_chart(registry, chart_id="overview-retired")
+    export.build_all(ctx, tmp_path, registry=registry)
+    (tmp_path / "README.md").write_text("kept\n")
+    (tmp_path / ".gitkeep").write_text("")
+    current = Registry()
+    add_demo_chart(current)
+    export.build_all(ctx, tmp_path, registry=current)
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        ".gitkeep",
+        "README.md",
+        "index.json",
+        f"{DEMO_ID}.csv",
+        f"{DEMO_ID}.vl.json",
+    ]
+
+
+def test_failing_chart_leaves_previous_outputs_untouched(ctx, registry, tmp_path):
+    out = tmp_path / "charts"
+    export.build_all(ctx, out, registry=registry)
+    before = snapshot(out)
+
+    @registry.chart(id="overview-broken", section="overview", title="T", source="S", description=lambda ctx: "d")
+    def broken(ctx):
+        raise ValueError("boom")
+
+    with pytest.raises(ChartBuildError, match=r"overview-broken.*boom"):
+        export.build_all(ctx, out, registry=registry)
+    assert snapshot(out) == before
+    assert [path.name for path in tmp_path.iterdir()] == ["charts"]  # no staging left behind
+
+
+# ---------------------------------------------------------------------------
+# Site assets
+
+
+@pytest.fixture
+def published(ctx, registry, tmp_path) -> Path:
+    out = tmp_path / "charts"
+    export.build_all(ctx, out, registry=registry)
+    return out
+
+
+def test_site_assets_render_light_and_dark(published, tmp_path):
+    metas = export.export_site_assets(published, tmp_path / "site", cache_dir=tmp_path / "cache")
+    chart_dir = tmp_path / "site" / DEMO_ID
+    assert sorted(path.name for path in chart_dir.iterdir()) == sorted([*export.SITE_ASSET_FILES, "meta.json"])
+    for scheme in theme.SCHEMES:
+        svg = (chart_dir / f"{scheme}.svg").read_text(encoding="utf-8")
+        root = ET.fromstring(svg)  # well-formed XML
+        assert root.attrib["width"] == str(export.STATIC_WIDTH)  # "container" replaced
+        assert theme.BACKGROUND[scheme] in svg
+        assert (chart_dir / f"{scheme}.png").read_bytes().startswith(b"\x89PNG")
+        vega = json.loads((chart_dir / f"{scheme}.vg.json").read_text(encoding="utf-8"))
+        assert vega["background"] == theme.BACKGROUND[scheme]
+        assert "containerSize" in json.dumps(vega["signals"])  # still responsive
+    meta = json.loads((chart_dir / "meta.json").read_text(encoding="utf-8"))
+    assert metas == [meta]
+    assert meta["width"] == export.STATIC_WIDTH and meta["height"] > 0
+    assert meta["description"] == "60% of 20 plots were linked."
+
+
+def test_hostile_label_is_escaped_in_svg(published, tmp_path):
+    export.export_site_assets(published, tmp_path / "site", cache_dir=tmp_path / "cache")
+    for scheme in theme.SCHEMES:
+        svg = (tmp_path / "site" / DEMO_ID / f"{scheme}.svg").read_text(encoding="utf-8")
+        assert "<script" not in svg
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;&amp;" in svg
+        texts = ["".join(node.itertext()) for node in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")]
+        assert HOSTILE_LABEL in texts  # escaped in the file, intact once parsed
+
+
+def test_site_assets_accept_a_context_or_specs(ctx, registry, published, tmp_path):
+    cache = tmp_path / "cache"
+    export.export_site_assets(published, tmp_path / "from-dir", cache_dir=cache)
+    export.export_site_assets(ctx, tmp_path / "from-ctx", cache_dir=cache, registry=registry)
+    spec = json.loads((published / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
+    export.export_site_assets({DEMO_ID: spec}, tmp_path / "from-specs", cache_dir=cache)
+    assert snapshot(tmp_path / "from-dir") == snapshot(tmp_path / "from-ctx") == snapshot(tmp_path / "from-specs")
+
+
+def test_site_assets_are_deterministic_and_cache_hits_are_identical(published, tmp_path, monkeypatch):
+    export.export_site_assets(published, tmp_path / "cold-a", cache_dir=tmp_path / "cache-a")
+    export.export_site_assets(published, tmp_path / "cold-b", cache_dir=tmp_path / "cache-b")
+    cold = snapshot(tmp_path / "cold-a")
+    assert cold == snapshot(tmp_path / "cold-b")  # rendering itself is deterministic
+
+    def no_rendering(*args, **kwargs):
+        raise AssertionError("cache miss: vl-convert was called")
+
+    for name in ("vegalite_to_svg", "vegalite_to_vega", "svg_to_png"):
+        monkeypatch.setattr(export.vlc, name, no_rendering)
+    export.export_site_assets(published, tmp_path / "warm", cache_dir=tmp_path / "cache-a")
+    assert snapshot(tmp_path / "warm") == cold
+
+
+def test_cache_key_changes_with_the_spec(published, tmp_path):
+    spec = json.loads((published / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
+    changed = json.loads(json.dumps(spec))
+    changed["usermeta"]["title"] = "Another title"
+    (first,) = export.export_site_assets({DEMO_ID: spec}, tmp_path / "a", cache_dir=tmp_path / "cache")
+    (second,) = export.export_site_assets({DEMO_ID: changed}, tmp_path / "b", cache_dir=tmp_path / "cache")
+    assert first["hash"] != second["hash"]
+    assert len([path for path in (tmp_path / "cache").iterdir() if not path.name.startswith(".")]) == 2
+
+
+def test_stale_site_asset_directories_are_removed(published, tmp_path):
+    site = tmp_path / "site"
+    spec = json.loads((published / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
+    export.export_site_assets({DEMO_ID: spec, "overview-retired": spec}, site, cache_dir=tmp_path / "cache")
+    (site / "shared-assets").mkdir()  # not ours: no meta.json
+    export.export_site_assets({DEMO_ID: spec}, site, cache_dir=tmp_path / "cache")
+    assert sorted(path.name for path in site.iterdir()) == [DEMO_ID, "shared-assets"]
+
+
+def test_static_spec_only_rewrites_layout(ctx, registry):
+    (built,) = export.build_specs(ctx, registry)
+    spec = dict(built.spec, datasets={"d": [{"width": "container"}]})
+    fixed = export.static_spec(spec)
+    assert fixed["width"] == export.STATIC_WIDTH
+    assert fixed["datasets"] == {"d": [{"width": "container"}]}
+    assert spec["width"] == "container"  # input untouched
+
+
+def test_vega_lite_version_matches_altair():
+    assert alt.SCHEMA_VERSION.lstrip("v").startswith(export.vegalite_version() + ".")
