@@ -50,3 +50,28 @@ def built_ledger(tmp_path_factory) -> Layout:
     layout = copy_inputs(tmp_path_factory.mktemp("ledger"))
     build(layout, charts=False, site=False)
     return layout
+
+
+SKIP_IN_COPY = {".git", ".venv", "node_modules", "site", ".cache", ".pytest_cache", "__pycache__"}
+
+
+def copy_project(dest: Path) -> Layout:
+    """The whole working tree minus environments and outputs; shares node_modules and the cache."""
+    shutil.copytree(
+        ROOT, dest, ignore=lambda _dir, names: [n for n in names if n in SKIP_IN_COPY or n.startswith(".build-staging-")],
+        dirs_exist_ok=True,
+    )
+    (dest / "node_modules").symlink_to(ROOT / "node_modules")
+    (ROOT / ".cache").mkdir(exist_ok=True)
+    (dest / ".cache").symlink_to(ROOT / ".cache")  # content-addressed, so safe to share
+    return Layout(dest)
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Layout:
+    """A full build (ledger, charts, site) of a copy of the working tree."""
+    from scripts.build import build
+
+    layout = copy_project(tmp_path_factory.mktemp("project") / "tree")
+    build(layout)
+    return layout

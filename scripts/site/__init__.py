@@ -1,0 +1,51 @@
+"""The site step of the build: MkDocs renders the pages, then we add what MkDocs does not know.
+
+The glue is kept thin on purpose: MkDocs (or Zensical, which reads the same mkdocs.yml) turns
+docs/ into HTML with the macros in scripts.site.macros; everything else — chart assets, the
+published data package, the Vega runtime bundle, embed pages, the Content-Security-Policy — is
+plain files written by scripts.site.publish after the generator has run.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+from scripts.paths import Layout
+
+
+@contextmanager
+def _environment(values: dict[str, str]):
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def build_site(layout: Layout, stage: Path) -> Path:
+    """Render the site into stage/site from the staged ledger and charts."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    from scripts.charts.build import ASSETS_DIR
+    from scripts.site import publish
+
+    site_dir = stage / "site"
+    staged = {
+        "BTC_ROOT": str(layout.root),
+        "BTC_LEDGER": str(stage / "derived" / "findings.csv"),
+        "BTC_CHARTS": str(stage / "charts"),
+        "BTC_CHART_ASSETS": str(stage / ASSETS_DIR),
+    }
+    with _environment(staged):
+        config = load_config(str(layout.root / "mkdocs.yml"), site_dir=str(site_dir))
+        build(config)
+        publish.finish(layout, stage, site_dir)
+    return site_dir

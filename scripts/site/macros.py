@@ -1,0 +1,67 @@
+"""Page macros (mkdocs-macros-plugin): every number and chart on a page comes through here.
+
+Pages never type a figure: they name a finding id, and the macro prints the ledger's value,
+with the report's own figure beside it when the two differ. The functions that render HTML
+are plain Python (scripts.site.render) so that another static-site generator could call them.
+"""
+
+from __future__ import annotations
+
+from scripts.site import render
+
+
+def define_env(env) -> None:
+    state = render.SiteState.from_environment()
+
+    def page_base() -> str:
+        # Relative path from the current page to the site root, so links survive any base URL.
+        url = env.page.url if env.page else ""
+        depth = url.strip("/").count("/") + 1 if url.strip("/") else 0
+        return "../" * depth
+
+    @env.macro
+    def finding(finding_id: str, digits: int | None = None) -> str:
+        """Our value, marked up with its statement; the report's figure beside it if different."""
+        return render.finding(state, finding_id, digits=digits, base=page_base())
+
+    @env.macro
+    def value(finding_id: str, digits: int | None = None) -> str:
+        """Just the formatted value (for headings and alt text, no markup)."""
+        return render.plain_value(state, finding_id, digits=digits)
+
+    @env.macro
+    def reported(finding_id: str) -> str:
+        """The report's figure, as printed."""
+        return render.reported(state, finding_id)
+
+    @env.macro
+    def chart(chart_id: str) -> str:
+        return render.chart_figure(state, chart_id, page_base())
+
+    @env.macro
+    def ledger_table(section: str | None = None) -> str:
+        return render.ledger_table(state, section)
+
+    @env.macro
+    def status_summary() -> str:
+        return render.status_summary(state)
+
+    @env.macro
+    def data_dictionary() -> str:
+        return render.data_dictionary(state)
+
+    @env.macro
+    def sources_table() -> str:
+        return render.sources_table(state)
+
+    @env.macro
+    def reuse_catalogue() -> str:
+        return render.reuse_catalogue(state, page_base())
+
+    @env.macro
+    def corrections_log() -> str:
+        return render.corrections_log(state)
+
+    @env.macro
+    def citation(style: str = "plain", chart_id: str | None = None) -> str:
+        return render.citation_block(state, style, chart_id)

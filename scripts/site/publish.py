@@ -1,0 +1,157 @@
+"""After MkDocs: add chart assets, downloads, the data package, the Vega runtime, embed pages
+and a Content-Security-Policy to the generated site."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import shutil
+import subprocess
+from html import escape
+from pathlib import Path
+
+from scripts.charts.build import ASSETS_DIR
+from scripts.paths import Layout
+from scripts.site import render
+
+RUNTIME_ENTRY = Path(__file__).parent / "runtime" / "vega-runtime.js"
+DATA_FILES = ("datapackage.json", "source", "schemas")
+
+# No 'unsafe-eval' anywhere: Vega runs its expressions through vega-interpreter.
+CSP = (
+    "default-src 'self'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; worker-src 'self'; "
+    "frame-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'"
+)
+INLINE_SCRIPT = re.compile(r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re.S)
+
+
+def finish(layout: Layout, stage: Path, site_dir: Path) -> None:
+    state = render.SiteState.from_environment()
+    _copy_tree(stage / ASSETS_DIR, site_dir / "assets" / "charts")
+    _copy_tree(stage / "charts", site_dir / "charts")
+    _publish_data(layout, stage, site_dir / "data")
+    _bundle_runtime(layout, site_dir / "assets" / "js" / "vega-runtime.js")
+    _write_embeds(state, site_dir)
+    for page in sorted(site_dir.rglob("*.html")):
+        _add_csp(page)
+
+
+def _copy_tree(src: Path, dest: Path) -> None:
+    if src.exists():
+        shutil.copytree(src, dest, dirs_exist_ok=True)
+
+
+def _publish_data(layout: Layout, stage: Path, dest: Path) -> None:
+    """The Data Package as readers download it: descriptor, sources, schemas, ledger."""
+    for name in DATA_FILES:
+        src = layout.data / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, dirs_exist_ok=True)
+        else:
+            dest.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / name)
+    _copy_tree(stage / "derived", dest / "derived")
+
+
+def _bundle_runtime(layout: Layout, out: Path) -> None:
+    """Bundle vega + vega-interpreter + vega-tooltip with esbuild, cached by input hash."""
+    lock = layout.root / "package-lock.json"
+    digest = hashlib.sha256(RUNTIME_ENTRY.read_bytes() + lock.read_bytes()).hexdigest()[:16]
+    cached = layout.cache / "runtime" / f"vega-runtime-{digest}.js"
+    if not cached.exists():
+        esbuild = layout.root / "node_modules" / ".bin" / "esbuild"
+        if not esbuild.exists():
+            raise RuntimeError("esbuild is missing: run `npm ci` (make site does this)")
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(".tmp.js")
+        subprocess.run(
+            [str(esbuild), str(RUNTIME_ENTRY), "--bundle", "--format=esm", "--minify",
+             "--legal-comments=none", "--log-level=warning", f"--outfile={tmp}"],
+            check=True, cwd=layout.root,
+        )
+        tmp.replace(cached)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(cached, out)
+
+
+EMBED_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<title>{title} — Beyond the Caliphate: Belgium</title>
+<meta name="description" content="{description}">
+<meta name="robots" content="noindex">
+<link rel="canonical" href="{canonical}">
+<link rel="stylesheet" href="{base}assets/css/site.css">
+<link rel="stylesheet" href="{base}assets/css/embed.css">
+</head>
+<body class="btc-embed" data-md-color-scheme="{md_scheme}">
+<main>
+<figure class="btc-chart" id="chart-{id}" data-chart="{id}" data-vega-light="{assets}light.vg.json" data-vega-dark="{assets}dark.vg.json">
+<div class="btc-chart__frame" style="aspect-ratio: {width} / {height}">{image}</div>
+<figcaption><span class="btc-chart__title">{title}</span>
+<span class="btc-chart__source">Source: {source}</span>
+<a class="btc-embed__credit" href="{page_url}#chart-{id}" target="_blank" rel="noopener">Beyond the Caliphate: Belgium · CC BY 4.0 · see the data</a></figcaption>
+</figure>
+</main>
+<script type="module" src="{base}assets/js/chart-loader.js"></script>
+<script type="module" src="{base}assets/js/embed.js"></script>
+</body>
+</html>
+"""
+
+
+def _write_embeds(state: render.SiteState, site_dir: Path) -> None:
+    for entry in state.catalogue:
+        chart_id = entry["id"]
+        meta = state.chart_meta(chart_id)
+        spec = state.chart_spec(chart_id)
+        page_url = state.site_url + render.SECTION_PAGES[entry["section"]]
+        for scheme, folder, base in (("light", "", "../../"), ("dark", "dark/", "../../../")):
+            assets = f"{base}assets/charts/{chart_id}/"
+            image = (
+                f'<img class="btc-chart__static btc-chart__static--{scheme}" src="{assets}{scheme}.svg" '
+                f'width="{meta["width"]}" height="{meta["height"]}" '
+                f'alt="{escape(entry.get("description", ""))}">'
+            )
+            html = EMBED_PAGE.format(
+                title=escape(entry["title"]),
+                description=escape(entry.get("description", "")),
+                canonical=f"{state.site_url}embed/{chart_id}/{folder}",
+                base=base,
+                md_scheme="slate" if scheme == "dark" else "default",
+                id=chart_id,
+                assets=assets,
+                width=meta["width"],
+                height=meta["height"],
+                image=image,
+                source=escape(spec.get("usermeta", {}).get("source", "")),
+                page_url=page_url,
+            )
+            out = site_dir / "embed" / chart_id / folder / "index.html"
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(html, encoding="utf-8")
+
+
+def _add_csp(page: Path) -> None:
+    """Allow exactly the inline scripts the page carries, by hash; nothing else inline."""
+    html = page.read_text(encoding="utf-8")
+    hashes = []
+    for match in INLINE_SCRIPT.finditer(html):
+        attrs = match.group("attrs")
+        if "src=" in attrs or ("type=" in attrs and "module" not in attrs and "javascript" not in attrs):
+            continue  # external scripts are covered by 'self'; JSON data blocks never run
+        digest = base64.b64encode(hashlib.sha256(match.group("body").encode("utf-8")).digest()).decode()
+        hashes.append(f"'sha256-{digest}'")
+    policy = CSP.format(hashes=" ".join(sorted(set(hashes)))).replace("  ", " ")
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
+    # Right after the charset declaration, which must stay within the first 1024 bytes.
+    charset = re.search(r"<meta charset=[\"']?utf-8[\"']?>", html, re.I)
+    if not charset:
+        raise ValueError(f"{page}: no <meta charset> to anchor the CSP after")
+    html = html[: charset.end()] + "\n" + meta + html[charset.end():]
+    page.write_text(html, encoding="utf-8")
+

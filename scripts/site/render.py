@@ -1,0 +1,365 @@
+"""HTML fragments for the pages: findings, chart figures, ledger and data dictionary tables.
+
+Everything that comes from data is escaped here, once, with html.escape: labels in the data
+are untrusted text as far as the page is concerned.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from scripts import ledger as ledger_module
+from scripts.charts.context import format_value
+from scripts.paths import ROOT
+
+STATUS_LABELS = {
+    "match": "matches the report",
+    "mismatch": "differs from the report",
+    "derived": "derived from the report's figures",
+    "not_in_report": "from public sources, not in the report",
+}
+SECTION_TITLES = {
+    "overview": "Overview",
+    "geography": "Geography",
+    "networks": "Networks",
+    "nationalities": "Nationalities",
+    "weapons_targets": "Weapons and targets",
+    "threat_levels": "Threat levels and justice",
+}
+SECTION_PAGES = {
+    "overview": "",
+    "geography": "geography/",
+    "networks": "networks/",
+    "nationalities": "nationalities/",
+    "weapons_targets": "weapons-targets/",
+    "threat_levels": "threat-levels/",
+}
+SCHEMES = ("light", "dark")
+
+
+@dataclass
+class SiteState:
+    """What the pages are rendered from: the (staged) ledger, chart catalogue and assets."""
+
+    root: Path
+    ledger: pd.DataFrame
+    charts_dir: Path
+    assets_dir: Path
+    site_url: str
+    catalogue: list[dict] = field(default_factory=list)
+
+    @classmethod
+    def from_environment(cls) -> SiteState:
+        root = Path(os.environ.get("BTC_ROOT", ROOT))
+        ledger_path = Path(os.environ.get("BTC_LEDGER", root / "data/derived/findings.csv"))
+        charts_dir = Path(os.environ.get("BTC_CHARTS", root / "charts"))
+        assets_dir = Path(os.environ.get("BTC_CHART_ASSETS", root / ".cache/chart-assets"))
+        config = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8").replace("!!python", "#"))
+        catalogue_path = charts_dir / "index.json"
+        catalogue = json.loads(catalogue_path.read_text(encoding="utf-8")) if catalogue_path.exists() else []
+        if isinstance(catalogue, dict):
+            catalogue = catalogue.get("charts", [])
+        return cls(
+            root=root,
+            ledger=ledger_module.load(ledger_path),
+            charts_dir=charts_dir,
+            assets_dir=assets_dir,
+            site_url=config["site_url"].rstrip("/") + "/",
+            catalogue=catalogue,
+        )
+
+    def row(self, finding_id: str) -> pd.Series:
+        if finding_id not in self.ledger.index:
+            raise KeyError(f"finding {finding_id!r} is not in the ledger (data/derived/findings.csv)")
+        return self.ledger.loc[finding_id]
+
+    def chart_meta(self, chart_id: str) -> dict:
+        path = self.assets_dir / chart_id / "meta.json"
+        if not path.exists():
+            known = ", ".join(entry["id"] for entry in self.catalogue) or "none"
+            raise KeyError(f"chart {chart_id!r} has no rendered assets (charts: {known})")
+        return json.loads(path.read_text(encoding="utf-8"))
+
+    def chart_entry(self, chart_id: str) -> dict:
+        for entry in self.catalogue:
+            if entry["id"] == chart_id:
+                return entry
+        raise KeyError(f"chart {chart_id!r} is not in charts/index.json")
+
+    def chart_spec(self, chart_id: str) -> dict:
+        return json.loads((self.charts_dir / f"{chart_id}.vl.json").read_text(encoding="utf-8"))
+
+
+# Findings ---------------------------------------------------------------------------------
+
+
+def format_row(row: pd.Series, digits: int | None = None) -> str:
+    """A ledger row's value as printed on the site (digits: fixed decimals for shares)."""
+    number = float(row["value"])
+    if digits is not None and row["unit"] == "share":
+        return f"{number * 100:.{digits}f}%"
+    return format_value(number, row["unit"])
+
+
+def plain_value(state: SiteState, finding_id: str, digits: int | None = None) -> str:
+    row = state.row(finding_id)
+    return format_row(row, digits)
+
+
+def reported(state: SiteState, finding_id: str) -> str:
+    row = state.row(finding_id)
+    if pd.isna(row["reported_text"]):
+        raise KeyError(f"finding {finding_id!r} has no figure in the report")
+    return escape(str(row["reported_text"]))
+
+
+def finding(state: SiteState, finding_id: str, digits: int | None = None, base: str = "") -> str:
+    row = state.row(finding_id)
+    text = escape(format_row(row, digits))
+    tip = f"{row['statement']}. Computed as {row['formula']}; {STATUS_LABELS[row['status']]}."
+    html = (
+        f'<span class="btc-finding btc-finding--{row["status"]}" data-finding="{escape(finding_id)}" '
+        f'title="{escape(tip)}">{text}</span>'
+    )
+    if row["status"] == "mismatch":
+        html += (
+            f' <span class="btc-reported">(the report prints “{escape(str(row["reported_text"]))}”;'
+            f' <a href="{base}methods/#finding-{escape(finding_id)}">why they differ</a>)</span>'
+        )
+    return html
+
+
+# Charts ------------------------------------------------------------------------------------
+
+
+def chart_figure(state: SiteState, chart_id: str, base: str) -> str:
+    meta = state.chart_meta(chart_id)
+    entry = state.chart_entry(chart_id)
+    spec = state.chart_spec(chart_id)
+    usermeta = spec.get("usermeta", {})
+    width, height = meta["width"], meta["height"]
+    assets = f"{base}assets/charts/{chart_id}/"
+    title = escape(entry["title"])
+    description = escape(entry.get("description") or usermeta.get("description", ""))
+    images = "".join(_static_image(assets, scheme, width, height, description) for scheme in SCHEMES)
+    data_table = _csv_table(state.charts_dir / f"{chart_id}.csv", caption=f"Data: {entry['title']}")
+    downloads = _downloads(chart_id, base)
+    source = escape(usermeta.get("source", ""))
+    return (
+        f'<figure class="btc-chart" id="chart-{chart_id}" data-chart="{chart_id}" '
+        f'data-vega-light="{assets}light.vg.json" data-vega-dark="{assets}dark.vg.json">\n'
+        f'<div class="btc-chart__frame" style="aspect-ratio: {width} / {height}">{images}</div>\n'
+        f'<figcaption><span class="btc-chart__title">{title}</span> '
+        f'<span class="btc-chart__description">{description}</span> '
+        f'<span class="btc-chart__source">Source: {source}</span></figcaption>\n'
+        f'<details class="btc-chart__data"><summary>Data behind this chart</summary>\n{data_table}\n</details>\n'
+        f"{downloads}\n</figure>"
+    )
+
+
+def _static_image(assets: str, scheme: str, width, height, description: str) -> str:
+    # Only the light image carries the alt text; the dark twin is hidden from assistive tech.
+    alt = description if scheme == "light" else ""
+    hidden = ' aria-hidden="true"' if scheme == "dark" else ""
+    return (
+        f'<img class="btc-chart__static btc-chart__static--{scheme}" src="{assets}{scheme}.svg" '
+        f'width="{width}" height="{height}" alt="{alt}"{hidden} decoding="async">'
+    )
+
+
+def _downloads(chart_id: str, base: str) -> str:
+    assets = f"{base}assets/charts/{chart_id}/"
+    links = [
+        (f"{assets}light.png", "PNG"),
+        (f"{assets}dark.png", "PNG (dark)"),
+        (f"{assets}light.svg", "SVG"),
+        (f"{base}charts/{chart_id}.csv", "CSV"),
+        (f"{base}charts/{chart_id}.vl.json", "Vega-Lite JSON"),
+        (f"{base}embed/{chart_id}/", "Embed"),
+        (f"{base}reuse/#reuse-{chart_id}", "Reuse and cite"),
+    ]
+    items = " · ".join(
+        f'<a href="{href}"{" download" if not href.endswith("/") and "#" not in href else ""}>{label}</a>'
+        for href, label in links
+    )
+    return f'<p class="btc-chart__downloads">Download: {items}</p>'
+
+
+def _csv_table(path: Path, caption: str) -> str:
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    header, body = rows[0], rows[1:]
+    head = "".join(f'<th scope="col">{escape(cell)}</th>' for cell in header)
+    lines = "".join("<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>" for row in body)
+    return (
+        f'<div class="btc-table-wrap" tabindex="0" role="region" aria-label="{escape(caption)}">'
+        f"<table><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead>"
+        f"<tbody>{lines}</tbody></table></div>"
+    )
+
+
+# Ledger and data dictionary ------------------------------------------------------------------
+
+
+def ledger_table(state: SiteState, section: str | None = None) -> str:
+    frame = state.ledger if section is None else state.ledger[state.ledger["section"] == section]
+    rows = []
+    for finding_id, row in frame.iterrows():
+        ours = escape(format_value(float(row["value"]), row["unit"]))
+        printed = "" if pd.isna(row["reported_text"]) else escape(str(row["reported_text"]))
+        rows.append(
+            f'<tr id="finding-{escape(finding_id)}"><td><code>{escape(finding_id)}</code></td>'
+            f"<td>{escape(row['statement'])}</td><td>{ours}</td><td>{printed}</td>"
+            f'<td><span class="btc-status btc-status--{row["status"]}">{escape(row["status"])}</span></td>'
+            f"<td>{escape(row['formula'])}</td><td>{escape(row['source_ref'])}</td></tr>"
+        )
+    caption = "Findings ledger" + (f": {SECTION_TITLES[section]}" if section else "")
+    head = "".join(
+        f'<th scope="col">{name}</th>'
+        for name in ("Id", "Finding", "Ours", "Report prints", "Status", "How computed", "Source")
+    )
+    return (
+        f'<div class="btc-table-wrap" tabindex="0" role="region" aria-label="{caption}">'
+        f'<table class="btc-ledger"><caption>{caption}</caption><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+def status_summary(state: SiteState) -> str:
+    counts = state.ledger["status"].value_counts()
+    items = "".join(
+        f'<li><span class="btc-status btc-status--{status}">{status}</span>: '
+        f"{int(counts.get(status, 0))} findings — {STATUS_LABELS[status]}</li>"
+        for status in STATUS_LABELS
+    )
+    return f'<ul class="btc-status-summary">{items}</ul>'
+
+
+def data_dictionary(state: SiteState) -> str:
+    descriptor = json.loads((state.root / "data/datapackage.json").read_text(encoding="utf-8"))
+    parts = []
+    for resource in descriptor["resources"]:
+        schema_path = state.root / "data" / resource["schema"]
+        schema = json.loads(schema_path.read_text(encoding="utf-8"))
+        rows = "".join(
+            f"<tr><td><code>{escape(f['name'])}</code></td><td>{escape(f['type'])}</td>"
+            f"<td>{escape(f.get('description', ''))}</td><td>{escape(_constraints(f))}</td></tr>"
+            for f in schema["fields"]
+        )
+        key = ", ".join(schema.get("primaryKey", []))
+        parts.append(
+            f'<h3 id="table-{escape(resource["name"])}">{escape(resource["title"])} '
+            f'<small><code>{escape(resource["path"])}</code></small></h3>'
+            f"<p>{escape(resource.get('description', ''))} Key: <code>{escape(key)}</code>.</p>"
+            f'<div class="btc-table-wrap" tabindex="0" role="region" aria-label="Fields of {escape(resource["name"])}">'
+            f"<table><thead><tr><th scope=\"col\">Field</th><th scope=\"col\">Type</th>"
+            f"<th scope=\"col\">Meaning</th><th scope=\"col\">Constraints</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table></div>"
+        )
+    return "\n".join(parts)
+
+
+def _constraints(field_: dict) -> str:
+    constraints = field_.get("constraints", {})
+    words = []
+    for name, value in constraints.items():
+        if name == "enum":
+            words.append("one of " + ", ".join(map(str, value)))
+        elif value is True:
+            words.append(name)
+        else:
+            words.append(f"{name} {value}")
+    if "unit" in field_:
+        words.append(f"unit: {field_['unit']}")
+    return "; ".join(words)
+
+
+def sources_table(state: SiteState) -> str:
+    path = state.root / "data/source/sources.csv"
+    return _csv_table(path, caption="Sources")
+
+
+def corrections_log(state: SiteState) -> str:
+    path = state.root / "data/source/corrections.csv"
+    return _csv_table(path, caption="Corrections and changes")
+
+
+# Reuse and citation -----------------------------------------------------------------------------
+
+
+def _citation_meta(state: SiteState) -> dict:
+    return yaml.safe_load((state.root / "CITATION.cff").read_text(encoding="utf-8"))
+
+
+def citations(state: SiteState, chart_id: str | None = None) -> dict[str, str]:
+    cff = _citation_meta(state)
+    team = cff["authors"][0]["name"]
+    year = str(cff["date-released"])[:4]
+    version = cff["version"]
+    if chart_id:
+        entry = state.chart_entry(chart_id)
+        title = entry["title"]
+        url = f"{state.site_url}charts/{chart_id}.vl.json"
+        container = "Beyond the Caliphate: Belgium"
+    else:
+        title, url, container = cff["title"], state.site_url, None
+    report = (
+        "Combating Terrorism Center at West Point, “Beyond the Caliphate: Islamic State Activity Outside "
+        "the Group’s Defined Wilayat — Belgium” (February 2018)"
+    )
+    in_container = f" In {container}." if container else ""
+    key = "btcbelgium" + (chart_id.replace("-", "") if chart_id else "site")
+    return {
+        "plain": f"{team}, “{title}”, version {version}, {year}.{in_container} {url}. Based on {report}. CC BY 4.0.",
+        "apa": f"{team}. ({year}). {title} (Version {version}) [Data set].{in_container} {url}",
+        "chicago": f"{team}. “{title}.”{in_container} Version {version}, {year}. {url}.",
+        "bibtex": (
+            f"@misc{{{key},\n  author = {{{{{team}}}}},\n  title = {{{{{title}}}}},\n"
+            f"  year = {{{year}}},\n  version = {{{version}}},\n  howpublished = {{\\url{{{url}}}}},\n"
+            f"  note = {{Based on {report}. CC BY 4.0}}\n}}"
+        ),
+    }
+
+
+def citation_block(state: SiteState, style: str = "plain", chart_id: str | None = None) -> str:
+    text = citations(state, chart_id)[style]
+    return f'<pre class="btc-citation btc-citation--{style}"><code>{escape(text)}</code></pre>'
+
+
+def reuse_catalogue(state: SiteState, base: str) -> str:
+    parts = []
+    for entry in state.catalogue:
+        chart_id = entry["id"]
+        meta = state.chart_meta(chart_id)
+        cites = citations(state, chart_id)
+        host_script = f'<script src="{state.site_url}assets/js/embed-host.js" async></script>'
+        embed = (
+            f'<iframe src="{state.site_url}embed/{chart_id}/" title="{escape(entry["title"])}" '
+            f'width="100%" height="{meta["height"] + 80}" style="border:0" loading="lazy"></iframe>'
+        )
+        parts.append(
+            f'<section class="btc-reuse" id="reuse-{chart_id}">'
+            f'<h3>{escape(entry["title"])}</h3>'
+            f'<p><img src="{base}assets/charts/{chart_id}/light.svg" width="{meta["width"]}" '
+            f'height="{meta["height"]}" alt="{escape(entry.get("description", ""))}" loading="lazy" '
+            f'class="btc-reuse__preview"></p>'
+            f"{_downloads(chart_id, base)}"
+            f"<p>Embed code (the iframe sizes itself when you add the helper script):</p>"
+            f'<pre class="btc-embed-code"><code>{escape(embed)}\n'
+            f"{escape(host_script)}</code></pre>"
+            f"<p>Credit: <em>{escape(cites['plain'])}</em></p>"
+            "<details><summary>Citation formats (APA, Chicago, BibTeX)</summary>"
+            f"<pre><code>{escape(cites['apa'])}</code></pre>"
+            f"<pre><code>{escape(cites['chicago'])}</code></pre>"
+            f"<pre><code>{escape(cites['bibtex'])}</code></pre></details>"
+            "</section>"
+        )
+    return "\n".join(parts)

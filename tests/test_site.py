@@ -1,0 +1,193 @@
+"""The built site, read as files: pages, chart figures, downloads, embeds, privacy and CSP."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+from urllib.parse import urljoin, urlparse
+
+import pytest
+from bs4 import BeautifulSoup
+
+from scripts.paths import ROOT
+
+PAGES = [
+    "index.html", "geography/index.html", "networks/index.html", "nationalities/index.html",
+    "weapons-targets/index.html", "threat-levels/index.html", "methods/index.html",
+    "reproduce/index.html", "reuse/index.html", "about/index.html", "404.html",
+]
+
+
+@pytest.fixture(scope="module")
+def site(built_site) -> Path:
+    return built_site.site
+
+
+@pytest.fixture(scope="module")
+def catalogue(built_site) -> list[dict]:
+    data = json.loads((built_site.charts / "index.json").read_text(encoding="utf-8"))
+    return data["charts"] if isinstance(data, dict) else data
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def local_target(site: Path, page: Path, url: str) -> Path | None:
+    """The file a relative URL on page points to, or None for external/anchor-only URLs."""
+    parsed = urlparse(url)
+    if parsed.scheme or parsed.netloc or not parsed.path:
+        return None
+    page_url = "/" + str(page.relative_to(site))
+    target = urlparse(urljoin(page_url, parsed.path)).path.lstrip("/")
+    path = site / target
+    return path / "index.html" if path.is_dir() or target.endswith("/") or target == "" else path
+
+
+def test_every_page_is_built_with_description_and_sharing_meta(site):
+    for name in PAGES:
+        page = site / name
+        assert page.is_file(), name
+        if name == "404.html":
+            continue
+        doc = soup(page)
+        description = doc.find("meta", attrs={"name": "description"})
+        assert description and description["content"].strip(), name
+        for prop in ("og:title", "og:description", "og:url", "og:image"):
+            assert doc.find("meta", attrs={"property": prop}), (name, prop)
+        assert doc.find("meta", attrs={"name": "citation_title"}), name
+    assert (site / "sitemap.xml").is_file()
+    assert (site / "search" / "search_index.json").is_file()
+
+
+def test_every_chart_appears_on_a_page_as_a_static_first_figure(site, catalogue):
+    seen = set()
+    for name in PAGES:
+        for figure in soup(site / name).select("figure.btc-chart"):
+            chart_id = figure["data-chart"]
+            seen.add(chart_id)
+            images = figure.select("img.btc-chart__static")
+            assert {img["src"].rsplit("/", 1)[-1] for img in images} == {"light.svg", "dark.svg"}
+            light = figure.select_one("img.btc-chart__static--light")
+            assert light["alt"].strip(), chart_id
+            assert int(light["width"]) > 0 and int(light["height"]) > 0
+            assert figure.find("figcaption").get_text(strip=True)
+            assert figure.select_one("details.btc-chart__data table"), chart_id
+            for img in images:
+                assert local_target(site, site / name, img["src"]).is_file()
+            for attr in ("data-vega-light", "data-vega-dark"):
+                spec = json.loads(local_target(site, site / name, figure[attr]).read_text())
+                assert "$schema" in spec and "vega/v" in spec["$schema"]  # precompiled Vega
+    assert seen == {entry["id"] for entry in catalogue}
+
+
+def test_data_tables_under_charts_match_the_published_csv(site, built_site):
+    for name in PAGES:
+        for figure in soup(site / name).select("figure.btc-chart"):
+            chart_id = figure["data-chart"]
+            rows = [[cell.get_text() for cell in tr.find_all(["th", "td"])] for tr in figure.select("details table tr")]
+            with (built_site.charts / f"{chart_id}.csv").open(encoding="utf-8", newline="") as handle:
+                assert rows == list(csv.reader(handle)), chart_id
+
+
+def test_every_link_and_asset_in_the_site_resolves(site):
+    broken = []
+    for page in sorted(site.rglob("*.html")):
+        doc = soup(page)
+        for tag, attr in (("a", "href"), ("img", "src"), ("script", "src"), ("link", "href"), ("iframe", "src")):
+            for element in doc.find_all(tag):
+                url = element.get(attr)
+                if not url or url.startswith(("mailto:", "#", "data:")):
+                    continue
+                target = local_target(site, page, url)
+                if target is not None and not target.exists():
+                    broken.append(f"{page.relative_to(site)} → {url}")
+    assert not broken, broken[:20]
+
+
+def test_no_resource_is_requested_from_another_origin(site):
+    """Links may point anywhere; nothing the browser loads by itself may."""
+    external = []
+    for page in sorted(site.rglob("*.html")):
+        doc = soup(page)
+        for tag, attr in (("img", "src"), ("script", "src"), ("iframe", "src"), ("source", "src"), ("video", "src")):
+            for element in doc.find_all(tag):
+                if urlparse(element.get(attr, "")).netloc:
+                    external.append(f"{page.relative_to(site)}: <{tag} {attr}={element[attr]}>")
+        for link in doc.find_all("link"):
+            rel = " ".join(link.get("rel", []))
+            if rel in {"stylesheet", "preconnect", "preload", "modulepreload", "icon"} and urlparse(link["href"]).netloc:
+                external.append(f"{page.relative_to(site)}: <link rel={rel} href={link['href']}>")
+    for css in site.rglob("*.css"):
+        for url in re.findall(r"url\(['\"]?(https?://[^)'\"]+)", css.read_text(encoding="utf-8", errors="replace")):
+            external.append(f"{css.relative_to(site)}: url({url})")
+    assert not external, external[:20]
+
+
+def test_every_page_ships_a_csp_without_unsafe_eval(site):
+    for page in sorted(site.rglob("*.html")):
+        meta = soup(page).find("meta", attrs={"http-equiv": "Content-Security-Policy"})
+        assert meta, page
+        policy = meta["content"]
+        assert "unsafe-eval" not in policy and "script-src 'self'" in policy, page
+        assert "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+
+
+def test_each_chart_has_light_and_dark_embed_pages_with_a_credit_link(site, catalogue):
+    for entry in catalogue:
+        for variant, scheme in (("", "default"), ("dark/", "slate")):
+            page = site / "embed" / entry["id"] / variant / "index.html"
+            doc = soup(page)
+            assert doc.body["data-md-color-scheme"] == scheme
+            credit = doc.select_one("a.btc-embed__credit")
+            assert credit and credit["href"].endswith(f"#chart-{entry['id']}")
+            assert doc.find("script", src=re.compile(r"embed\.js$"))
+
+
+def test_published_downloads_exist_for_every_chart(site, catalogue):
+    for entry in catalogue:
+        base = site / "assets" / "charts" / entry["id"]
+        for name in ("light.svg", "dark.svg", "light.png", "dark.png", "light.vg.json", "dark.vg.json"):
+            assert (base / name).stat().st_size > 0, (entry["id"], name)
+        assert (site / "charts" / f"{entry['id']}.vl.json").is_file()
+        assert (site / "charts" / f"{entry['id']}.csv").is_file()
+    assert (site / "data" / "datapackage.json").is_file()
+    assert (site / "data" / "derived" / "findings.csv").is_file()
+    assert (site / "assets" / "js" / "vega-runtime.js").stat().st_size > 100_000
+
+
+def test_numbers_on_pages_come_from_the_ledger(site, built_site):
+    """Every finding marked up on a page shows the ledger's value for that id."""
+    from scripts.ledger import load
+    from scripts.site.render import format_row
+
+    ledger = load(built_site.derived / "findings.csv")
+    used = 0
+    for name in PAGES:
+        for span in soup(site / name).select("span.btc-finding"):
+            finding_id = span["data-finding"]
+            text = span.get_text()
+            row = ledger.loc[finding_id]
+            assert text in {format_row(row), format_row(row, digits=1)}, (name, finding_id, text)
+            used += 1
+    assert used >= 40
+
+
+def test_markdown_types_no_figures_of_its_own():
+    """Percentages, and counts next to the words they count, must come through a macro."""
+    pattern = re.compile(r"(?<![\w{.#/-])\d[\d,.]*\s?(%|percent|per cent)")
+    offenders = []
+    for page in sorted((ROOT / "docs").glob("*.md")):
+        for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
+            stripped = re.sub(r"\{\{.*?\}\}", "", line)
+            if pattern.search(stripped):
+                offenders.append(f"{page.name}:{number}: {line.strip()[:80]}")
+    assert not offenders, offenders
+
+
+def test_reproduce_notebook_ran_at_build_time(site):
+    text = soup(site / "reproduce" / "index.html").get_text(" ")
+    assert "Traceback" not in text
+    assert "jp-OutputArea" in (site / "reproduce" / "index.html").read_text(encoding="utf-8")
