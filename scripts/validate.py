@@ -173,6 +173,20 @@ def places_fit_the_total(tables: Tables) -> Iterator[Problem]:
 
 
 @check
+def coverage_fits_the_incidents(tables: Tables) -> Iterator[Problem]:
+    measures = tables["weapons_targets"]
+    arrests = int(tables["incidents"].query("incident_type == 'arrest_action'")["incidents"].sum())
+    total = int(tables["incidents"]["incidents"].sum())
+    for index, row in measures.iterrows():
+        limit = arrests if row["measure"] == "plots" else total
+        if row["incidents"] > limit:
+            yield Problem(
+                **_where(tables, "weapons_targets", "incidents", _row(measures, index)),
+                message=f"part {row['incidents']} ({row['measure']}) exceeds its total {limit}",
+            )
+
+
+@check
 def individuals_fit_their_totals(tables: Tables) -> Iterator[Problem]:
     everyone = int(tables["denominators"].set_index("denominator_id").at["all-individuals", "value"])
     coverage = tables["coverage"]

@@ -80,6 +80,8 @@ CASES = [
      [f"{PUBLIC}/attacks.csv", "column connection", "2 linked attacks listed", "counts 1"]),
     ("threat-level periods leave a gap", edit(f"{PUBLIC}/threat_levels.csv", "2016-03-24", "2016-03-25"),
      [f"{PUBLIC}/threat_levels.csv", "column start_date", "gaps"]),
+    ("more plots than arrest actions", edit(f"{REPORT}/weapons_targets.csv", "plots,18", "plots,180"),
+     [f"{REPORT}/weapons_targets.csv", "row 4", "column incidents", "exceeds its total 103"]),
     ("citizenship count above its coverage", edit(f"{REPORT}/coverage.csv", "citizenship,94", "citizenship,60"),
      [f"{REPORT}/citizenship.csv", "column individuals", "more than the 60"]),
 ]

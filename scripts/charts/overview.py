@@ -1,12 +1,85 @@
-"""Charts for the "Overview" section of the site.
+"""Charts for the "Overview" section of the site."""
 
-Add charts here with the ``@chart(..., section="overview")`` decorator (see
-``scripts/charts/registry.py``); they are discovered because this module is listed
-in ``SECTION_MODULES``. Typical imports::
+from __future__ import annotations
 
-    import altair as alt
+import altair as alt
 
-    from scripts.charts import theme
-    from scripts.charts.describe import from_ledger
-    from scripts.charts.registry import chart
-"""
+from scripts.charts import _common as c
+from scripts.charts import theme
+from scripts.charts.context import ChartContext
+from scripts.charts.describe import from_ledger
+from scripts.charts.registry import chart
+
+# Table 'incidents': (connection, incident_type) → the ledger finding printing that count.
+_INCIDENT_FINDINGS = {
+    ("linked", "arrest_action"): "linked-arrest-actions",
+    ("inspired", "arrest_action"): "inspired-arrest-actions",
+    ("inspired", "attack"): "inspired-attacks",
+}
+_KIND_TOTALS = {"arrest_action": ("arrest-actions-total", "arrest actions"), "attack": ("attacks-total", "attacks")}
+
+
+@chart(
+    id="overview-linked-vs-inspired",
+    section="overview",
+    title="Nine in ten arrest actions were linked to the group; three of four attacks were not",
+    source=c.report_source(
+        "Key Findings", "Operational Dynamics: Connections to Islamic State/Local Networks"
+    ),
+    description=from_ledger(
+        "Of {arrest-actions-total} Islamic State–related arrest actions in Belgium, {linked-arrest-actions} "
+        "({linked-arrest-action-share}) had a direct link to the group and {inspired-arrest-actions} were coded "
+        "as inspired. Of the {attacks-total} attacks, {inspired-attacks} ({inspired-attack-share}) were carried "
+        "out by inspired individuals and one by a linked cell."
+    ),
+)
+def linked_vs_inspired(ctx: ChartContext):
+    incidents = ctx.table("incidents").sort_values(
+        ["incident_type", "connection"], key=lambda s: s.map({"arrest_action": 0, "attack": 1, "linked": 0, "inspired": 1})
+    )
+    rows = []
+    for _, row in incidents.iterrows():
+        connection, kind = row["connection"], row["incident_type"]
+        total_id, noun = _KIND_TOTALS[kind]
+        total = ctx.value(total_id)
+        count = int(row["incidents"])
+        base = {
+            "kind": f"{ctx.fmt(total_id)} {noun}",
+            "connection": connection,
+            "incidents": count,
+            "share_of_kind": count / total,
+            "label": f"{count} {connection}",
+        }
+        provenance = c.from_table("incidents", row, ("connection", "incident_type"), "incidents")
+        finding_id = _INCIDENT_FINDINGS.get((connection, kind))
+        rows.append({**(c.finding(ctx, finding_id, **base) if finding_id else base), **provenance})
+    data = c.frame(rows)
+
+    kinds = list(dict.fromkeys(data["kind"]))
+    base = alt.Chart(data).encode(
+        y=alt.Y("kind:N", sort=kinds, title=None, axis=alt.Axis(labelFontSize=13, labelLimit=160)),
+        yOffset=alt.YOffset("connection:N", sort=list(theme.LINK_TYPE_DOMAIN)),
+        x=alt.X(
+            "share_of_kind:Q",
+            title="Share of each kind of incident",
+            scale=alt.Scale(domain=[0, 1]),
+            axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1]),
+        ),
+        tooltip=[
+            alt.Tooltip("kind:N", title="Incidents"),
+            alt.Tooltip("connection:N", title="Connection"),
+            alt.Tooltip("incidents:Q", title="Count"),
+            alt.Tooltip("share_of_kind:Q", title="Share", format=".0%"),
+        ],
+    )
+    bars = base.mark_bar(height={"band": 0.9}).encode(
+        color=alt.Color(
+            "connection:N",
+            scale=theme.link_type_scale(),
+            title=None,
+            legend=alt.Legend(labelExpr="datum.label === 'linked' ? 'Linked to the group' : 'Inspired only'"),
+        )
+    )
+    labels = c.bar_labels(base, "label:N", "share_of_kind", inside_from=0.6)
+    figure = alt.layer(bars, labels).properties(width="container", height=alt.Step(34))
+    return figure, data

@@ -9,8 +9,12 @@ plain files written by scripts.site.publish after the generator has run.
 from __future__ import annotations
 
 import os
+import subprocess
+from datetime import datetime, timezone
 from contextlib import contextmanager
 from pathlib import Path
+
+import yaml
 
 from scripts.paths import Layout
 
@@ -29,6 +33,23 @@ def _environment(values: dict[str, str]):
                 os.environ[key] = value
 
 
+def source_date_epoch(layout: Layout) -> str:
+    """The date the site prints (sitemap, archives): the last commit's, so rebuilds are identical."""
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        return os.environ["SOURCE_DATE_EPOCH"]
+    try:
+        out = subprocess.run(
+            ["git", "log", "-1", "--format=%ct"], cwd=layout.root, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        if out:
+            return out
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    # Outside a git checkout (e.g. an unpacked archive): the release date in CITATION.cff.
+    released = yaml.safe_load((layout.root / "CITATION.cff").read_text(encoding="utf-8"))["date-released"]
+    return str(int(datetime.combine(released, datetime.min.time(), tzinfo=timezone.utc).timestamp()))
+
+
 def build_site(layout: Layout, stage: Path) -> Path:
     """Render the site into stage/site from the staged ledger and charts."""
     from mkdocs.commands.build import build
@@ -43,6 +64,7 @@ def build_site(layout: Layout, stage: Path) -> Path:
         "BTC_LEDGER": str(stage / "derived" / "findings.csv"),
         "BTC_CHARTS": str(stage / "charts"),
         "BTC_CHART_ASSETS": str(stage / ASSETS_DIR),
+        "SOURCE_DATE_EPOCH": source_date_epoch(layout),
     }
     with _environment(staged):
         config = load_config(str(layout.root / "mkdocs.yml"), site_dir=str(site_dir))

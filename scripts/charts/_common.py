@@ -1,0 +1,178 @@
+"""Helpers shared by the section modules: colours, the data-row convention, derived styling.
+
+Every chart returns the DataFrame it draws, and that frame follows one convention so that
+tests/test_charts.py can reconcile any chart with the ledger and the tables without knowing it:
+
+``value``
+    The number a row draws (a count, or a share in 0–1). Every non-empty ``value`` is
+    traceable through one or both of the columns below.
+``finding_id`` (with ``status`` and ``derived``)
+    The row draws this ledger finding: ``value`` equals the ledger's value, ``status`` is the
+    ledger's status (match, mismatch, derived, not_in_report), ``derived`` is True when the
+    number is not printed in the report but computed from figures that are.
+``source_table``, ``source_key``, ``source_column``
+    The row is the row of that source table whose primary key is ``source_key`` (key columns
+    joined by "|"); ``value``, when present, equals that row's ``source_column``.
+
+Other numeric columns (positions, stacking offsets, shares of a bar) are layout computed from
+those values. The leading underscore keeps this module out of chart discovery.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from scripts.charts import theme
+from scripts.charts.context import ChartContext
+
+REPORT = "CTC West Point, Beyond the Caliphate: Belgium (2018)"
+
+# The report's time frame: "from June 2014 to October 2017" (Key Findings). Axis limits only.
+WINDOW_START = "2014-06-01"
+WINDOW_END = "2017-10-31"
+
+# Colours beyond linked/inspired (theme.LINKED / theme.INSPIRED are kept for that distinction).
+BAR = theme.PALETTE[2]  # bluish green: a plain count
+HIGHLIGHT = theme.PALETTE[3]  # reddish purple: the subset a chart is about
+LEVEL = theme.PALETTE[4]  # violet: the threat level
+OTHER = theme.NEUTRAL  # "elsewhere", "unknown", not broken down
+
+# How a derived number (computed, not printed in the report) looks: a pale fill with a dashed
+# outline in the same hue, and "(derived)" in its label.
+DERIVED_OPACITY = 0.35
+DERIVED_DASH = [5, 3]
+SOLID_DASH = [1, 0]
+
+LABEL_SIZE = 13  # direct labels on marks; above theme.MIN_FONT_SIZE
+NOTE_CHARS = 46  # characters per line of a note: about 300 px at 12 px
+
+BOOKKEEPING = ("value", "status", "derived", "finding_id", "source_table", "source_key", "source_column")
+KEY_SEPARATOR = "|"
+
+
+def report_source(*sections: str) -> str:
+    """The source line: the report and the sections (or footnotes) a chart is drawn from."""
+    return f"{REPORT}, {'; '.join(sections)}"
+
+
+def finding(ctx: ChartContext, finding_id: str, **columns: Any) -> dict[str, Any]:
+    """A frame row drawing one ledger finding."""
+    status = str(ctx.finding(finding_id)["status"])
+    return {
+        **columns,
+        "value": ctx.value(finding_id),
+        "status": status,
+        "derived": status == "derived",
+        "finding_id": finding_id,
+    }
+
+
+def from_table(table: str, row: Mapping[str, Any], key: Sequence[str], column: str | None = None) -> dict[str, Any]:
+    """Provenance columns for a row taken from a source table (``value`` = ``row[column]``)."""
+    provenance: dict[str, Any] = {
+        "source_table": table,
+        "source_key": KEY_SEPARATOR.join(str(row[name]) for name in key),
+    }
+    if column is not None:
+        provenance["value"] = _plain(row[column])
+        provenance["source_column"] = column
+    return provenance
+
+
+def table_row(ctx: ChartContext, table: str, key: Sequence[str], key_value: Sequence[Any] | Any) -> pd.Series:
+    """The one row of ``table`` whose key columns equal ``key_value``."""
+    frame = ctx.table(table)
+    wanted = key_value if isinstance(key_value, (list, tuple)) else (key_value,)
+    mask = pd.Series(True, index=frame.index)
+    for name, value in zip(key, wanted, strict=True):
+        mask &= frame[name] == value
+    matches = frame[mask]
+    if len(matches) != 1:
+        raise KeyError(f"{table}: expected one row with {dict(zip(key, wanted))}, found {len(matches)}")
+    return matches.iloc[0]
+
+
+def frame(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Rows → the published frame: bookkeeping columns last, whole-number columns as integers."""
+    result = pd.DataFrame(list(rows))
+    if "derived" in result:
+        result["derived"] = result["derived"].fillna(False).astype(bool)
+    if "status" in result:
+        result["status"] = result["status"].fillna("")
+    ordered = [c for c in result.columns if c not in BOOKKEEPING] + [c for c in BOOKKEEPING if c in result]
+    result = result[ordered]
+    for column in result.columns:
+        series = result[column]
+        if pd.api.types.is_float_dtype(series) and series.dropna().map(float.is_integer).all():
+            result[column] = series.astype("Int64")
+    return result
+
+
+def derived_label(text: str, derived: bool) -> str:
+    return f"{text} (derived)" if derived else text
+
+
+def note(text: str, width: int = NOTE_CHARS) -> list[str]:
+    """A note wrapped into lines that fit a 320 px wide chart."""
+    return textwrap.wrap(" ".join(text.split()), width=width)
+
+
+def bottom_note(text: str | Sequence[str]) -> alt.TitleParams:
+    """A small note under the plot, drawn as a bottom title so it never overlaps marks."""
+    lines = note(text) if isinstance(text, str) else list(text)
+    return alt.TitleParams(
+        text=lines,
+        orient="bottom",
+        anchor="start",
+        fontSize=12,
+        fontWeight="normal",
+        offset=10,
+        lineHeight=16,
+    )
+
+
+def derived_encodings(field: str = "derived") -> dict[str, Any]:
+    """fillOpacity/strokeDash conditions that make rows with ``derived`` true look derived."""
+    test = f"datum[{field!r}] === true"
+    return {
+        "fillOpacity": alt.condition(test, alt.value(DERIVED_OPACITY), alt.value(1.0)),
+        "strokeDash": alt.condition(test, alt.value(DERIVED_DASH), alt.value(SOLID_DASH)),
+    }
+
+
+def bar_labels(base: alt.Chart, text: str, x: str, inside_from: float, *, size: int = LABEL_SIZE) -> alt.LayerChart:
+    """Labels at the end of horizontal bars: inside long bars (white), after short ones.
+
+    ``inside_from`` is in the units of ``x``: bars at least that long carry their label inside,
+    so no label runs past the plot's right edge. Rows with ``derived`` true are pale, so their
+    labels always go outside.
+    """
+    long_bar = f"datum[{x!r}] >= {inside_from!r}"
+    if "derived" in _fields(base):
+        long_bar += " && datum['derived'] !== true"
+    outside = base.transform_filter(f"!({long_bar})").mark_text(
+        align="left", baseline="middle", dx=5, fontSize=size, fontWeight="bold"
+    )
+    inside = base.transform_filter(long_bar).mark_text(
+        align="right", baseline="middle", dx=-6, fontSize=size, fontWeight="bold", color="#ffffff"
+    )
+    return alt.layer(outside.encode(text=text), inside.encode(text=text))
+
+
+def _fields(chart: alt.Chart) -> set[str]:
+    data = chart.data
+    return set(data.columns) if isinstance(data, pd.DataFrame) else set()
+
+
+def _plain(value: Any) -> Any:
+    """numpy/pandas scalars → Python ones (JSON- and CSV-friendly)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value

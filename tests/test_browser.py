@@ -1,0 +1,272 @@
+"""The built site in a real browser: Playwright driving Debian's Chromium on 127.0.0.1.
+
+These tests never skip: a machine without /usr/bin/chromium fails them, and .ci/run installs it.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from scripts.paths import ROOT
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+PAGES = [
+    "", "geography/", "networks/", "nationalities/", "weapons-targets/", "threat-levels/",
+    "methods/", "reproduce/", "reuse/", "about/",
+]
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+# Before any script of the page runs: collect layout shifts and CSP violations.
+OBSERVERS = """
+window.__shifts = [];
+window.__csp = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.__shifts.push(entry.value);
+}).observe({ type: "layout-shift", buffered: true });
+document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(e.violatedDirective + " " + e.blockedURI));
+"""
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # keep test output readable
+        pass
+
+
+def serve(directory: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
+    handler = functools.partial(QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+@pytest.fixture(scope="module")
+def site_url(built_site) -> Iterator[str]:
+    server, url = serve(built_site.site)
+    yield url
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert Path(CHROMIUM).exists(), "Debian's chromium is required: apt-get install -y chromium"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def charts_by_page(built_site) -> dict[str, int]:
+    from bs4 import BeautifulSoup
+
+    counts = {}
+    for page in PAGES:
+        html = (built_site.site / page / "index.html").read_text(encoding="utf-8")
+        counts[page] = len(BeautifulSoup(html, "html.parser").select("figure.btc-chart"))
+    return counts
+
+
+class Recorder:
+    """Everything a page did that a reader would not want: errors, failures, foreign requests."""
+
+    def __init__(self, page: Page, origin: str):
+        self.errors: list[str] = []
+        self.failed: list[str] = []
+        self.foreign: list[str] = []
+        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("requestfailed", lambda r: self.failed.append(f"{r.url} {r.failure}"))
+        page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.url} HTTP {r.status}"))
+        page.on("request", lambda r: urlparse(r.url).netloc != origin and not r.url.startswith(("data:", "blob:")) and self.foreign.append(r.url))
+
+
+def open_page(browser: Browser, url: str, **context_options) -> tuple[Page, Recorder]:
+    context = browser.new_context(**context_options)
+    page = context.new_page()
+    page.add_init_script(OBSERVERS)
+    recorder = Recorder(page, urlparse(url).netloc)
+    page.goto(url, wait_until="load")
+    return page, recorder
+
+
+def wait_for_interactive(page: Page, expected: int) -> None:
+    if expected:
+        page.wait_for_function(
+            "n => document.querySelectorAll('figure.btc-chart.btc-chart--interactive').length === n",
+            arg=expected, timeout=20_000,
+        )
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_loads_cleanly_and_charts_upgrade_in_place(browser, site_url, charts_by_page, path):
+    page, recorder = open_page(browser, site_url + path, viewport={"width": 1280, "height": 900})
+    figures = page.locator("figure.btc-chart")
+    before = [figures.nth(i).locator(".btc-chart__frame").bounding_box() for i in range(figures.count())]
+    wait_for_interactive(page, charts_by_page[path])
+    after = [figures.nth(i).locator(".btc-chart__frame").bounding_box() for i in range(figures.count())]
+    assert before == after, "a chart frame moved or resized when it became interactive"
+    for i in range(figures.count()):
+        assert figures.nth(i).locator(".btc-chart__view svg").count() == 1
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.__shifts.reduce((a, b) => a + b, 0)") == 0
+    assert page.evaluate("window.__csp") == []
+    assert recorder.errors == [], recorder.errors
+    assert recorder.failed == [], recorder.failed
+    assert recorder.foreign == [], recorder.foreign
+    page.context.close()
+
+
+def test_static_charts_are_in_the_html_before_any_script(browser, site_url, charts_by_page):
+    context = browser.new_context(java_script_enabled=False)
+    for path, expected in charts_by_page.items():
+        page = context.new_page()
+        page.goto(site_url + path)
+        images = page.locator("figure.btc-chart img.btc-chart__static--light")
+        assert images.count() == expected, path
+        for i in range(expected):
+            image = images.nth(i)
+            assert image.is_visible(), path
+            assert image.evaluate("img => img.complete && img.naturalWidth > 0"), path
+            assert image.get_attribute("alt").strip()
+            figure = page.locator("figure.btc-chart").nth(i)
+            figure.locator("details summary").click()
+            assert figure.locator("details table").is_visible()
+        page.close()
+    context.close()
+
+
+def test_hovering_a_mark_shows_a_tooltip(browser, site_url, charts_by_page):
+    missing = []
+    for path, expected in charts_by_page.items():
+        if not expected:
+            continue
+        page, _ = open_page(browser, site_url + path, viewport={"width": 1280, "height": 900})
+        wait_for_interactive(page, expected)
+        for i in range(expected):
+            figure = page.locator("figure.btc-chart").nth(i)
+            figure.scroll_into_view_if_needed()
+            marks = figure.locator(".btc-chart__view svg [role='graphics-symbol'], .btc-chart__view svg path, .btc-chart__view svg circle")
+            shown = False
+            for j in range(min(marks.count(), 40)):
+                mark = marks.nth(j)
+                box = mark.bounding_box()
+                if not box or box["width"] < 2 or box["height"] < 2:
+                    continue
+                page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+                try:
+                    page.wait_for_selector("#vg-tooltip-element.visible", timeout=400)
+                    shown = True
+                    break
+                except Exception:
+                    continue
+            if not shown:
+                missing.append(figure.get_attribute("data-chart"))
+        page.context.close()
+    assert not missing, f"no tooltip on: {missing}"
+
+
+def test_palette_switch_and_instant_navigation_keep_charts_right(browser, site_url, charts_by_page):
+    page, recorder = open_page(browser, site_url, viewport={"width": 1280, "height": 900})
+    wait_for_interactive(page, charts_by_page[""])
+    light_bg = page.evaluate("getComputedStyle(document.querySelector('.btc-chart__view svg') ? document.body : document.body).backgroundColor")
+    page.locator("label[for='__palette_1']").first.click()
+    page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.btc-chart__view svg')].every(svg => "
+        "(svg.querySelector('rect.background')?.getAttribute('style') || svg.outerHTML).includes('#1e2129') || "
+        "svg.outerHTML.toLowerCase().includes('1e2129'))",
+        timeout=10_000,
+    )
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") != light_bg
+    # Walk every page through Material's instant navigation (no full reloads).
+    for path in PAGES[1:] + [""]:
+        page.evaluate("url => { const a = document.createElement('a'); a.href = url; document.querySelector('.md-content').appendChild(a); a.click(); }", site_url + path)
+        page.wait_for_url(site_url + path)
+        expected = charts_by_page[path]
+        wait_for_interactive(page, expected)
+        assert page.evaluate("window.__btcCharts ? window.__btcCharts.count() : 0") == expected, path
+        assert page.locator(".btc-chart__view").count() == expected, path
+        assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "slate"
+    assert page.evaluate("performance.getEntriesByType('navigation').length") == 1, "a full reload happened"
+    assert recorder.errors == [], recorder.errors
+    page.context.close()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_phone_width_has_no_horizontal_scroll(browser, site_url, charts_by_page, path):
+    page, _ = open_page(browser, site_url + path, viewport={"width": 360, "height": 740}, is_mobile=True, device_scale_factor=2)
+    wait_for_interactive(page, charts_by_page[path])
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    for box in page.locator("figure.btc-chart .btc-chart__frame").evaluate_all("els => els.map(e => e.getBoundingClientRect().right)"):
+        assert box <= 360
+    page.context.close()
+
+
+@pytest.mark.parametrize("scheme", ["default", "slate"])
+def test_axe_finds_no_accessibility_violations(browser, site_url, charts_by_page, scheme):
+    problems = {}
+    # axe is injected as a script; bypass_csp lets it run on our CSP-protected pages.
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    context.add_init_script(f"localStorage.setItem('/.__palette', JSON.stringify({{index: {0 if scheme == 'default' else 1}, color: {{media: '', scheme: '{scheme}', primary: 'indigo', accent: 'indigo'}}}}))")
+    for path in PAGES:
+        page = context.new_page()
+        page.goto(site_url + path)
+        wait_for_interactive(page, charts_by_page[path])
+        assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == scheme
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        violations = [f"{v['id']}: {v['help']} ({len(v['nodes'])}× e.g. {v['nodes'][0]['target']})" for v in result["violations"]]
+        if violations:
+            problems[path or "/"] = violations
+        page.close()
+    context.close()
+    assert not problems, json.dumps(problems, indent=1)
+
+
+def test_embed_pages_render_inside_an_iframe_on_another_origin(browser, built_site, site_url, tmp_path):
+    catalogue = json.loads((built_site.charts / "index.json").read_text(encoding="utf-8"))
+    entries = catalogue["charts"] if isinstance(catalogue, dict) else catalogue
+    frames = "\n".join(
+        f'<iframe src="{site_url}embed/{e["id"]}/" title="{e["id"]}" width="100%" height="50" style="border:0"></iframe>'
+        for e in entries
+    )
+    host = tmp_path / "host"
+    host.mkdir()
+    (host / "index.html").write_text(
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="default-src \'self\'; script-src {site_url}; frame-src {site_url}">'
+        f'<title>Newsroom</title></head><body><h1>Story</h1>{frames}'
+        f'<script src="{site_url}assets/js/embed-host.js" async></script></body></html>',
+        encoding="utf-8",
+    )
+    server, host_url = serve(host)
+    try:
+        page, recorder = open_page(browser, host_url, viewport={"width": 800, "height": 900})
+        for entry in entries:
+            frame = page.frame_locator(f"iframe[title='{entry['id']}']")
+            frame.locator("img.btc-chart__static--light").wait_for(state="visible")
+            assert frame.locator("a.btc-embed__credit").is_visible()
+        # The host script grew every iframe from 50px to its chart's height.
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('iframe')].every(f => f.getBoundingClientRect().height > 150)",
+            timeout=10_000,
+        )
+        assert recorder.errors == [], recorder.errors
+        page.context.close()
+    finally:
+        server.shutdown()
