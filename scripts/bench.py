@@ -34,7 +34,7 @@ COMPRESSIBLE = (".html", ".css", ".js", ".json", ".svg", ".xml", ".csv", ".txt",
 
 
 def copy_tree(dest: Path) -> Layout:
-    shutil.copytree(ROOT, dest, ignore=lambda _d, names: [n for n in names if n in SKIP])
+    shutil.copytree(ROOT, dest, ignore=lambda d, names: [n for n in names if n in SKIP and Path(d) == ROOT])
     (dest / "node_modules").symlink_to(ROOT / "node_modules")
     return Layout(dest)
 

@@ -57,10 +57,12 @@ SKIP_IN_COPY = {".git", ".venv", "node_modules", "site", ".cache", ".pytest_cach
 
 def copy_project(dest: Path) -> Layout:
     """The whole working tree minus environments and outputs; shares node_modules and the cache."""
-    shutil.copytree(
-        ROOT, dest, ignore=lambda _dir, names: [n for n in names if n in SKIP_IN_COPY or n.startswith(".build-staging-")],
-        dirs_exist_ok=True,
-    )
+    def ignore(directory: str, names: list[str]) -> list[str]:
+        if Path(directory) == ROOT:  # outputs and environments live at the top level only
+            return [n for n in names if n in SKIP_IN_COPY or n.startswith((".build-staging-", "screenshots"))]
+        return [n for n in names if n == "__pycache__"]
+
+    shutil.copytree(ROOT, dest, ignore=ignore, dirs_exist_ok=True)
     (dest / "node_modules").symlink_to(ROOT / "node_modules")
     (ROOT / ".cache").mkdir(exist_ok=True)
     (dest / ".cache").symlink_to(ROOT / ".cache")  # content-addressed, so safe to share

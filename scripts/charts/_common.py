@@ -6,10 +6,12 @@ tests/test_charts.py can reconcile any chart with the ledger and the tables with
 ``value``
     The number a row draws (a count, or a share in 0–1). Every non-empty ``value`` is
     traceable through one or both of the columns below.
-``finding_id`` (with ``status`` and ``derived``)
-    The row draws this ledger finding: ``value`` equals the ledger's value, ``status`` is the
-    ledger's status (match, mismatch, derived, not_in_report), ``derived`` is True when the
-    number is not printed in the report but computed from figures that are.
+``finding_id`` (with ``unit``, ``status`` and ``derived``)
+    The row draws this ledger finding: ``value`` equals the ledger's value, ``unit`` and
+    ``status`` are the ledger's (status: match, mismatch, derived, not_in_report), ``derived``
+    is True when the number is not printed in the report but computed from figures that are
+    (its label then says "(derived)"). A ``reported_value`` column, where present, holds the
+    ledger's reported_value: the figure as the report prints it.
 ``source_table``, ``source_key``, ``source_column``
     The row is the row of that source table whose primary key is ``source_key`` (key columns
     joined by "|"); ``value``, when present, equals that row's ``source_column``.
@@ -20,6 +22,7 @@ those values. The leading underscore keeps this module out of chart discovery.
 
 from __future__ import annotations
 
+import json
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -51,7 +54,7 @@ SOLID_DASH = [1, 0]
 LABEL_SIZE = 13  # direct labels on marks; above theme.MIN_FONT_SIZE
 NOTE_CHARS = 46  # characters per line of a note: about 300 px at 12 px
 
-BOOKKEEPING = ("value", "status", "derived", "finding_id", "source_table", "source_key", "source_column")
+BOOKKEEPING = ("value", "unit", "status", "derived", "finding_id", "source_table", "source_key", "source_column")
 KEY_SEPARATOR = "|"
 
 
@@ -62,10 +65,12 @@ def report_source(*sections: str) -> str:
 
 def finding(ctx: ChartContext, finding_id: str, **columns: Any) -> dict[str, Any]:
     """A frame row drawing one ledger finding."""
-    status = str(ctx.finding(finding_id)["status"])
+    row = ctx.finding(finding_id)
+    status = str(row["status"])
     return {
         **columns,
         "value": ctx.value(finding_id),
+        "unit": str(row["unit"]),
         "status": status,
         "derived": status == "derived",
         "finding_id": finding_id,
@@ -108,8 +113,14 @@ def frame(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     result = result[ordered]
     for column in result.columns:
         series = result[column]
-        if pd.api.types.is_float_dtype(series) and series.dropna().map(float.is_integer).all():
-            result[column] = series.astype("Int64")
+        if pd.api.types.is_float_dtype(series):
+            whole = series.dropna().map(float.is_integer)
+            if whole.all():
+                result[column] = series.astype("Int64")
+            elif column == "value" and whole.any():
+                # Counts beside shares (see ``unit``): keep the counts whole in the CSV.
+                result[column] = series.map(lambda v: v if pd.isna(v) or not float(v).is_integer() else int(v))
+                result[column] = result[column].astype(object).where(series.notna(), None)
     return result
 
 
@@ -145,23 +156,86 @@ def derived_encodings(field: str = "derived") -> dict[str, Any]:
     }
 
 
-def bar_labels(base: alt.Chart, text: str, x: str, inside_from: float, *, size: int = LABEL_SIZE) -> alt.LayerChart:
-    """Labels at the end of horizontal bars: inside long bars (white), after short ones.
+def ink_on(fill: str) -> str:
+    """Near-black or white, whichever contrasts more with ``fill`` (a label inside a bar)."""
+    return max(("#111111", "#ffffff"), key=lambda ink: _contrast(fill, ink))
 
-    ``inside_from`` is in the units of ``x``: bars at least that long carry their label inside,
-    so no label runs past the plot's right edge. Rows with ``derived`` true are pale, so their
-    labels always go outside.
+
+def inside_ink(field: str, domain: Sequence[str], fills: Sequence[str]) -> dict[str, Any]:
+    """Text colour for labels inside bars whose fill is ``fills[i]`` where ``field`` is ``domain[i]``.
+
+    Conditions rather than a scale: a colour scale on ``field`` would be shared with the bars'.
     """
-    long_bar = f"datum[{x!r}] >= {inside_from!r}"
-    if "derived" in _fields(base):
-        long_bar += " && datum['derived'] !== true"
-    outside = base.transform_filter(f"!({long_bar})").mark_text(
-        align="left", baseline="middle", dx=5, fontSize=size, fontWeight="bold"
-    )
-    inside = base.transform_filter(long_bar).mark_text(
-        align="right", baseline="middle", dx=-6, fontSize=size, fontWeight="bold", color="#ffffff"
-    )
-    return alt.layer(outside.encode(text=text), inside.encode(text=text))
+    name = field.split(":")[0]
+    inks = [ink_on(fill) for fill in fills]
+    default = max(dict.fromkeys(inks), key=inks.count)  # ties: the first one (stable across runs)
+    return {
+        "condition": [
+            {"test": f"datum[{json.dumps(name)}] === {json.dumps(value)}", "value": ink}
+            for value, ink in zip(domain, inks)
+            if ink != default
+        ],
+        "value": default,
+    }
+
+
+def _contrast(a: str, b: str) -> float:
+    def luminance(colour: str) -> float:
+        def channel(value: int) -> float:
+            v = value / 255
+            return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+
+        r, g, b_ = (int(colour.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4))
+        return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b_)
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def bar_labels(
+    base: alt.Chart,
+    text: str,
+    x: str,
+    inside_from: float,
+    *,
+    ink: str | dict[str, Any] = "#ffffff",
+    size: int = LABEL_SIZE,
+) -> alt.LayerChart:
+    """Labels at the end of horizontal bars: inside long bars, after short ones.
+
+    ``inside_from`` is in the units of ``x``: bars at least that long carry their label inside
+    (in ``ink`` on a solid bar — see :func:`ink_on` — and in the text colour on a pale derived
+    one), so no label runs past the plot's edge.
+    """
+    long_bar = f"datum[{x!r}] >= {float(inside_from)!r}"
+    pale = "datum['derived'] === true" if "derived" in _fields(base) else "false"
+    style = {"baseline": "middle", "fontSize": size, "fontWeight": "bold"}
+    outside = base.transform_filter(f"!({long_bar})").mark_text(align="left", dx=5, **style)
+    inside_solid = base.transform_filter(f"({long_bar}) && !({pale})").mark_text(align="right", dx=-6, **style)
+    if isinstance(ink, str):
+        inside_solid = inside_solid.mark_text(align="right", dx=-6, color=ink, **style)
+    else:
+        inside_solid = inside_solid.encode(color=ink)
+    inside_pale = base.transform_filter(f"({long_bar}) && ({pale})").mark_text(align="right", dx=-6, **style)
+    return alt.layer(*(layer.encode(text=text) for layer in (outside, inside_solid, inside_pale)))
+
+
+# Horizontal bars with their category written above each bar, not on a y axis: the whole
+# width stays free for the bars and long names never get cut, even at 320 px.
+BAR_SIZE = 22
+BAR_STEP = 58
+
+
+def category_labels(base: alt.Chart, text: str, *, size: int = LABEL_SIZE) -> alt.Chart:
+    """Category names above bars drawn with ``size=BAR_SIZE`` on a y band of step ``BAR_STEP``."""
+    return base.mark_text(
+        align="left", baseline="bottom", dy=-(BAR_SIZE // 2 + 4), fontSize=size, limit=0
+    ).encode(x=alt.value(0), text=text)
+
+
+def band_y(field: str, order: Sequence[str]) -> alt.Y:
+    """The y encoding for bars labelled by :func:`category_labels` (no axis)."""
+    return alt.Y(field, sort=list(order), title=None, axis=None, scale=alt.Scale(paddingOuter=0.25, align=1))
 
 
 def _fields(chart: alt.Chart) -> set[str]:
@@ -174,5 +248,7 @@ def _plain(value: Any) -> Any:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
     if hasattr(value, "item"):
-        return value.item()
+        value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # counts kept in float columns (e.g. justice.value) print as counts
     return value

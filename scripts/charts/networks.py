@@ -1,12 +1,399 @@
-"""Charts for the "Networks" section of the site.
+"""Charts for the "Networks" section of the site: Table 1 and how the linked arrest actions connect."""
 
-Add charts here with the ``@chart(..., section="networks")`` decorator (see
-``scripts/charts/registry.py``); they are discovered because this module is listed
-in ``SECTION_MODULES``. Typical imports::
+from __future__ import annotations
 
-    import altair as alt
+import math
 
-    from scripts.charts import theme
-    from scripts.charts.describe import from_ledger
-    from scripts.charts.registry import chart
-"""
+import altair as alt
+import networkx as nx
+import pandas as pd
+
+from scripts.charts import _common as c
+from scripts.charts import theme
+from scripts.charts.context import ChartContext
+from scripts.charts.describe import from_ledger, list_phrase
+from scripts.charts.registry import chart
+
+OPERATIONAL = "Operational Dynamics: Connections to Islamic State/Local Networks"
+TABLE_1 = "Table 1: Network Associations of Islamic State Arrest Actions in Brussels"
+WHOLE = "Part of one whole"
+OTHER_NETWORK = "Other named network"
+
+# Node-link layout (see _layout), in a box of −1…1 on both axes.
+_WHOLE_CENTRE = (0.0, 0.4)  # centre of the ring of the whole
+_RING = (0.45, 0.42)  # its radii along x and y
+_RING_TURN = math.pi / 4  # networkx starts the ring at 3 o'clock; turn it to the diagonals
+_OTHERS_X = -0.9  # the column of the other networks
+_OTHERS_Y = (-0.3, -0.95)  # its top and bottom
+_DIAGRAM_HEIGHT = 520
+_MAX_NODE_AREA = 1400  # px² for the largest node (13 links → about 21 px radius)
+_HULL_PAD = (0.2, 0.27)  # around each node of the whole, along x and y (labels sit above and below)
+
+
+def _networks(ctx: ChartContext) -> pd.DataFrame:
+    """Table 1 in the report's order (most links first; ties as printed)."""
+    networks = ctx.table("networks").reset_index(drop=True)
+    order = sorted(range(len(networks)), key=lambda i: (-int(networks.loc[i, "arrest_action_links"]), i))
+    return networks.loc[order].reset_index(drop=True)
+
+
+def _double_link_phrase(ctx: ChartContext) -> str:
+    """Table 1's note, from the data: "1 arrest action tied to both the A and the B; 1 to both …"."""
+    names = dict(zip(ctx.table("networks")["network_id"], ctx.table("networks")["name"]))
+    pairs = []
+    for i, (_, row) in enumerate(ctx.table("network_double_links").iterrows()):
+        count = int(row["arrest_actions"])
+        what = f"{count} arrest action{'s' if count != 1 else ''} tied" if i == 0 else f"{count}"
+        pairs.append(f"{what} to both the {names[row['network_a']]} and the {names[row['network_b']]}")
+    return "; ".join(pairs)
+
+
+@chart(
+    id="networks-table-1",
+    section="networks",
+    title="Most network-tied arrest actions belonged to cells the report treats as one whole",
+    source=c.report_source(TABLE_1, OPERATIONAL),
+    description=from_ledger(
+        "Table 1 of the report as bars: the {named-networks} named networks and the number of arrest actions "
+        "tied to each. {network-tied-arrest-actions} of the {linked-arrest-actions} linked arrest actions were "
+        "tied to at least one network; {network-double-links} of them were tied to two, so the links add up to "
+        "{network-links-total}. The {part-of-whole-networks} networks the report calls parts of one whole — the "
+        "Zerkani network and the Paris, Brussels, Verviers and Argenteuil cells — account for "
+        "{part-of-whole-arrest-actions} ({part-of-whole-share}) of the network-tied arrest actions."
+    ),
+)
+def table_1(ctx: ChartContext):
+    rows = []
+    for _, network in _networks(ctx).iterrows():
+        rows.append(
+            {
+                "network": f"{network['name']}{'*' if network['table_asterisk'] else ''}",
+                "group": WHOLE if network["part_of_whole"] else OTHER_NETWORK,
+                **c.from_table("networks", network, ("network_id",), "arrest_action_links"),
+            }
+        )
+    data = c.frame(rows)
+    largest = int(data["value"].max())
+
+    base = alt.Chart(data).encode(
+        y=alt.Y(
+            "network:N",
+            sort=list(data["network"]),
+            title=None,
+            axis=alt.Axis(labelFontSize=13, labelLimit=175, ticks=False, domain=False),
+        ),
+        x=alt.X("value:Q", title="Arrest actions", axis=alt.Axis(tickMinStep=1)),
+        tooltip=[
+            alt.Tooltip("network:N", title="Network"),
+            alt.Tooltip("value:Q", title="Arrest actions"),
+            alt.Tooltip("group:N", title="Group"),
+        ],
+    )
+    bars = base.mark_bar(size=20).encode(
+        color=alt.Color(
+            "group:N",
+            scale=alt.Scale(domain=[WHOLE, OTHER_NETWORK], range=[c.HIGHLIGHT, c.OTHER]),
+            # One entry a line: the legend starts where the bars do, right of the long names.
+            legend=alt.Legend(title=None, labelLimit=200, columns=1),
+        )
+    )
+    labels = c.bar_labels(
+        base, "value:Q", "value", inside_from=largest / 3,
+        ink=c.inside_ink("group:N", [WHOLE, OTHER_NETWORK], [c.HIGHLIGHT, c.OTHER]),
+    )
+    note = (
+        f"* Counted twice: {_double_link_phrase(ctx)}. The table's {ctx.fmt('network-links-total')} links "
+        f"are {ctx.fmt('network-tied-arrest-actions')} arrest actions. The report titles the table "
+        f"“… Arrest Actions in Brussels”."
+    )
+    figure = alt.layer(bars, labels).properties(
+        width="container", height=alt.Step(30), title=c.bottom_note(note)
+    )
+    return figure, data
+
+
+def _layout(nodes: pd.DataFrame, links: pd.DataFrame) -> dict[str, tuple[float, float]]:
+    """Where each network sits, in a −1…1 box; deterministic and rounded.
+
+    The parts of the whole get networkx's shell layout in the upper part: the network with the
+    most shared arrest actions in the middle, the others on a ring around it (Table 1's order,
+    starting upper left). The networks that share nothing with another are listed below,
+    largest first: their position carries no meaning, so a plain column says so. Stacking the
+    two keeps every label inside a 320 px wide chart.
+    """
+    graph = nx.Graph()
+    graph.add_nodes_from(nodes["network_id"])
+    graph.add_edges_from(zip(links["network_a"], links["network_b"]))
+    whole_flags = dict(zip(nodes["network_id"], nodes["part_of_whole"]))
+    in_whole = [n for n in nodes["network_id"] if whole_flags[n]]
+    others = [n for n in nodes["network_id"] if not whole_flags[n]]
+    positions: dict[str, tuple[float, float]] = {}
+    if in_whole:
+        # Ties keep Table 1's order (nodes arrive sorted by links).
+        centre = max(in_whole, key=lambda n: (graph.degree(n), -in_whole.index(n)))
+        ring = [n for n in in_whole if n != centre]
+        layout = nx.shell_layout(graph.subgraph(in_whole), nlist=[[centre], ring] if ring else [[centre]])
+        cx, cy = layout[centre]
+        spread = max((math.hypot(x - cx, y - cy) for x, y in layout.values()), default=0) or 1.0
+        for node, (x, y) in layout.items():
+            # Rotate the ring so it starts upper left; scale it to the ring's size.
+            angle = math.atan2(y - cy, x - cx) + _RING_TURN
+            distance = math.hypot(x - cx, y - cy) / spread
+            positions[node] = (
+                _WHOLE_CENTRE[0] + _RING[0] * distance * math.cos(angle),
+                _WHOLE_CENTRE[1] + _RING[1] * distance * math.sin(angle),
+            )
+    for i, network_id in enumerate(others):
+        top, bottom = _OTHERS_Y
+        y = top if len(others) == 1 else top - (top - bottom) * i / (len(others) - 1)
+        positions[network_id] = (_OTHERS_X, y)
+    return {node: (round(x, 3), round(y, 3)) for node, (x, y) in positions.items()}
+
+
+def _label_side(x: float, y: float, in_whole: bool, radius: int, linked_ys: list[float]) -> str:
+    """Where a node's label goes, as "side:offset".
+
+    Nodes of the ring: above or below, away from the centre (centred labels need the least
+    width). The centre: on the side its lines do not go. The column: to the right.
+    """
+    if not in_whole:
+        return f"right:{radius + 5}"
+    dy = y - _WHOLE_CENTRE[1]
+    if abs(x - _WHOLE_CENTRE[0]) < 1e-6 and abs(dy) < 1e-6:
+        below = sum(other - y for other in linked_ys) < 0
+        return f"{'above' if below else 'below'}:{radius + 3}"
+    return f"{'above' if dy > 0 else 'below'}:{radius + 3}"
+
+
+def _label_style(label_at: str) -> dict:
+    side, offset = label_at.split(":")
+    distance = int(offset)
+    style = {"align": "center", "baseline": "middle"}
+    if side.endswith("right"):
+        style.update(align="left", dx=distance)
+    if side.endswith("left"):
+        style.update(align="right", dx=-distance)
+    if side.startswith("above"):
+        style.update(baseline="bottom", dy=-(distance if side == "above" else distance // 2))
+    if side.startswith("below"):
+        style.update(baseline="top", dy=distance if side == "below" else distance // 2)
+    return style
+
+
+def _hull(points: list[tuple[float, float]], pad: tuple[float, float]) -> list[dict]:
+    """A rounded outline around points: the convex hull of an ellipse of radii ``pad`` at each."""
+    ring = [
+        (x + pad[0] * math.cos(2 * math.pi * k / 24), y + pad[1] * math.sin(2 * math.pi * k / 24))
+        for x, y in points
+        for k in range(24)
+    ]
+    ring = sorted(set((round(x, 3), round(y, 3)) for x, y in ring))
+
+    def cross(o, a, b):
+        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+
+    lower: list[tuple[float, float]] = []
+    upper: list[tuple[float, float]] = []
+    for point in ring:
+        while len(lower) >= 2 and cross(lower[-2], lower[-1], point) <= 0:
+            lower.pop()
+        lower.append(point)
+    for point in reversed(ring):
+        while len(upper) >= 2 and cross(upper[-2], upper[-1], point) <= 0:
+            upper.pop()
+        upper.append(point)
+    outline = lower[:-1] + upper[:-1]
+    outline.append(outline[0])
+    return [{"order": i, "x": x, "y": y} for i, (x, y) in enumerate(outline)]
+
+
+@chart(
+    id="networks-diagram",
+    section="networks",
+    title="The Zerkani network and the Paris, Brussels, Verviers and Argenteuil cells were one whole",
+    source=c.report_source(TABLE_1 + " (its note)", OPERATIONAL) + "; layout: networkx spring layout",
+    description=from_ledger(
+        "Node-link diagram of the {named-networks} named networks in the report's Table 1, each circle sized by "
+        "the arrest actions tied to it. The {part-of-whole-networks} networks the report calls parts of one "
+        "whole are drawn inside one outline; lines join the networks that share an arrest action "
+        "({network-double-links} arrest actions were tied to two networks each). The other five networks share "
+        "no arrest action with any other in the table."
+    ),
+)
+def diagram(ctx: ChartContext):
+    nodes = _networks(ctx)
+    links = ctx.table("network_double_links")
+    position = _layout(nodes, links)
+    largest = int(nodes["arrest_action_links"].max())
+    whole = [position[n] for n in nodes.loc[nodes["part_of_whole"], "network_id"]]
+
+    linked_ys: dict[str, list[float]] = {network_id: [] for network_id in nodes["network_id"]}
+    for a, b in zip(links["network_a"], links["network_b"]):
+        linked_ys[a].append(position[b][1])
+        linked_ys[b].append(position[a][1])
+    rows = []
+    for _, network in nodes.iterrows():
+        x, y = position[network["network_id"]]
+        links_count = int(network["arrest_action_links"])
+        radius = round(math.sqrt(_MAX_NODE_AREA * links_count / largest / math.pi))
+        rows.append(
+            {
+                "element": "network",
+                "name": str(network["name"]),
+                "group": WHOLE if network["part_of_whole"] else OTHER_NETWORK,
+                "x": x,
+                "y": y,
+                "label": f"{network['name']} ({links_count})",
+                "label_at": _label_side(
+                    x, y, bool(network["part_of_whole"]), radius, linked_ys[network["network_id"]]
+                ),
+                **c.from_table("networks", network, ("network_id",), "arrest_action_links"),
+            }
+        )
+    names = dict(zip(nodes["network_id"], nodes["name"]))
+    for _, link in links.sort_values(["network_a", "network_b"]).iterrows():
+        (x, y), (x2, y2) = position[link["network_a"]], position[link["network_b"]]
+        rows.append(
+            {
+                "element": "shared arrest action",
+                "name": f"{names[link['network_a']]} – {names[link['network_b']]}",
+                "x": x,
+                "y": y,
+                "x2": x2,
+                "y2": y2,
+                **c.from_table("network_double_links", link, ("network_a", "network_b"), "arrest_actions"),
+            }
+        )
+    data = c.frame(rows)
+
+    hull = _hull(whole, _HULL_PAD)
+    x_scale = alt.Scale(domain=[-1, 1], nice=False, zero=False)
+    y_scale = alt.Scale(domain=[-1, 1], nice=False, zero=False)
+    x = alt.X("x:Q", scale=x_scale, axis=None)
+    y = alt.Y("y:Q", scale=y_scale, axis=None)
+
+    outline = (
+        alt.Chart(alt.InlineData(values=hull))
+        .mark_line(color=c.HIGHLIGHT, strokeDash=[6, 4], strokeWidth=1.5, interpolate="linear")
+        .encode(x=x, y=y, order="order:Q")
+    )
+    edges = (
+        alt.Chart(data)
+        .transform_filter(alt.FieldEqualPredicate(field="element", equal="shared arrest action"))
+        .mark_rule(strokeWidth=3, color=theme.LINKED)
+        .encode(
+            x=x,
+            y=y,
+            x2="x2:Q",
+            y2="y2:Q",
+            tooltip=[alt.Tooltip("name:N", title="Both networks"), alt.Tooltip("value:Q", title="Shared arrest actions")],
+        )
+    )
+    network_rows = alt.Chart(data).transform_filter(alt.FieldEqualPredicate(field="element", equal="network"))
+    circles = network_rows.mark_circle(opacity=1).encode(
+        x=x,
+        y=y,
+        size=alt.Size("value:Q", scale=alt.Scale(domain=[0, largest], range=[0, _MAX_NODE_AREA]), legend=None),
+        color=alt.Color(
+            "group:N",
+            scale=alt.Scale(domain=[WHOLE, OTHER_NETWORK], range=[c.HIGHLIGHT, c.OTHER]),
+            legend=alt.Legend(title=None, labelLimit=200),
+        ),
+        tooltip=[
+            alt.Tooltip("name:N", title="Network"),
+            alt.Tooltip("value:Q", title="Arrest actions (Table 1)"),
+            alt.Tooltip("group:N", title="Group"),
+        ],
+    )
+    labels = [
+        network_rows.transform_filter(alt.FieldEqualPredicate(field="label_at", equal=side))
+        .mark_text(fontSize=12, **_label_style(side))
+        .encode(x=x, y=y, text="label:N")
+        for side in sorted(data["label_at"].dropna().unique())
+    ]
+    note = c.bottom_note(
+        f"Circle area = arrest actions tied to the network. A line joins two networks that share an "
+        f"arrest action: {_double_link_phrase(ctx)} (Table 1's note)."
+    )
+    figure = alt.layer(outline, edges, circles, *labels).properties(
+        width="container", height=_DIAGRAM_HEIGHT, title=note
+    )
+    return figure, data
+
+
+@chart(
+    id="networks-local-vs-deployed",
+    section="networks",
+    title="Most linked arrest actions ran through a local cell, not an operative sent from Syria or Iraq",
+    source=c.report_source(OPERATIONAL),
+    description=from_ledger(
+        "Of the {route-detail-arrest-actions} linked arrest actions with enough detail, {local-cell-arrest-actions} "
+        "({local-cell-share}) were connected to the Islamic State through a local cell and "
+        "{deployed-operative-arrest-actions} ({deployed-operative-share}) to an operative deployed from Syria or "
+        "Iraq. The two add up to more than {route-detail-arrest-actions}, so at least "
+        "{route-overlap-arrest-actions} arrest actions must have been counted under both (derived)."
+    ),
+)
+def local_vs_deployed(ctx: ChartContext):
+    total = ctx.value("route-detail-arrest-actions")
+    local = ctx.value("local-cell-arrest-actions")
+    deployed = ctx.value("deployed-operative-arrest-actions")
+
+    def route(name: str) -> dict:
+        row = c.table_row(ctx, "linked_routes", ("route",), name)
+        provenance = c.from_table("linked_routes", row, ("route",), "arrest_actions")
+        provenance.pop("value")
+        return provenance
+
+    rows = [
+        c.finding(ctx, "route-detail-arrest-actions", route="All linked arrest actions with enough detail",
+                  start=0, end=total),
+        {**c.finding(ctx, "local-cell-arrest-actions", route="Through a local cell", start=0, end=local),
+         **route("local_cell")},
+        {**c.finding(ctx, "deployed-operative-arrest-actions", route="Through a deployed operative",
+                     start=total - deployed, end=total), **route("deployed_operative")},
+        c.finding(ctx, "route-overlap-arrest-actions", route="Counted under both",
+                  start=total - deployed, end=local),
+    ]
+    for row in rows:
+        share = row["value"] / total
+        row["label"] = c.derived_label(str(row["value"]), row["derived"])
+        row["share_of_detailed"] = round(share, 6)
+    data = c.frame(rows)
+    colours = alt.Scale(
+        domain=list(data["route"]),
+        range=[c.OTHER, theme.LINKED, theme.LINKED, theme.LINKED],
+    )
+    base = alt.Chart(data).encode(
+        y=c.band_y("route:N", data["route"]),
+        x=alt.X("start:Q", title="Linked arrest actions", scale=alt.Scale(domain=[0, total], nice=False)),
+        x2="end:Q",
+        tooltip=[
+            alt.Tooltip("route:N", title="Route"),
+            alt.Tooltip("value:Q", title="Arrest actions"),
+            alt.Tooltip("share_of_detailed:Q", title=f"Share of {total}", format=".1%"),
+            alt.Tooltip("status:N", title="Ledger status"),
+        ],
+    )
+    bars = base.mark_bar(size=c.BAR_SIZE, strokeWidth=1.5).encode(
+        color=alt.Color("route:N", scale=colours, legend=None),
+        stroke=alt.Stroke("route:N", scale=colours, legend=None),
+        **c.derived_encodings(),
+    )
+    style = {"baseline": "middle", "fontSize": c.LABEL_SIZE, "fontWeight": "bold"}
+    wide = f"datum.end - datum.start >= {total / 8!r}"
+    inside = base.transform_filter(wide).mark_text(align="right", dx=-6, color=c.ink_on(theme.LINKED), **style).encode(
+        x="end:Q", text="label:N"
+    )
+    before = base.transform_filter(f"!({wide})").mark_text(align="right", dx=-6, **style).encode(
+        x="start:Q", text="label:N"
+    )
+    figure = alt.layer(bars, c.category_labels(base, "route:N"), inside, before).properties(
+        width="container",
+        height=alt.Step(c.BAR_STEP),
+        title=c.bottom_note(
+            f"{ctx.fmt('local-cell-arrest-actions')} + {ctx.fmt('deployed-operative-arrest-actions')} is more "
+            f"than {ctx.fmt('route-detail-arrest-actions')}: the overlap is implied, not printed (derived)."
+        ),
+    )
+    return figure, data

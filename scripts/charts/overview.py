@@ -22,7 +22,7 @@ _KIND_TOTALS = {"arrest_action": ("arrest-actions-total", "arrest actions"), "at
 @chart(
     id="overview-linked-vs-inspired",
     section="overview",
-    title="Nine in ten arrest actions were linked to the group; three of four attacks were not",
+    title="Almost every arrest action was linked to the group, but most attacks were not",
     source=c.report_source(
         "Key Findings", "Operational Dynamics: Connections to Islamic State/Local Networks"
     ),
@@ -80,6 +80,9 @@ def linked_vs_inspired(ctx: ChartContext):
             legend=alt.Legend(labelExpr="datum.label === 'linked' ? 'Linked to the group' : 'Inspired only'"),
         )
     )
-    labels = c.bar_labels(base, "label:N", "share_of_kind", inside_from=0.6)
+    labels = c.bar_labels(
+        base, "label:N", "share_of_kind", inside_from=0.6,
+        ink=c.inside_ink("connection:N", theme.LINK_TYPE_DOMAIN, [theme.LINKED, theme.INSPIRED]),
+    )
     figure = alt.layer(bars, labels).properties(width="container", height=alt.Step(34))
     return figure, data

@@ -237,10 +237,14 @@ def status_summary(state: SiteState) -> str:
     counts = state.ledger["status"].value_counts()
     items = "".join(
         f'<li><span class="btc-status btc-status--{status}">{status}</span>: '
-        f"{int(counts.get(status, 0))} findings — {STATUS_LABELS[status]}</li>"
+        f"{_plural(int(counts.get(status, 0)), 'finding')} — {STATUS_LABELS[status]}</li>"
         for status in STATUS_LABELS
     )
     return f'<ul class="btc-status-summary">{items}</ul>'
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def data_dictionary(state: SiteState) -> str:

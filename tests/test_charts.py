@@ -1,0 +1,332 @@
+"""The site's charts, whatever they are: discovered from the registry, never listed here.
+
+Each registered chart must publish a valid Vega-Lite spec, render to SVG in both colour
+schemes, and reconcile with the ledger and the source tables through the row convention of
+scripts/charts/_common.py (``finding_id`` → ledger, ``source_table``/``source_key`` → table).
+The published files must be reproducible byte for byte, and charts/ must be up to date.
+The machinery itself (registry, theme, exporters) is tested in test_chart_infra.py.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+
+import altair as alt
+import jsonschema
+import pandas as pd
+import pytest
+import vl_convert as vlc
+
+from scripts import ledger as ledger_module
+from scripts.charts import export, theme
+from scripts.charts._common import KEY_SEPARATOR
+from scripts.charts.context import ChartContext
+from scripts.charts.registry import SECTIONS, default_registry, registered_charts
+from scripts.datapackage import load_descriptor, source_resources
+from scripts.paths import CHARTS, DATA, ROOT
+from scripts.validate import validate
+
+VEGA_LITE_SCHEMA = Path(alt.__file__).parent / "vegalite" / "v6" / "schema" / "vega-lite-schema.json"
+HOSTILE_LABEL = "<script>alert(1)</script>"
+SVG_TEXT = "{http://www.w3.org/2000/svg}text"
+
+CHART_IDS = [entry.id for entry in registered_charts()]
+
+
+# ---------------------------------------------------------------------------
+# Fixtures (module scope: every chart is built and published once)
+
+
+@pytest.fixture(scope="module")
+def tables() -> dict[str, pd.DataFrame]:
+    return validate()
+
+
+@pytest.fixture(scope="module")
+def ledger(tables) -> pd.DataFrame:
+    return ledger_module.compute(tables).set_index("id")
+
+
+@pytest.fixture(scope="module")
+def ctx(tables, ledger) -> ChartContext:
+    return ChartContext(tables=tables, ledger=ledger)
+
+
+@pytest.fixture(scope="module")
+def published(ctx, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("charts") / "charts"
+    export.build_all(ctx, out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def vega_lite_validator() -> jsonschema.protocols.Validator:
+    schema = json.loads(VEGA_LITE_SCHEMA.read_text(encoding="utf-8"))
+    return jsonschema.validators.validator_for(schema)(schema)
+
+
+@pytest.fixture(scope="module")
+def primary_keys() -> dict[str, list[str]]:
+    keys = {}
+    for resource in source_resources(load_descriptor(DATA)):
+        schema = resource["schema"]
+        if isinstance(schema, str):
+            schema = json.loads((DATA / schema).read_text(encoding="utf-8"))
+        keys[resource["name"]] = list(schema["primaryKey"])
+    return keys
+
+
+def spec_of(published: Path, chart_id: str) -> dict:
+    return json.loads((published / f"{chart_id}.vl.json").read_text(encoding="utf-8"))
+
+
+def csv_of(published: Path, chart_id: str) -> pd.DataFrame:
+    return pd.read_csv(published / f"{chart_id}.csv", dtype=str, keep_default_na=False)
+
+
+def snapshot(directory: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(directory.iterdir()) if path.is_file()}
+
+
+def walk(node, path=()) -> Iterator[tuple[tuple, object]]:
+    """Every (path, value) in a JSON tree, the data sets excepted."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key not in {"datasets", "data", "usermeta"}:
+                yield from walk(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from walk(value, (*path, index))
+    yield path, node
+
+
+def svg_texts(svg: str) -> list[str]:
+    return ["".join(node.itertext()) for node in ET.fromstring(svg).iter(SVG_TEXT)]
+
+
+# ---------------------------------------------------------------------------
+# The catalogue
+
+
+def test_every_section_has_charts():
+    sections = {entry.section for entry in registered_charts()}
+    assert sections == set(SECTIONS)
+
+
+def test_index_lists_exactly_the_registered_charts(published):
+    index = json.loads((published / "index.json").read_text(encoding="utf-8"))
+    assert [item["id"] for item in index] == CHART_IDS
+    published_ids = {name[: -len(".vl.json")] for name in snapshot(published) if name.endswith(".vl.json")}
+    assert published_ids == set(CHART_IDS)
+    for item in index:
+        entry = default_registry.get(item["id"])
+        assert item["title"] == entry.title and item["section"] == entry.section
+
+
+def test_rebuild_is_byte_identical(ctx, published, tmp_path):
+    export.build_all(ctx, tmp_path / "again")
+    assert snapshot(tmp_path / "again") == snapshot(published)
+
+
+@pytest.mark.parametrize("hash_seed", ["1", "2"])
+def test_build_does_not_depend_on_hash_order(published, tmp_path, hash_seed):
+    """Another process with another string-hash seed writes the same bytes (no set-order leaks)."""
+    script = (
+        "import sys; from pathlib import Path; from scripts import ledger; from scripts.validate import validate; "
+        "from scripts.charts.context import ChartContext; from scripts.charts.export import build_all; "
+        "t = validate(); build_all(ChartContext(tables=t, ledger=ledger.compute(t)), Path(sys.argv[1]))"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+    subprocess.run([sys.executable, "-c", script, str(tmp_path / "out")], check=True, cwd=ROOT, env=env)
+    assert snapshot(tmp_path / "out") == snapshot(published)
+
+
+def test_committed_charts_are_up_to_date(published):
+    """charts/ is what the build writes from the committed data and code (run the build if not)."""
+    committed = {
+        name: data for name, data in snapshot(CHARTS).items() if name == "index.json" or name.endswith((".vl.json", ".csv"))
+    } if CHARTS.is_dir() else {}
+    fresh = snapshot(published)
+    stale = sorted(name for name in fresh.keys() | committed.keys() if fresh.get(name) != committed.get(name))
+    assert not stale, f"charts/ is stale, run `python -m scripts build --no-site`: {stale}"
+
+
+# ---------------------------------------------------------------------------
+# Each chart
+
+
+@pytest.mark.parametrize("chart_id", CHART_IDS)
+def test_spec_is_valid_vega_lite(published, vega_lite_validator, chart_id):
+    spec = spec_of(published, chart_id)
+    errors = sorted(vega_lite_validator.iter_errors(spec), key=lambda error: list(error.path))
+    assert not errors, f"{chart_id}: {errors[0].message} at {list(errors[0].path)}"
+    assert spec["usermeta"]["id"] == chart_id
+    assert spec["usermeta"]["source"].strip() and spec["usermeta"]["title"].strip()
+
+
+@pytest.mark.parametrize("chart_id", CHART_IDS)
+def test_renders_in_both_schemes(published, chart_id):
+    spec = spec_of(published, chart_id)
+    for scheme in theme.SCHEMES:
+        svg = vlc.vegalite_to_svg(
+            export.static_spec(export.restyle(spec, scheme)), vl_version=export.vegalite_version()
+        )
+        root = ET.fromstring(svg)
+        assert float(root.attrib["width"]) == export.STATIC_WIDTH, (chart_id, scheme)
+        assert theme.BACKGROUND[scheme] in svg
+        assert any(text.strip() for text in svg_texts(svg)), f"{chart_id} draws no text"
+
+
+@pytest.mark.parametrize("chart_id", CHART_IDS)
+def test_layout_suits_the_site(published, chart_id):
+    """Width fits the 640 px column, text is never below the theme's minimum, marks have tooltips."""
+    spec = spec_of(published, chart_id)
+    assert spec.get("width") == "container" or spec.get("width", 0) <= export.STATIC_WIDTH
+    sizes = [value for path, value in walk(spec) if path and path[-1] == "fontSize"]
+    assert all(size >= theme.MIN_FONT_SIZE for size in sizes), (chart_id, sorted(set(sizes)))
+    assert any(path and path[-1] == "tooltip" for path, _ in walk(spec)), f"{chart_id} has no tooltips"
+
+
+@pytest.mark.parametrize("chart_id", CHART_IDS)
+def test_linked_and_inspired_keep_their_colours(published, chart_id):
+    colours = {"linked": theme.LINKED, "inspired": theme.INSPIRED}
+    for path, node in walk(spec_of(published, chart_id)):
+        if not (isinstance(node, dict) and isinstance(node.get("domain"), list) and isinstance(node.get("range"), list)):
+            continue
+        if path and path[-1] == "scale" and len(path) >= 2 and path[-2] in {"color", "fill", "stroke"}:
+            for value, colour in zip(node["domain"], node["range"]):
+                if value in colours:
+                    assert colour == colours[value], (chart_id, value, colour)
+
+
+@pytest.mark.parametrize("chart_id", CHART_IDS)
+def test_description_is_generated_and_complete(ctx, published, chart_id):
+    entry = default_registry.get(chart_id)
+    description = entry.description(ctx)
+    assert "{" not in description and "}" not in description
+    assert any(char.isdigit() for char in description), f"{chart_id}: the alt text states no number"
+    assert spec_of(published, chart_id)["description"] == description
+
+
+@pytest.mark.parametrize("chart_id", CHART_IDS)
+def test_csv_reconciles_with_ledger_and_tables(published, ledger, tables, primary_keys, chart_id):
+    frame = csv_of(published, chart_id)
+    columns = set(frame.columns)
+    reconciled = 0
+    for number, row in frame.iterrows():
+        where = f"{chart_id}.csv row {number + 2}"
+        finding_id = row.get("finding_id", "")
+        table_name = row.get("source_table", "")
+        value = float(row["value"]) if row.get("value", "") != "" else None
+        if finding_id:
+            assert finding_id in ledger.index, f"{where}: unknown finding {finding_id!r}"
+            finding = ledger.loc[finding_id]
+            assert value is not None and math.isclose(value, float(finding["value"]), rel_tol=0, abs_tol=1e-9), (
+                f"{where}: value {value} but the ledger has {finding['value']} for {finding_id}"
+            )
+            for column in ("status", "unit"):
+                if column in columns:
+                    assert row[column] == str(finding[column]), f"{where}: {column} {row[column]!r} ≠ ledger"
+            if "derived" in columns:
+                assert (row["derived"] == "True") == (finding["status"] == "derived"), where
+            if "reported_value" in columns and row["reported_value"] != "":
+                assert math.isclose(float(row["reported_value"]), float(finding["reported_value"]), abs_tol=1e-9)
+            reconciled += 1
+        if table_name:
+            assert table_name in tables, f"{where}: unknown table {table_name!r}"
+            table = tables[table_name]
+            key = primary_keys[table_name]
+            wanted = row["source_key"].split(KEY_SEPARATOR)
+            match = table[(table[key].astype(str) == wanted).all(axis=1)]
+            assert len(match) == 1, f"{where}: no single {table_name} row with {dict(zip(key, wanted))}"
+            column = row.get("source_column", "")
+            if column:
+                cell = match.iloc[0][column]
+                assert value is not None and math.isclose(value, float(cell), rel_tol=0, abs_tol=1e-9), (
+                    f"{where}: value {value} but {table_name}.{column} is {cell}"
+                )
+            reconciled += 1
+        if value is not None:
+            assert finding_id or (table_name and row.get("source_column", "")), (
+                f"{where}: value {value} is neither a ledger finding nor a table cell"
+            )
+    assert reconciled, f"{chart_id}: no row is traceable to the ledger or a source table"
+
+
+@pytest.mark.parametrize("chart_id", CHART_IDS)
+def test_derived_numbers_are_marked(published, ledger, chart_id):
+    """A derived finding is flagged in the data and says "(derived)" wherever it is labelled."""
+    frame = csv_of(published, chart_id)
+    if "finding_id" not in frame:
+        return
+    for _, row in frame[frame["finding_id"] != ""].iterrows():
+        if ledger.loc[row["finding_id"], "status"] == "derived":
+            assert row.get("derived") == "True", (chart_id, row["finding_id"])
+            if "label" in frame and row["label"]:
+                assert "derived" in row["label"], (chart_id, row["finding_id"], row["label"])
+
+
+# ---------------------------------------------------------------------------
+# Specific content
+
+
+def test_per_country_counts_are_never_invented(published, tables):
+    """The report gives counts for Belgium only; the other countries appear as one bar."""
+    frame = csv_of(published, "nationalities-citizenship")
+    unknown = tables["citizenship"][tables["citizenship"]["individuals"].isna()]
+    for country in unknown["country"]:
+        rows = frame[frame.apply(lambda row, c=country: c in row.get("countries", ""), axis=1)]
+        assert len(rows) == 1 and rows.iloc[0]["finding_id"] == "non-belgian-citizens", country
+
+
+def test_moroccan_share_mismatch_is_shown(published, ledger):
+    frame = csv_of(published, "nationalities-moroccan-links").set_index("finding_id")
+    row = frame.loc["moroccan-linked-share"]
+    assert row["status"] == "mismatch" == ledger.loc["moroccan-linked-share", "status"]
+    assert float(row["reported_value"]) != pytest.approx(float(row["value"]), abs=0.005)
+
+
+# ---------------------------------------------------------------------------
+# Hostile labels
+
+
+@pytest.fixture(scope="module")
+def hostile(tables, ledger, tmp_path_factory) -> dict[str, dict]:
+    """The network charts built from a copy of the tables with one network renamed to a script tag."""
+    copied = {name: frame.copy(deep=True) for name, frame in tables.items()}
+    networks = copied["networks"]
+    networks.loc[networks.index[0], "name"] = HOSTILE_LABEL
+    ctx = ChartContext(tables=copied, ledger=copy.deepcopy(ledger))
+    entries = [entry for entry in registered_charts() if entry.section == "networks"]
+    assert entries
+    return {entry.id: export.build_chart(entry, ctx).spec for entry in entries}
+
+
+def test_hostile_label_is_escaped_in_json(hostile):
+    found = False
+    for chart_id, spec in hostile.items():
+        text = export.dumps_json(spec)
+        assert "<script" not in text, chart_id
+        found |= HOSTILE_LABEL in json.dumps(json.loads(text), ensure_ascii=False)
+    assert found
+
+
+def test_hostile_label_is_escaped_in_svg(hostile, tmp_path):
+    export.export_site_assets(hostile, tmp_path / "site", cache_dir=tmp_path / "cache")
+    drawn = False
+    for chart_id in hostile:
+        for scheme in theme.SCHEMES:
+            svg = (tmp_path / "site" / chart_id / f"{scheme}.svg").read_text(encoding="utf-8")
+            assert "<script" not in svg, (chart_id, scheme)
+            drawn |= any(HOSTILE_LABEL in text for text in svg_texts(svg))
+            if HOSTILE_LABEL[:8] in svg.replace("&lt;", "<"):
+                assert "&lt;script&gt;" in svg
+    assert drawn, "the hostile name was not drawn as text in any network chart"
