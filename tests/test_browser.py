@@ -121,7 +121,11 @@ def test_page_loads_cleanly_and_charts_upgrade_in_place(browser, site_url, chart
     after = [figures.nth(i).locator(".btc-chart__frame").bounding_box() for i in range(figures.count())]
     assert before == after, "a chart frame moved or resized when it became interactive"
     for i in range(figures.count()):
-        assert figures.nth(i).locator(".btc-chart__view svg").count() == 1
+        view = figures.nth(i).locator(".btc-chart__view svg")
+        assert view.count() == 1
+        # The live chart covers exactly the static picture's box.
+        box, frame = view.bounding_box(), after[i]
+        assert abs(box["width"] - frame["width"]) < 1 and abs(box["height"] - frame["height"]) < 1, (box, frame)
     page.wait_for_timeout(300)
     assert page.evaluate("window.__shifts.reduce((a, b) => a + b, 0)") == 0
     assert page.evaluate("window.__csp") == []
@@ -183,13 +187,13 @@ def test_hovering_a_mark_shows_a_tooltip(browser, site_url, charts_by_page):
 def test_palette_switch_and_instant_navigation_keep_charts_right(browser, site_url, charts_by_page):
     page, recorder = open_page(browser, site_url, viewport={"width": 1280, "height": 900})
     wait_for_interactive(page, charts_by_page[""])
-    light_bg = page.evaluate("getComputedStyle(document.querySelector('.btc-chart__view svg') ? document.body : document.body).backgroundColor")
+    light_bg = page.evaluate("getComputedStyle(document.body).backgroundColor")
     page.locator("label[for='__palette_1']").first.click()
-    page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
+    page.wait_for_function("() => document.body.getAttribute('data-md-color-scheme') === 'slate'")
+    # Material's slate background, which the dark chart theme shares.
     page.wait_for_function(
-        "() => [...document.querySelectorAll('.btc-chart__view svg')].every(svg => "
-        "(svg.querySelector('rect.background')?.getAttribute('style') || svg.outerHTML).includes('#1e2129') || "
-        "svg.outerHTML.toLowerCase().includes('1e2129'))",
+        "() => [...document.querySelectorAll('.btc-chart__view svg')].every("
+        "svg => svg.style.backgroundColor === 'rgb(30, 33, 41)')",
         timeout=10_000,
     )
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") != light_bg
@@ -259,7 +263,9 @@ def test_embed_pages_render_inside_an_iframe_on_another_origin(browser, built_si
         page, recorder = open_page(browser, host_url, viewport={"width": 800, "height": 900})
         for entry in entries:
             frame = page.frame_locator(f"iframe[title='{entry['id']}']")
-            frame.locator("img.btc-chart__static--light").wait_for(state="visible")
+            frame.locator(".btc-chart__frame").wait_for(state="visible")
+            # Either the static picture or the live chart that replaced it is showing.
+            frame.locator(".btc-chart__static--light, .btc-chart__view svg").locator("visible=true").first.wait_for()
             assert frame.locator("a.btc-embed__credit").is_visible()
         # The host script grew every iframe from 50px to its chart's height.
         page.wait_for_function(

@@ -51,7 +51,7 @@ STATIC_WIDTH = 640  # replaces width "container" in SVG/PNG exports
 STATIC_HEIGHT = 400  # replaces height "container", should a chart use it
 PNG_SCALE = 2  # sharp on high-density screens
 # Bump when rendering options or the asset layout change: it invalidates the render cache.
-ASSET_FORMAT = 1
+ASSET_FORMAT = 2
 SITE_ASSET_FILES = tuple(
     f"{scheme}.{kind}" for kind in ("svg", "png", "vg.json") for scheme in theme.SCHEMES
 )
@@ -257,8 +257,9 @@ class _AssetJob:
                 svg = vlc.vegalite_to_svg(static_spec(spec), vl_version=vegalite_version())
                 files[f"{scheme}.svg"] = svg.encode("utf-8")
                 files[f"{scheme}.png"] = vlc.svg_to_png(svg, scale=PNG_SCALE)
-                # The site's Vega runtime sizes this one to its container.
-                vega = vlc.vegalite_to_vega(spec, vl_version=vegalite_version())
+                # Same fixed size as the SVG: the live view then takes exactly the static
+                # image's place, and CSS scales both with the column (no layout shift).
+                vega = vlc.vegalite_to_vega(static_spec(spec), vl_version=vegalite_version())
                 files[f"{scheme}.vg.json"] = dumps_json(vega).encode("utf-8")
             width, height = svg_size(files["light.svg"])
         except Exception as exc:

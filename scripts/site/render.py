@@ -201,7 +201,7 @@ def _csv_table(path: Path, caption: str) -> str:
     lines = "".join("<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>" for row in body)
     return (
         f'<div class="btc-table-wrap" tabindex="0" role="region" aria-label="{escape(caption)}">'
-        f"<table><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead>"
+        f'<table class="btc-table"><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead>'
         f"<tbody>{lines}</tbody></table></div>"
     )
 
@@ -264,7 +264,7 @@ def data_dictionary(state: SiteState) -> str:
             f'<small><code>{escape(resource["path"])}</code></small></h3>'
             f"<p>{escape(resource.get('description', ''))} Key: <code>{escape(key)}</code>.</p>"
             f'<div class="btc-table-wrap" tabindex="0" role="region" aria-label="Fields of {escape(resource["name"])}">'
-            f"<table><thead><tr><th scope=\"col\">Field</th><th scope=\"col\">Type</th>"
+            f"<table class=\"btc-table\"><thead><tr><th scope=\"col\">Field</th><th scope=\"col\">Type</th>"
             f"<th scope=\"col\">Meaning</th><th scope=\"col\">Constraints</th></tr></thead>"
             f"<tbody>{rows}</tbody></table></div>"
         )
