@@ -468,7 +468,9 @@ def test_site_assets_render_light_and_dark(published, tmp_path):
         assert (chart_dir / f"{scheme}.png").read_bytes().startswith(b"\x89PNG")
         vega = json.loads((chart_dir / f"{scheme}.vg.json").read_text(encoding="utf-8"))
         assert vega["background"] == theme.BACKGROUND[scheme]
-        assert "containerSize" in json.dumps(vega["signals"])  # still responsive
+        # Compiled at the static size, so the live view takes the SVG's exact box.
+        assert "containerSize" not in json.dumps(vega.get("signals", []))
+        assert vega["width"] == export.STATIC_WIDTH
     meta = json.loads((chart_dir / "meta.json").read_text(encoding="utf-8"))
     assert metas == [meta]
     assert meta["width"] == export.STATIC_WIDTH and meta["height"] > 0

@@ -27,7 +27,9 @@ import altair as alt
 Scheme = Literal["light", "dark"]
 SCHEMES: tuple[Scheme, ...] = ("light", "dark")
 
-FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+# Named fonts only: the generic "system-ui" can resolve to one face when Vega measures labels on
+# a canvas and another when the browser draws the SVG, which clips axis labels in live charts.
+FONT = "'Segoe UI', Roboto, 'Helvetica Neue', Arial, 'Liberation Sans', 'DejaVu Sans', sans-serif"
 MIN_FONT_SIZE = 12  # smallest text that stays legible when a chart is 320 px wide
 
 # Categorical palette shared by light and dark (see module docstring).

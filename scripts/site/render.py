@@ -347,7 +347,7 @@ def reuse_catalogue(state: SiteState, base: str) -> str:
         host_script = f'<script src="{state.site_url}assets/js/embed-host.js" async></script>'
         embed = (
             f'<iframe src="{state.site_url}embed/{chart_id}/" title="{escape(entry["title"])}" '
-            f'width="100%" height="{meta["height"] + 80}" style="border:0" loading="lazy"></iframe>'
+            f'width="100%" height="{meta["height"] + 80}" loading="lazy"></iframe>'
         )
         parts.append(
             f'<section class="btc-reuse" id="reuse-{chart_id}">'
