@@ -77,7 +77,12 @@ def test_every_chart_appears_on_a_page_as_a_static_first_figure(site, catalogue)
             assert figure.select_one("details.btc-chart__data table"), chart_id
             for img in images:
                 assert local_target(site, site / name, img["src"]).is_file()
-            for attr in ("data-vega-light", "data-vega-dark"):
+            # Phones get a layout of their own, not the desktop one scaled down.
+            narrow = figure.select("picture source[media]")
+            assert {s["srcset"].rsplit("/", 1)[-1] for s in narrow} == {"light-narrow.svg", "dark-narrow.svg"}
+            for source in narrow:
+                assert local_target(site, site / name, source["srcset"]).is_file()
+            for attr in ("data-vega-light", "data-vega-dark", "data-vega-light-narrow", "data-vega-dark-narrow"):
                 spec = json.loads(local_target(site, site / name, figure[attr]).read_text())
                 assert "$schema" in spec and "vega/v" in spec["$schema"]  # precompiled Vega
     assert seen == {entry["id"] for entry in catalogue}

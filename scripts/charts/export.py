@@ -48,13 +48,15 @@ CITATION = (
 CREDIT = "Beyond the Caliphate: Belgium microsite team"
 
 STATIC_WIDTH = 640  # replaces width "container" in SVG/PNG exports
+# Phones get their own layout rather than the 640 px one scaled down to unreadable text.
+NARROW_WIDTH = 340
 STATIC_HEIGHT = 400  # replaces height "container", should a chart use it
 PNG_SCALE = 2  # sharp on high-density screens
 # Bump when rendering options or the asset layout change: it invalidates the render cache.
-ASSET_FORMAT = 2
+ASSET_FORMAT = 3
 SITE_ASSET_FILES = tuple(
     f"{scheme}.{kind}" for kind in ("svg", "png", "vg.json") for scheme in theme.SCHEMES
-)
+) + tuple(f"{scheme}-narrow.{kind}" for kind in ("svg", "vg.json") for scheme in theme.SCHEMES)
 DEFAULT_CACHE_DIR = BUILD_CACHE / "charts"
 
 # Sub-trees that hold data or metadata rather than layout; never rewritten.
@@ -211,6 +213,8 @@ def export_site_assets(
             "description": usermeta.get("description", specs[chart_id].get("description")),
             "width": size["width"],
             "height": size["height"],
+            "narrow_width": size["narrow_width"],
+            "narrow_height": size["narrow_height"],
             "files": {
                 scheme: {"svg": f"{scheme}.svg", "png": f"{scheme}.png", "vega": f"{scheme}.vg.json"}
                 for scheme in theme.SCHEMES
@@ -241,7 +245,7 @@ class _AssetJob:
         specs = {scheme: restyle(light_spec, scheme) for scheme in theme.SCHEMES}
         fingerprint = {
             "specs": specs,
-            "static_size": [STATIC_WIDTH, STATIC_HEIGHT],
+            "static_size": [STATIC_WIDTH, STATIC_HEIGHT, NARROW_WIDTH],
             "png_scale": PNG_SCALE,
             "vegalite": vegalite_version(),
             "vl_convert": vlc.__version__,
@@ -254,18 +258,24 @@ class _AssetJob:
         try:
             files: dict[str, bytes] = {}
             for scheme, spec in self.specs.items():
-                svg = vlc.vegalite_to_svg(static_spec(spec), vl_version=vegalite_version())
-                files[f"{scheme}.svg"] = svg.encode("utf-8")
-                files[f"{scheme}.png"] = vlc.svg_to_png(svg, scale=PNG_SCALE)
-                # Same fixed size as the SVG: the live view then takes exactly the static
-                # image's place, and CSS scales both with the column (no layout shift).
-                vega = vlc.vegalite_to_vega(static_spec(spec), vl_version=vegalite_version())
-                files[f"{scheme}.vg.json"] = dumps_json(vega).encode("utf-8")
+                for suffix, width in (("", STATIC_WIDTH), ("-narrow", NARROW_WIDTH)):
+                    fixed = static_spec(spec, width=width)
+                    svg = vlc.vegalite_to_svg(fixed, vl_version=vegalite_version())
+                    files[f"{scheme}{suffix}.svg"] = svg.encode("utf-8")
+                    if not suffix:
+                        files[f"{scheme}.png"] = vlc.svg_to_png(svg, scale=PNG_SCALE)
+                    # Compiled at the SVG's own size: the live view then takes exactly the
+                    # static image's place, and CSS scales both with the column.
+                    vega = vlc.vegalite_to_vega(fixed, vl_version=vegalite_version())
+                    files[f"{scheme}{suffix}.vg.json"] = dumps_json(vega).encode("utf-8")
             width, height = svg_size(files["light.svg"])
+            narrow_width, narrow_height = svg_size(files["light-narrow.svg"])
         except Exception as exc:
             reason = str(exc).split("\n", 1)[0]  # vl-convert appends a long Rust backtrace
             raise ChartBuildError(f"chart {self.chart_id!r} could not be rendered: {reason}") from exc
-        files["size.json"] = dumps_json({"width": width, "height": height}).encode("utf-8")
+        files["size.json"] = dumps_json(
+            {"width": width, "height": height, "narrow_width": narrow_width, "narrow_height": narrow_height}
+        ).encode("utf-8")
         return files
 
 

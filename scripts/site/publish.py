@@ -90,8 +90,8 @@ EMBED_PAGE = """<!doctype html>
 </head>
 <body class="btc-embed" data-md-color-scheme="{md_scheme}">
 <main>
-<figure class="btc-chart" id="chart-{id}" data-chart="{id}" data-vega-light="{assets}light.vg.json" data-vega-dark="{assets}dark.vg.json">
-<div class="btc-chart__frame" style="aspect-ratio: {width} / {height}">{image}</div>
+<figure class="btc-chart" id="chart-{id}" {attributes}>
+{frame}
 <figcaption><span class="btc-chart__title">{title}</span>
 <span class="btc-chart__source">Source: {source}</span>
 <a class="btc-embed__credit" href="{page_url}#chart-{id}" target="_blank" rel="noopener">Beyond the Caliphate: Belgium · CC BY 4.0 · see the data</a></figcaption>
@@ -112,11 +112,6 @@ def _write_embeds(state: render.SiteState, site_dir: Path) -> None:
         page_url = state.site_url + render.SECTION_PAGES[entry["section"]]
         for scheme, folder, base in (("light", "", "../../"), ("dark", "dark/", "../../../")):
             assets = f"{base}assets/charts/{chart_id}/"
-            image = (
-                f'<img class="btc-chart__static btc-chart__static--{scheme}" src="{assets}{scheme}.svg" '
-                f'width="{meta["width"]}" height="{meta["height"]}" '
-                f'alt="{escape(entry.get("description", ""))}">'
-            )
             html = EMBED_PAGE.format(
                 title=escape(entry["title"]),
                 description=escape(entry.get("description", "")),
@@ -124,10 +119,8 @@ def _write_embeds(state: render.SiteState, site_dir: Path) -> None:
                 base=base,
                 md_scheme="slate" if scheme == "dark" else "default",
                 id=chart_id,
-                assets=assets,
-                width=meta["width"],
-                height=meta["height"],
-                image=image,
+                attributes=render.chart_data_attributes(chart_id, assets),
+                frame=render.chart_frame(meta, assets, escape(entry.get("description", ""))),
                 source=escape(spec.get("usermeta", {}).get("source", "")),
                 page_url=page_url,
             )

@@ -140,29 +140,27 @@ def finding(state: SiteState, finding_id: str, digits: int | None = None, base: 
 # Charts ------------------------------------------------------------------------------------
 
 
-def chart_figure(state: SiteState, chart_id: str, base: str) -> str:
-    meta = state.chart_meta(chart_id)
-    entry = state.chart_entry(chart_id)
-    spec = state.chart_spec(chart_id)
-    usermeta = spec.get("usermeta", {})
-    width, height = meta["width"], meta["height"]
-    assets = f"{base}assets/charts/{chart_id}/"
-    title = escape(entry["title"])
-    description = escape(entry.get("description") or usermeta.get("description", ""))
-    images = "".join(_static_image(assets, scheme, width, height, description) for scheme in SCHEMES)
-    data_table = _csv_table(state.charts_dir / f"{chart_id}.csv", caption=f"Data: {entry['title']}")
-    downloads = _downloads(chart_id, base)
-    source = escape(usermeta.get("source", ""))
-    return (
-        f'<figure class="btc-chart" id="chart-{chart_id}" data-chart="{chart_id}" '
-        f'data-vega-light="{assets}light.vg.json" data-vega-dark="{assets}dark.vg.json">\n'
-        f'<div class="btc-chart__frame" style="aspect-ratio: {width} / {height}">{images}</div>\n'
-        f'<figcaption><span class="btc-chart__title">{title}</span> '
-        f'<span class="btc-chart__description">{description}</span> '
-        f'<span class="btc-chart__source">Source: {source}</span></figcaption>\n'
-        f'<details class="btc-chart__data"><summary>Data behind this chart</summary>\n{data_table}\n</details>\n'
-        f"{downloads}\n</figure>"
+NARROW_MEDIA = "(max-width: 559.98px)"  # phones: the 340 px layout instead of the 640 px one
+
+
+def chart_frame(meta: dict, assets: str, description: str) -> str:
+    """The static pictures (wide and narrow, light and dark) in a box of their exact shape.
+
+    The live chart later draws into the same box, so nothing on the page moves.
+    """
+    ratios = (
+        f"--btc-ratio: {meta['width']} / {meta['height']}; "
+        f"--btc-ratio-narrow: {meta['narrow_width']} / {meta['narrow_height']}"
     )
+    pictures = "".join(
+        "<picture>"
+        f'<source media="{NARROW_MEDIA}" srcset="{assets}{scheme}-narrow.svg" '
+        f'width="{meta["narrow_width"]}" height="{meta["narrow_height"]}">'
+        f"{_static_image(assets, scheme, meta['width'], meta['height'], description)}"
+        "</picture>"
+        for scheme in SCHEMES
+    )
+    return f'<div class="btc-chart__frame" style="{ratios}">{pictures}</div>'
 
 
 def _static_image(assets: str, scheme: str, width, height, description: str) -> str:
@@ -172,6 +170,40 @@ def _static_image(assets: str, scheme: str, width, height, description: str) -> 
     return (
         f'<img class="btc-chart__static btc-chart__static--{scheme}" src="{assets}{scheme}.svg" '
         f'width="{width}" height="{height}" alt="{alt}"{hidden} decoding="async">'
+    )
+
+
+def chart_data_attributes(chart_id: str, assets: str) -> str:
+    return (
+        f'data-chart="{chart_id}" '
+        + " ".join(
+            f'data-vega-{scheme}{suffix}="{assets}{scheme}{suffix}.vg.json"'
+            for scheme in SCHEMES
+            for suffix in ("", "-narrow")
+        )
+        + f' data-narrow-media="{NARROW_MEDIA}"'
+    )
+
+
+def chart_figure(state: SiteState, chart_id: str, base: str) -> str:
+    meta = state.chart_meta(chart_id)
+    entry = state.chart_entry(chart_id)
+    spec = state.chart_spec(chart_id)
+    usermeta = spec.get("usermeta", {})
+    assets = f"{base}assets/charts/{chart_id}/"
+    title = escape(entry["title"])
+    description = escape(entry.get("description") or usermeta.get("description", ""))
+    data_table = _csv_table(state.charts_dir / f"{chart_id}.csv", caption=f"Data: {entry['title']}")
+    downloads = _downloads(chart_id, base)
+    source = escape(usermeta.get("source", ""))
+    return (
+        f'<figure class="btc-chart" id="chart-{chart_id}" {chart_data_attributes(chart_id, assets)}>\n'
+        f"{chart_frame(meta, assets, description)}\n"
+        f'<figcaption><span class="btc-chart__title">{title}</span> '
+        f'<span class="btc-chart__description">{description}</span> '
+        f'<span class="btc-chart__source">Source: {source}</span></figcaption>\n'
+        f'<details class="btc-chart__data"><summary>Data behind this chart</summary>\n{data_table}\n</details>\n'
+        f"{downloads}\n</figure>"
     )
 
 

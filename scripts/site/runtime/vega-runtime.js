@@ -5,11 +5,23 @@ import { View, parse } from "vega";
 import { expressionInterpreter } from "vega-interpreter";
 import { Handler } from "vega-tooltip";
 
-const views = new Map(); // figure element -> { view, host, scheme }
+const views = new Map(); // figure element -> { view, host, variant }
 const specs = new Map(); // URL -> Promise<spec>
 
 function currentScheme() {
   return document.body.getAttribute("data-md-color-scheme") === "slate" ? "dark" : "light";
+}
+
+// Which of the chart's layouts fits: the same media query the static <picture> uses.
+function currentVariant(figure) {
+  const media = figure.dataset.narrowMedia;
+  const narrow = media && window.matchMedia(media).matches;
+  return `${currentScheme()}${narrow ? "-narrow" : ""}`;
+}
+
+function datasetKey(variant) {
+  // "dark-narrow" -> data-vega-dark-narrow -> dataset.vegaDarkNarrow
+  return "vega" + variant.split("-").map((part) => part[0].toUpperCase() + part.slice(1)).join("");
 }
 
 function fetchSpec(url) {
@@ -26,10 +38,11 @@ function fetchSpec(url) {
 }
 
 async function render(figure) {
+  const variant = currentVariant(figure);
   const scheme = currentScheme();
   const existing = views.get(figure);
-  if (existing && existing.scheme === scheme) return;
-  const url = figure.dataset[scheme === "dark" ? "vegaDark" : "vegaLight"];
+  if (existing && existing.variant === variant) return;
+  const url = figure.dataset[datasetKey(variant)];
   const spec = await fetchSpec(url);
   const host = document.createElement("div");
   host.className = "btc-chart__view";
@@ -50,7 +63,7 @@ async function render(figure) {
     existing.view.finalize();
     existing.host.remove();
   }
-  views.set(figure, { view, host, scheme });
+  views.set(figure, { view, host, variant });
   figure.classList.add("btc-chart--interactive");
 }
 
@@ -78,6 +91,11 @@ new MutationObserver(() => upgradeAll()).observe(document.body, {
   attributes: true,
   attributeFilter: ["data-md-color-scheme"],
 });
+
+// Follow the layout switch when a phone turns or a window narrows past the breakpoint.
+for (const media of new Set([...document.querySelectorAll("figure.btc-chart[data-narrow-media]")].map((f) => f.dataset.narrowMedia))) {
+  window.matchMedia(media).addEventListener("change", () => upgradeAll());
+}
 
 // For tests and debugging: how many live views exist.
 window.__btcCharts = { count: () => views.size, upgradeAll };
