@@ -256,8 +256,8 @@ def test_embed_pages_render_inside_an_iframe_on_another_origin(browser, built_si
     host.mkdir()
     (host / "index.html").write_text(
         f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        f'<meta http-equiv="Content-Security-Policy" content="default-src \'self\'; script-src {site_url}; frame-src {site_url}">'
-        f'<title>Newsroom</title></head><body><h1>Story</h1>{frames}'
+        f'<meta http-equiv="Content-Security-Policy" content="default-src \'self\'; img-src data:; script-src {site_url}; frame-src {site_url}">'
+        f'<title>Newsroom</title><link rel="icon" href="data:,"></head><body><h1>Story</h1>{frames}'
         f'<script src="{site_url}assets/js/embed-host.js" async></script></body></html>',
         encoding="utf-8",
     )

@@ -85,6 +85,7 @@ EMBED_PAGE = """<!doctype html>
 <meta name="description" content="{description}">
 <meta name="robots" content="noindex">
 <link rel="canonical" href="{canonical}">
+<link rel="icon" href="{base}assets/images/favicon.png">
 <link rel="stylesheet" href="{base}assets/css/site.css">
 <link rel="stylesheet" href="{base}assets/css/embed.css">
 </head>
