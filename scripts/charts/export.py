@@ -288,9 +288,15 @@ def _store_in_cache(entry: Path, files: dict[str, bytes]) -> None:
     staging = Path(tempfile.mkdtemp(dir=entry.parent, prefix=".tmp-"))
     for name, data in files.items():
         (staging / name).write_bytes(data)
+    if _cache_complete(entry):  # a parallel build (e.g. another test worker) got there first
+        shutil.rmtree(staging, ignore_errors=True)
+        return
     if entry.exists():
-        shutil.rmtree(entry)  # an incomplete entry from an interrupted run
-    os.replace(staging, entry)
+        shutil.rmtree(entry, ignore_errors=True)  # an incomplete entry from an interrupted run
+    try:
+        os.replace(staging, entry)
+    except OSError:  # lost a race to an identical entry
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _load_specs(source: ChartContext | Mapping[str, dict] | Path | str, registry: Registry | None) -> dict[str, dict]:

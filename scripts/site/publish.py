@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+import os
 import shutil
 import subprocess
 from html import escape
@@ -65,7 +66,7 @@ def _bundle_runtime(layout: Layout, out: Path) -> None:
         if not esbuild.exists():
             raise RuntimeError("esbuild is missing: run `npm ci` (make site does this)")
         cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(".tmp.js")
+        tmp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp.js")  # unique per process
         subprocess.run(
             [str(esbuild), str(RUNTIME_ENTRY), "--bundle", "--format=esm", "--minify",
              "--legal-comments=none", "--log-level=warning", f"--outfile={tmp}"],
