@@ -23,12 +23,9 @@ import threading
 import time
 from pathlib import Path
 
+from scripts.site import PAGES
 from scripts.paths import ROOT, Layout
 
-PAGES = [
-    "", "geography/", "networks/", "nationalities/", "weapons-targets/", "threat-levels/",
-    "methods/", "reproduce/", "reuse/", "about/",
-]
 SKIP = {".git", ".venv", "node_modules", "site", ".cache", ".pytest_cache", "__pycache__", "screenshots"}
 COMPRESSIBLE = (".html", ".css", ".js", ".json", ".svg", ".xml", ".csv", ".txt", ".map")
 
@@ -174,14 +171,14 @@ def main() -> int:
         references = write_reference(site)
         server, base = serve(site)
         try:
-            weights = page_weights(base, PAGES + references)
+            weights = page_weights(base, [*PAGES, *references])
             print("\nBefore interaction (gzip bytes / requests):")
             print(f"  {'page':<34} {'KiB':>7} {'req':>4}")
             for path, (size, count) in weights.items():
                 print(f"  {path:<34} {size / 1024:7.1f} {count:4d}")
             if args.lighthouse:
                 print("\nLighthouse 12.2.3, mobile defaults, median of 3:")
-                for path in PAGES + references:
+                for path in [*PAGES, *references]:
                     print(f"  {path or '/':<34} {lighthouse(base + path)}")
         finally:
             server.shutdown()

@@ -16,12 +16,9 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from scripts.site import PAGES
 from scripts.paths import SITE
 
-PAGES = [
-    "", "geography/", "networks/", "nationalities/", "weapons-targets/", "threat-levels/",
-    "methods/", "reproduce/", "reuse/", "about/",
-]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 360, "height": 740}}
 SCHEMES = {"light": "default", "dark": "slate"}
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]

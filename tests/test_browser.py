@@ -16,15 +16,12 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from scripts.site import PAGES
 from scripts.paths import ROOT
 
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
-PAGES = [
-    "", "geography/", "networks/", "nationalities/", "weapons-targets/", "threat-levels/",
-    "methods/", "reproduce/", "reuse/", "about/",
-]
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -198,7 +195,7 @@ def test_palette_switch_and_instant_navigation_keep_charts_right(browser, site_u
     )
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") != light_bg
     # Walk every page through Material's instant navigation (no full reloads).
-    for path in PAGES[1:] + [""]:
+    for path in [*PAGES[1:], ""]:
         page.evaluate("url => { const a = document.createElement('a'); a.href = url; document.querySelector('.md-content').appendChild(a); a.click(); }", site_url + path)
         page.wait_for_url(site_url + path)
         expected = charts_by_page[path]

@@ -12,12 +12,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 from scripts.paths import ROOT
+from scripts.site import PAGES as SITE_PAGES
 
-PAGES = [
-    "index.html", "geography/index.html", "networks/index.html", "nationalities/index.html",
-    "weapons-targets/index.html", "threat-levels/index.html", "methods/index.html",
-    "reproduce/index.html", "reuse/index.html", "about/index.html", "404.html",
-]
+PAGES = [f"{path}index.html" for path in SITE_PAGES] + ["404.html"]
 
 
 @pytest.fixture(scope="module")

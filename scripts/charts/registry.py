@@ -36,14 +36,7 @@ if TYPE_CHECKING:
     from scripts.charts.context import ChartContext
 
 # Page order of the site; also the sort order of the chart catalogue.
-SECTIONS = (
-    "overview",
-    "geography",
-    "networks",
-    "nationalities",
-    "weapons_targets",
-    "threat_levels",
-)
+from scripts.findings import SECTIONS  # noqa: E402  (one list of sections for the whole build)
 # One module per section, each named after it.
 SECTION_MODULES = tuple(f"scripts.charts.{section}" for section in SECTIONS)
 

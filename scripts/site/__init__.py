@@ -18,6 +18,12 @@ import yaml
 
 from scripts.paths import Layout
 
+# Every page of the site as a path under the site root, in navigation order.
+PAGES = (
+    "", "geography/", "networks/", "nationalities/", "weapons-targets/", "threat-levels/",
+    "methods/", "reproduce/", "reuse/", "about/",
+)
+
 
 @contextmanager
 def _environment(values: dict[str, str]):
