@@ -24,16 +24,9 @@ import time
 from pathlib import Path
 
 from scripts.site import PAGES
-from scripts.paths import ROOT, Layout
+from scripts.paths import ROOT, copy_working_tree
 
-SKIP = {".git", ".venv", "node_modules", "site", ".cache", ".pytest_cache", "__pycache__", "screenshots"}
 COMPRESSIBLE = (".html", ".css", ".js", ".json", ".svg", ".xml", ".csv", ".txt", ".map")
-
-
-def copy_tree(dest: Path) -> Layout:
-    shutil.copytree(ROOT, dest, ignore=lambda d, names: [n for n in names if n in SKIP and Path(d) == ROOT])
-    (dest / "node_modules").symlink_to(ROOT / "node_modules")
-    return Layout(dest)
 
 
 def timed(fn) -> float:
@@ -46,7 +39,7 @@ def bench_build() -> dict[str, float]:
     from scripts.build import build
 
     with tempfile.TemporaryDirectory() as tmp:
-        layout = copy_tree(Path(tmp) / "tree")
+        layout = copy_working_tree(Path(tmp) / "tree", share_cache=False)
         cold = timed(lambda: build(layout))
         noop = timed(lambda: build(layout))
         networks = layout.data / "source/report/networks.csv"

@@ -1,5 +1,6 @@
 """Where things live. Every other module takes its paths from here."""
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,3 +47,27 @@ class Layout:
 
 
 DEFAULT = Layout(ROOT)
+
+
+# Environments and outputs, which live at the top level only.
+NOT_COPIED = {".git", ".venv", "node_modules", "site", ".cache", ".pytest_cache", "__pycache__", "screenshots"}
+
+
+def copy_working_tree(dest: Path, *, share_cache: bool) -> Layout:
+    """The working tree minus environments and outputs, for builds that must not touch it.
+
+    node_modules is linked, not copied; the render cache is shared only when asked (it is
+    content-addressed, so sharing is safe, but a cold-build benchmark must not).
+    """
+
+    def ignore(directory: str, names: list[str]) -> list[str]:
+        if Path(directory) == ROOT:
+            return [n for n in names if n in NOT_COPIED or n.startswith(".build-staging-")]
+        return [n for n in names if n == "__pycache__"]
+
+    shutil.copytree(ROOT, dest, ignore=ignore, dirs_exist_ok=True)
+    (dest / "node_modules").symlink_to(ROOT / "node_modules")
+    if share_cache:
+        (ROOT / ".cache").mkdir(exist_ok=True)
+        (dest / ".cache").symlink_to(ROOT / ".cache")
+    return Layout(dest)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.paths import ROOT, Layout
+from scripts.paths import ROOT, Layout, copy_working_tree
 
 INPUTS = ("data/datapackage.json", "data/source", "data/schemas")
 
@@ -52,21 +52,9 @@ def built_ledger(tmp_path_factory) -> Layout:
     return layout
 
 
-SKIP_IN_COPY = {".git", ".venv", "node_modules", "site", ".cache", ".pytest_cache", "__pycache__"}
-
-
 def copy_project(dest: Path) -> Layout:
-    """The whole working tree minus environments and outputs; shares node_modules and the cache."""
-    def ignore(directory: str, names: list[str]) -> list[str]:
-        if Path(directory) == ROOT:  # outputs and environments live at the top level only
-            return [n for n in names if n in SKIP_IN_COPY or n.startswith((".build-staging-", "screenshots"))]
-        return [n for n in names if n == "__pycache__"]
-
-    shutil.copytree(ROOT, dest, ignore=ignore, dirs_exist_ok=True)
-    (dest / "node_modules").symlink_to(ROOT / "node_modules")
-    (ROOT / ".cache").mkdir(exist_ok=True)
-    (dest / ".cache").symlink_to(ROOT / ".cache")  # content-addressed, so safe to share
-    return Layout(dest)
+    """The whole working tree minus environments and outputs, sharing the render cache."""
+    return copy_working_tree(dest, share_cache=True)
 
 
 @pytest.fixture(scope="session")
