@@ -14,6 +14,24 @@ DOCS = ROOT / "docs"
 SITE = ROOT / "site"
 BUILD_CACHE = ROOT / ".cache"
 
+# The page (path under the site root) that tells each section's story.
+SECTION_PAGES = {
+    "overview": "",
+    "geography": "geography/",
+    "networks": "networks/",
+    "nationalities": "nationalities/",
+    "weapons_targets": "weapons-targets/",
+    "threat_levels": "threat-levels/",
+}
+
+
+def site_url(root: Path = ROOT) -> str:
+    """The published site's address, from mkdocs.yml (always ending in a slash)."""
+    for line in (root / "mkdocs.yml").read_text(encoding="utf-8").splitlines():
+        if line.startswith("site_url:"):
+            return line.split(":", 1)[1].strip().strip("'\"").rstrip("/") + "/"
+    raise ValueError(f"{root / 'mkdocs.yml'}: no site_url")
+
 
 @dataclass(frozen=True)
 class Layout:

@@ -16,7 +16,7 @@ import jsonschema
 import pandas as pd
 import pytest
 
-import scripts
+from scripts.paths import site_url
 from scripts.charts import export, theme
 from scripts.charts.context import LEDGER_COLUMNS, ChartContext, format_value
 from scripts.charts.describe import fill, from_ledger, list_phrase, top_categories
@@ -224,7 +224,7 @@ def test_site_registry_discovers_every_section_module():
 
 
 def test_every_chart_module_is_listed_for_discovery():
-    infrastructure = {"__init__", "build", "context", "registry", "theme", "describe", "export"}
+    infrastructure = {"__init__", "build", "context", "registry", "theme", "describe", "export", "versions"}
     package = Path(export.__file__).parent
     modules = {path.stem for path in package.glob("*.py")} - infrastructure
     listed = {name.rsplit(".", 1)[1] for name in SECTION_MODULES}
@@ -337,7 +337,7 @@ def test_restyle_swaps_theme_but_keeps_chart_overrides(ctx):
 
 def test_spec_is_valid_vega_lite_with_metadata(ctx, registry, tmp_path):
     export.build_all(ctx, tmp_path, registry=registry)
-    spec = json.loads((tmp_path / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
+    spec = json.loads((tmp_path / "v1" / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
     schema = json.loads(VEGA_LITE_SCHEMA.read_text(encoding="utf-8"))
     jsonschema.validate(spec, schema)
     assert spec["config"] == theme.config("light")
@@ -352,7 +352,11 @@ def test_spec_is_valid_vega_lite_with_metadata(ctx, registry, tmp_path):
         "licence": "CC BY 4.0",
         "citation": export.CITATION,
         "credit": export.CREDIT,
-        "version": scripts.__version__,
+        "licence_url": "https://creativecommons.org/licenses/by/4.0/",
+        "version": 1,
+        "date": "",
+        "url": f"{site_url()}charts/v1/{DEMO_ID}.vl.json",
+        "page": f"{site_url()}#chart-{DEMO_ID}",
     }
     assert spec["description"] == "60% of 20 plots were linked."
 
@@ -376,9 +380,9 @@ def test_large_frames_are_inlined(tmp_path):
 
 def test_csv_equals_the_dataframe(ctx, registry, tmp_path):
     export.build_all(ctx, tmp_path, registry=registry)
-    raw = (tmp_path / f"{DEMO_ID}.csv").read_bytes()
+    raw = (tmp_path / "v1" / f"{DEMO_ID}.csv").read_bytes()
     assert b"\r" not in raw and raw.endswith(b"\n")
-    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / f"{DEMO_ID}.csv"), ctx.table("plots"))
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "v1" / f"{DEMO_ID}.csv"), ctx.table("plots"))
 
 
 def test_index_lists_the_chart(ctx, registry, tmp_path):
@@ -406,7 +410,7 @@ def test_build_is_byte_identical_on_rerun(ctx, registry, tmp_path):
 
 def test_hostile_label_is_valid_json(ctx, registry, tmp_path):
     export.build_all(ctx, tmp_path, registry=registry)
-    text = (tmp_path / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8")
+    text = (tmp_path / "v1" / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8")
     assert "<script" not in text  # safe even if inlined into a page
     spec = json.loads(text)
     values = [row["link_type"] for rows in spec["datasets"].values() for row in rows]
@@ -421,12 +425,13 @@ def test_stale_chart_files_are_removed_and_others_kept(ctx, registry, tmp_path):
     current = Registry()
     add_demo_chart(current)
     export.build_all(ctx, tmp_path, registry=current)
-    assert sorted(path.name for path in tmp_path.iterdir()) == [
+    assert sorted(path.relative_to(tmp_path).as_posix() for path in tmp_path.rglob("*")) == [
         ".gitkeep",
         "README.md",
         "index.json",
-        f"{DEMO_ID}.csv",
-        f"{DEMO_ID}.vl.json",
+        "v1",
+        f"v1/{DEMO_ID}.csv",
+        f"v1/{DEMO_ID}.vl.json",
     ]
 
 
@@ -491,7 +496,7 @@ def test_site_assets_accept_a_context_or_specs(ctx, registry, published, tmp_pat
     cache = tmp_path / "cache"
     export.export_site_assets(published, tmp_path / "from-dir", cache_dir=cache)
     export.export_site_assets(ctx, tmp_path / "from-ctx", cache_dir=cache, registry=registry)
-    spec = json.loads((published / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
+    spec = json.loads((published / "v1" / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
     export.export_site_assets({DEMO_ID: spec}, tmp_path / "from-specs", cache_dir=cache)
     assert snapshot(tmp_path / "from-dir") == snapshot(tmp_path / "from-ctx") == snapshot(tmp_path / "from-specs")
 
@@ -512,7 +517,7 @@ def test_site_assets_are_deterministic_and_cache_hits_are_identical(published, t
 
 
 def test_cache_key_changes_with_the_spec(published, tmp_path):
-    spec = json.loads((published / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
+    spec = json.loads((published / "v1" / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
     changed = json.loads(json.dumps(spec))
     changed["usermeta"]["title"] = "Another title"
     (first,) = export.export_site_assets({DEMO_ID: spec}, tmp_path / "a", cache_dir=tmp_path / "cache")
@@ -523,7 +528,7 @@ def test_cache_key_changes_with_the_spec(published, tmp_path):
 
 def test_stale_site_asset_directories_are_removed(published, tmp_path):
     site = tmp_path / "site"
-    spec = json.loads((published / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
+    spec = json.loads((published / "v1" / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
     export.export_site_assets({DEMO_ID: spec, "overview-retired": spec}, site, cache_dir=tmp_path / "cache")
     (site / "shared-assets").mkdir()  # not ours: no meta.json
     export.export_site_assets({DEMO_ID: spec}, site, cache_dir=tmp_path / "cache")
@@ -541,3 +546,69 @@ def test_static_spec_only_rewrites_layout(ctx, registry):
 
 def test_vega_lite_version_matches_altair():
     assert alt.SCHEMA_VERSION.lstrip("v").startswith(export.vegalite_version() + ".")
+
+
+# ---------------------------------------------------------------------------
+# Versions: a published chart's data never changes under its URL
+
+
+def corrections(*rows: tuple[str, str, int | None]) -> pd.DataFrame:
+    """A corrections log: the first publication, then (date, scope, chart_version) rows."""
+    frame = pd.DataFrame(
+        [("2026-01-05", "site", None), *rows], columns=["date", "scope", "chart_version"]
+    ).assign(version="1.0.0", change="c")
+    frame["date"] = pd.to_datetime(frame["date"]).dt.date
+    frame["chart_version"] = frame["chart_version"].astype("Int64")
+    return frame
+
+
+def with_tables(ctx: ChartContext, **tables: pd.DataFrame) -> ChartContext:
+    return ChartContext(tables={**ctx.tables, **tables}, ledger=ctx.ledger)
+
+
+def test_first_version_is_dated_by_the_first_publication(ctx, registry, tmp_path):
+    ctx = with_tables(ctx, corrections=corrections())
+    (entry,) = export.build_all(ctx, tmp_path, registry=registry)
+    assert (entry["version"], entry["date"]) == (1, "2026-01-05")
+    spec = json.loads((tmp_path / "v1" / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
+    assert spec["usermeta"]["date"] == "2026-01-05"
+
+
+def test_changed_data_without_a_logged_version_is_refused(ctx, registry, tmp_path):
+    export.build_all(ctx, tmp_path, registry=registry)
+    before = snapshot(tmp_path)
+    plots = ctx.table("plots").assign(plots=[13, 6, 1])
+    with pytest.raises(ChartBuildError, match=rf"would change.*{DEMO_ID} \(charts/v1/{DEMO_ID}\.csv: log chart_version 2\)"):
+        export.build_all(with_tables(ctx, plots=plots), tmp_path, registry=registry)
+    assert snapshot(tmp_path) == before
+
+
+def test_a_logged_change_publishes_v2_and_keeps_v1(ctx, registry, tmp_path):
+    export.build_all(ctx, tmp_path, registry=registry)
+    v1 = snapshot(tmp_path / "v1")
+    changed = with_tables(
+        ctx,
+        plots=ctx.table("plots").assign(plots=[13, 6, 1]),
+        corrections=corrections(("2026-03-02", f"chart:{DEMO_ID}", 2)),
+    )
+    out = tmp_path / "next"
+    (entry,) = export.build_all(changed, out, registry=registry, previous=tmp_path)
+    assert snapshot(out / "v1") == v1  # the old URL still serves the old data
+    assert entry["files"] == {"vegalite": f"v2/{DEMO_ID}.vl.json", "csv": f"v2/{DEMO_ID}.csv"}
+    spec = json.loads((out / "v2" / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
+    assert (spec["usermeta"]["version"], spec["usermeta"]["date"]) == (2, "2026-03-02")
+    assert spec["usermeta"]["url"].endswith(f"/charts/v2/{DEMO_ID}.vl.json")
+    assert pd.read_csv(out / "v2" / f"{DEMO_ID}.csv")["plots"].tolist() == [13, 6, 1]
+
+
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        (("2026-03-02", f"chart:{DEMO_ID}", 3), r"row 3, column chart_version: .* must be chart_version 2 \(found 3\)"),
+        (("2026-03-02", f"chart:{DEMO_ID}", None), r"row 3, column chart_version: .*found nothing"),
+        (("2026-03-02", "chart:overview-unknown", 2), r"row 3, column scope: no chart .*overview-unknown"),
+    ],
+)
+def test_bad_version_rows_are_named(ctx, registry, tmp_path, row, message):
+    with pytest.raises(ChartBuildError, match=rf"data/source/corrections\.csv {message}"):
+        export.build_all(with_tables(ctx, corrections=corrections(row)), tmp_path, registry=registry)

@@ -63,7 +63,7 @@ def ctx(tables, ledger) -> ChartContext:
 @pytest.fixture(scope="module")
 def published(ctx, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("charts") / "charts"
-    export.build_all(ctx, out)
+    export.build_all(ctx, out, previous=CHARTS)  # earlier chart versions are carried over from charts/
     return out
 
 
@@ -84,16 +84,28 @@ def primary_keys() -> dict[str, list[str]]:
     return keys
 
 
+def published_file(published: Path, chart_id: str, kind: str) -> Path:
+    """A chart's current file, found the way a reader would: through index.json."""
+    index = json.loads((published / "index.json").read_text(encoding="utf-8"))
+    (entry,) = [item for item in index if item["id"] == chart_id]
+    return published / entry["files"][kind]
+
+
 def spec_of(published: Path, chart_id: str) -> dict:
-    return json.loads((published / f"{chart_id}.vl.json").read_text(encoding="utf-8"))
+    return json.loads(published_file(published, chart_id, "vegalite").read_text(encoding="utf-8"))
 
 
 def csv_of(published: Path, chart_id: str) -> pd.DataFrame:
-    return pd.read_csv(published / f"{chart_id}.csv", dtype=str, keep_default_na=False)
+    return pd.read_csv(published_file(published, chart_id, "csv"), dtype=str, keep_default_na=False)
 
 
 def snapshot(directory: Path) -> dict[str, bytes]:
-    return {path.name: path.read_bytes() for path in sorted(directory.iterdir()) if path.is_file()}
+    """Every file under directory by its relative path (dot-files and caches aside)."""
+    return {
+        path.relative_to(directory).as_posix(): path.read_bytes()
+        for path in sorted(directory.rglob("*"))
+        if path.is_file() and not path.name.startswith(".")
+    }
 
 
 def walk(node, path=()) -> Iterator[tuple[tuple, object]]:
@@ -124,7 +136,7 @@ def test_every_section_has_charts():
 def test_index_lists_exactly_the_registered_charts(published):
     index = json.loads((published / "index.json").read_text(encoding="utf-8"))
     assert [item["id"] for item in index] == CHART_IDS
-    published_ids = {name[: -len(".vl.json")] for name in snapshot(published) if name.endswith(".vl.json")}
+    published_ids = {name.rsplit("/", 1)[1][: -len(".vl.json")] for name in snapshot(published) if name.endswith(".vl.json")}
     assert published_ids == set(CHART_IDS)
     for item in index:
         entry = default_registry.get(item["id"])
@@ -132,7 +144,7 @@ def test_index_lists_exactly_the_registered_charts(published):
 
 
 def test_rebuild_is_byte_identical(ctx, published, tmp_path):
-    export.build_all(ctx, tmp_path / "again")
+    export.build_all(ctx, tmp_path / "again", previous=CHARTS)
     assert snapshot(tmp_path / "again") == snapshot(published)
 
 
@@ -142,7 +154,8 @@ def test_build_does_not_depend_on_hash_order(published, tmp_path, hash_seed):
     script = (
         "import sys; from pathlib import Path; from scripts import ledger; from scripts.validate import validate; "
         "from scripts.charts.context import ChartContext; from scripts.charts.export import build_all; "
-        "t = validate(); build_all(ChartContext(tables=t, ledger=ledger.compute(t)), Path(sys.argv[1]))"
+        "from scripts.paths import CHARTS; "
+        "t = validate(); build_all(ChartContext(tables=t, ledger=ledger.compute(t)), Path(sys.argv[1]), previous=CHARTS)"
     )
     env = {**os.environ, "PYTHONHASHSEED": hash_seed}
     subprocess.run([sys.executable, "-c", script, str(tmp_path / "out")], check=True, cwd=ROOT, env=env)

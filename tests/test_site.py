@@ -90,7 +90,8 @@ def test_data_tables_under_charts_match_the_published_csv(site, built_site):
         for figure in soup(site / name).select("figure.btc-chart"):
             chart_id = figure["data-chart"]
             rows = [[cell.get_text() for cell in tr.find_all(["th", "td"])] for tr in figure.select("details table tr")]
-            with (built_site.charts / f"{chart_id}.csv").open(encoding="utf-8", newline="") as handle:
+            entry = next(item for item in json.loads((built_site.charts / "index.json").read_text()) if item["id"] == chart_id)
+            with (built_site.charts / entry["files"]["csv"]).open(encoding="utf-8", newline="") as handle:
                 assert rows == list(csv.reader(handle)), chart_id
 
 
@@ -155,8 +156,8 @@ def test_published_downloads_exist_for_every_chart(site, catalogue):
         base = site / "assets" / "charts" / entry["id"]
         for name in ("light.svg", "dark.svg", "light.png", "dark.png", "light.vg.json", "dark.vg.json"):
             assert (base / name).stat().st_size > 0, (entry["id"], name)
-        assert (site / "charts" / f"{entry['id']}.vl.json").is_file()
-        assert (site / "charts" / f"{entry['id']}.csv").is_file()
+        for name in entry["files"].values():
+            assert (site / "charts" / name).is_file()
     assert (site / "data" / "datapackage.json").is_file()
     assert (site / "data" / "derived" / "findings.csv").is_file()
     assert (site / "assets" / "js" / "vega-runtime.js").stat().st_size > 100_000
@@ -195,3 +196,130 @@ def test_reproduce_notebook_ran_at_build_time(site):
     text = soup(site / "reproduce" / "index.html").get_text(" ")
     assert "Traceback" not in text
     assert "jp-OutputArea" in (site / "reproduce" / "index.html").read_text(encoding="utf-8")
+
+
+# The reuse kit ---------------------------------------------------------------------------------
+
+DOWNLOAD_SUFFIXES = (".png", ".svg", ".csv", ".vl.json", ".zip")
+
+
+def reuse_sections(site: Path) -> dict[str, BeautifulSoup]:
+    return {section["id"].removeprefix("reuse-"): section for section in soup(site / "reuse/index.html").select("section.btc-reuse")}
+
+
+def reuse_downloads(site: Path, section) -> dict[str, Path]:
+    """Each download link of a chart's reuse section: href → the file it resolves to."""
+    page = site / "reuse/index.html"
+    return {
+        link["href"]: local_target(site, page, link["href"])
+        for link in section.select("p.btc-chart__downloads a[download]")
+    }
+
+
+def test_reuse_page_offers_every_download_for_every_chart(site, catalogue):
+    sections = reuse_sections(site)
+    assert list(sections) == [entry["id"] for entry in catalogue]
+    for chart_id, section in sections.items():
+        downloads = reuse_downloads(site, section)
+        assert sorted(suffix for suffix in DOWNLOAD_SUFFIXES for href in downloads if href.endswith(suffix)) == sorted(
+            [".png", ".png", ".svg", ".svg", ".csv", ".vl.json", ".zip"]
+        ), chart_id
+        for href, target in downloads.items():
+            assert target is not None and target.is_file() and target.stat().st_size > 0, (chart_id, href)
+        assert any(f"/v{next(e['version'] for e in catalogue if e['id'] == chart_id)}/" in href for href in downloads)
+
+
+def test_every_published_spec_validates_and_renders_on_its_own(site, catalogue):
+    """Pasted into the Vega editor, a spec needs nothing else: valid, data inline, fully described."""
+    import altair as alt
+    import jsonschema
+    import vl_convert as vlc
+
+    from scripts.paths import site_url
+
+    schema = json.loads((Path(alt.__file__).parent / "vegalite/v6/schema/vega-lite-schema.json").read_text(encoding="utf-8"))
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    for chart_id, section in reuse_sections(site).items():
+        ((href, path),) = [(h, p) for h, p in reuse_downloads(site, section).items() if h.endswith(".vl.json")]
+        spec = json.loads(path.read_text(encoding="utf-8"))
+        validator.validate(spec)
+        assert '"url"' not in json.dumps({key: spec.get(key) for key in ("data", "datasets")}), chart_id
+        meta = spec["usermeta"]
+        for key in ("title", "description", "source", "citation", "credit", "date"):
+            assert isinstance(meta[key], str) and meta[key].strip(), (chart_id, key)
+        assert meta["licence"] == "CC BY 4.0" and isinstance(meta["version"], int)
+        # The canonical URL is where the file is actually published.
+        assert meta["url"] == site_url() + path.relative_to(site).as_posix()
+        svg = vlc.vegalite_to_svg(spec)  # no base URL, no loader: everything must be inline
+        assert "<svg" in svg and "<path" in svg, chart_id
+
+
+def test_every_zip_opens_and_holds_what_its_readme_lists(site, built_site, catalogue):
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    for entry in catalogue:
+        chart_id = entry["id"]
+        (zip_path,) = [p for h, p in reuse_downloads(site, reuse_sections(site)[chart_id]).items() if h.endswith(".zip")]
+        with zipfile.ZipFile(zip_path) as bundle:
+            assert bundle.testzip() is None
+            readme = bundle.read(f"{chart_id}/README.txt").decode("utf-8")
+            listed = readme.split("Files in this bundle", 1)[1].splitlines()[1:]
+            names = [line.split()[0] for line in listed if line.strip()]
+            assert sorted(f"{chart_id}/{name}" for name in names) == sorted(bundle.namelist()), chart_id
+            files = {name: bundle.read(f"{chart_id}/{name}") for name in names}
+        assert files[f"{chart_id}.vl.json"] == (built_site.charts / entry["files"]["vegalite"]).read_bytes()
+        assert files[f"{chart_id}.csv"] == (built_site.charts / entry["files"]["csv"]).read_bytes()
+        for scheme in ("light", "dark"):
+            assert files[f"{chart_id}-{scheme}.png"].startswith(b"\x89PNG\r\n\x1a\n")
+            assert ET.fromstring(files[f"{chart_id}-{scheme}.svg"]).tag.endswith("svg")
+        assert files[f"{chart_id}-light.svg"] != files[f"{chart_id}-dark.svg"]
+        for needle in ("CC BY 4.0", "APA:", "Chicago:", "@misc{", entry["title"], entry["files"]["vegalite"]):
+            assert needle in readme, (chart_id, needle)
+
+
+def test_reuse_page_gives_every_citation_style_and_both_embeds(site, catalogue):
+    for entry in catalogue:
+        section = reuse_sections(site)[entry["id"]]
+        text = section.get_text("\n")
+        spec_url = f"charts/{entry['files']['vegalite']}"
+        for marker in ("[Data set]", "@misc{", "Credit:"):
+            assert marker in text, (entry["id"], marker)
+        assert text.count(spec_url) >= 4  # permanent address, plain, APA, Chicago, BibTeX
+        embed = section.select_one("pre.btc-embed-code").get_text()
+        assert f"embed/{entry['id']}/\"" in embed and f"embed/{entry['id']}/dark/\"" in embed
+        assert "embed-host.js" in embed and "<script>" not in embed  # no inline script on the host page
+
+
+def test_a_data_correction_needs_a_logged_chart_version(tmp_path):
+    """Through the whole build: an unlogged data change is refused; a logged one adds v2 beside v1."""
+    from scripts.build import build
+    from scripts.charts.registry import ChartBuildError
+    from tests.conftest import copy_project
+
+    layout = copy_project(tmp_path / "tree")
+    before = {path: path.read_bytes() for path in layout.charts.rglob("*") if path.is_file()}
+    networks = layout.data / "source/report/networks.csv"
+    networks.write_text(networks.read_text(encoding="utf-8").replace("Kamikaze Riders", "Kamikaze Riders group"), encoding="utf-8")
+
+    with pytest.raises(ChartBuildError, match="corrections.csv") as refused:
+        build(layout, site=False)
+    assert {path: path.read_bytes() for path in layout.charts.rglob("*") if path.is_file()} == before
+    changed = re.findall(r"([a-z0-9-]+) \(charts/v1/\1\.csv: log chart_version 2\)", str(refused.value))
+    assert changed and all(chart_id.startswith("networks-") for chart_id in changed)
+
+    with (layout.data / "source/corrections.csv").open("a", encoding="utf-8") as log:
+        for chart_id in changed:
+            log.write(f'2026-12-01,1.0.1,chart:{chart_id},2,"Network name corrected."\n')
+    build(layout, site=False)
+    index = {entry["id"]: entry for entry in json.loads((layout.charts / "index.json").read_text(encoding="utf-8"))}
+    for chart_id, entry in index.items():
+        expected = 2 if chart_id in changed else 1
+        assert (entry["version"], entry["files"]["csv"]) == (expected, f"v{expected}/{chart_id}.csv")
+    for path, data in before.items():
+        if path.name != "index.json":
+            assert path.read_bytes() == data, path  # every v1 file is still served as it was
+    for chart_id in changed:
+        assert "Kamikaze Riders group" in (layout.charts / f"v2/{chart_id}.csv").read_text(encoding="utf-8") or (
+            "Kamikaze Riders group" in (layout.charts / f"v2/{chart_id}.vl.json").read_text(encoding="utf-8")
+        )

@@ -8,13 +8,14 @@ import pandas as pd
 
 from scripts.charts.context import ChartContext
 from scripts.charts.export import build_all, export_site_assets
-from scripts.paths import Layout
+from scripts.paths import Layout, site_url
 
 ASSETS_DIR = "chart-assets"  # beside the staged charts/, picked up by the site step
 
 
 def build_charts(tables: dict[str, pd.DataFrame], ledger: pd.DataFrame, out_dir: Path, layout: Layout) -> int:
+    """Publish into out_dir (a staging dir) against what layout.charts already holds."""
     ctx = ChartContext(tables=tables, ledger=ledger)
-    catalogue = build_all(ctx, out_dir)
+    catalogue = build_all(ctx, out_dir, previous=layout.charts, site_url=site_url(layout.root))
     export_site_assets(ctx, out_dir.parent / ASSETS_DIR, cache_dir=layout.cache / "charts")
     return len(catalogue)

@@ -37,10 +37,14 @@ from scripts.charts.registry import (
     default_registry,
     is_valid_id,
 )
-from scripts.paths import BUILD_CACHE, CHARTS
+from scripts import paths
+from scripts.charts import versions
+from scripts.charts.versions import ChartVersion, chart_versions
+from scripts.paths import BUILD_CACHE, CHARTS, SECTION_PAGES
 
 # Kept in step with CITATION.cff at the repository root.
 LICENCE = "CC BY 4.0"
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 CITATION = (
     "Combating Terrorism Center at West Point, \"Beyond the Caliphate: Islamic State Activity "
     "Outside the Group's Defined Wilayat — Belgium\" (2018), https://ctc.usma.edu/beyond-the-caliphate/"
@@ -71,6 +75,7 @@ class BuiltChart:
     spec: dict[str, Any]  # Vega-Lite, light config embedded, data inline, usermeta added
     frame: pd.DataFrame  # exactly the data shown, published as CSV
     description: str
+    version: ChartVersion
 
     @property
     def id(self) -> str:
@@ -82,7 +87,12 @@ class BuiltChart:
             "title": self.entry.title,
             "section": self.entry.section,
             "description": self.description,
-            "files": {"vegalite": f"{self.id}.vl.json", "csv": f"{self.id}.csv"},
+            "version": self.version.number,
+            "date": self.version.date,
+            "files": {
+                "vegalite": self.version.path(self.id, ".vl.json"),
+                "csv": self.version.path(self.id, ".csv"),
+            },
         }
 
 
@@ -90,8 +100,11 @@ class BuiltChart:
 # Specs
 
 
-def build_chart(entry: RegisteredChart, ctx: ChartContext) -> BuiltChart:
+def build_chart(entry: RegisteredChart, ctx: ChartContext, version: ChartVersion | None = None,
+                site_url: str | None = None) -> BuiltChart:
     """Run one chart function and turn its output into a self-contained Vega-Lite spec."""
+    version = version or ChartVersion(1, "")
+    site_url = paths.site_url() if site_url is None else site_url
     figure, frame = entry.build(ctx)
     description = entry.description(ctx)
     try:
@@ -111,61 +124,85 @@ def build_chart(entry: RegisteredChart, ctx: ChartContext) -> BuiltChart:
             "description": description,
             "source": entry.source,
             "licence": LICENCE,
+            "licence_url": LICENCE_URL,
             "citation": CITATION,
             "credit": CREDIT,
-            "version": scripts.__version__,
+            "version": version.number,
+            "date": version.date,
+            "url": site_url + "charts/" + version.path(entry.id, ".vl.json"),
+            "page": f"{site_url}{SECTION_PAGES[entry.section]}#chart-{entry.id}",
         }
         dumps_json(spec)  # fail here, naming the chart, on NaN or unserialisable values
     except Exception as exc:
         raise ChartBuildError(f"chart {entry.id!r} could not be serialised: {exc}") from exc
-    return BuiltChart(entry=entry, spec=spec, frame=frame, description=description)
+    return BuiltChart(entry=entry, spec=spec, frame=frame, description=description, version=version)
 
 
-def build_specs(ctx: ChartContext, registry: Registry | None = None) -> list[BuiltChart]:
+def build_specs(ctx: ChartContext, registry: Registry | None = None, site_url: str | None = None) -> list[BuiltChart]:
     """Build every registered chart, in catalogue order (section, then id)."""
     registry = default_registry if registry is None else registry
     registry.discover()
-    return [build_chart(entry, ctx) for entry in registry.charts()]
+    entries = registry.charts()
+    versions = chart_versions(ctx.tables.get("corrections"), [entry.id for entry in entries])
+    return [build_chart(entry, ctx, versions[entry.id], site_url) for entry in entries]
 
 
-def build_all(ctx: ChartContext, out_dir: Path = CHARTS, *, registry: Registry | None = None) -> list[dict]:
-    """Write ``<id>.vl.json``, ``<id>.csv`` and ``index.json`` for every chart; return the catalogue.
+def build_all(ctx: ChartContext, out_dir: Path = CHARTS, *, registry: Registry | None = None,
+              previous: Path | None = None, site_url: str | None = None) -> list[dict]:
+    """Write ``v<N>/<id>.vl.json``, ``v<N>/<id>.csv`` and ``index.json``; return the catalogue.
+
+    ``previous`` is the charts/ directory already published (default: ``out_dir`` itself):
+    earlier versions are carried over from it unchanged, and the current version's data
+    must match what it holds (see scripts.charts.versions).
 
     Everything is rendered before anything in ``out_dir`` is touched, so a failing chart
     leaves the previous outputs as they were. Files of charts that are no longer
     registered are removed; other files in ``out_dir`` are left alone.
     """
     out_dir = Path(out_dir)
-    built = build_specs(ctx, registry)
+    previous = out_dir if previous is None else Path(previous)
+    built = build_specs(ctx, registry, site_url)
     catalogue = [chart.catalogue_entry() for chart in built]
 
-    files = {"index.json": dumps_json(catalogue).encode("utf-8")}
+    files = versions.archived_files(previous, {chart.id: chart.version for chart in built})
+    files["index.json"] = dumps_json(catalogue).encode("utf-8")
+    csvs = {chart.id: frame_to_csv(chart.frame) for chart in built}
+    versions.check_data_unchanged(previous, {chart.id: (chart.version, csvs[chart.id]) for chart in built})
     for chart in built:
-        files[f"{chart.id}.vl.json"] = dumps_json(chart.spec).encode("utf-8")
-        files[f"{chart.id}.csv"] = frame_to_csv(chart.frame)
+        files[chart.version.path(chart.id, ".vl.json")] = dumps_json(chart.spec).encode("utf-8")
+        files[chart.version.path(chart.id, ".csv")] = csvs[chart.id]
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out_dir.parent, prefix=f".{out_dir.name}.tmp-") as tmp:
         staging = Path(tmp)
         for name, data in files.items():
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)
             (staging / name).write_bytes(data)
         out_dir.mkdir(exist_ok=True)
         for name, data in sorted(files.items()):
             target = out_dir / name
+            target.parent.mkdir(parents=True, exist_ok=True)
             # Unchanged files keep their mtime, which keeps `mkdocs serve` quiet.
             if not (target.is_file() and target.read_bytes() == data):
                 os.replace(staging / name, target)
-    for path in out_dir.iterdir():
-        if path.is_file() and path.name not in files and _chart_file_id(path.name) is not None:
+    for path in sorted(out_dir.rglob("*")):
+        name = path.relative_to(out_dir).as_posix()
+        if path.is_file() and name not in files and _chart_file_id(name) is not None:
             path.unlink()
+    for folder in out_dir.glob("v*"):
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
     return catalogue
 
 
 def _chart_file_id(name: str) -> str | None:
-    """The chart id of a file written by build_all, or None for anything else."""
+    """The chart id of a file written by build_all (``v<N>/<id>.<suffix>``), or None for anything else."""
+    folder, _, file_name = name.rpartition("/")
+    if not (folder.startswith("v") and folder[1:].isdigit()):
+        return None
     for suffix in (".vl.json", ".csv"):
-        if name.endswith(suffix) and is_valid_id(name[: -len(suffix)]):
-            return name[: -len(suffix)]
+        if file_name.endswith(suffix) and is_valid_id(file_name[: -len(suffix)]):
+            return file_name[: -len(suffix)]
     return None
 
 

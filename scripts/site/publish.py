@@ -9,6 +9,8 @@ import re
 import os
 import shutil
 import subprocess
+import zipfile
+from io import BytesIO
 from html import escape
 from pathlib import Path
 
@@ -35,6 +37,9 @@ def finish(layout: Layout, stage: Path, site_dir: Path) -> None:
     _publish_data(layout, stage, site_dir / "data")
     _bundle_runtime(layout, site_dir / "assets" / "js" / "vega-runtime.js")
     _write_embeds(state, site_dir)
+    for entry in state.catalogue:
+        bundle = site_dir / "charts" / state.chart_file(entry["id"], "zip")
+        bundle.write_bytes(chart_bundle(state, entry["id"], site_dir / "assets" / "charts" / entry["id"]))
     for page in sorted(site_dir.rglob("*.html")):
         _add_csp(page)
 
@@ -75,6 +80,80 @@ def _bundle_runtime(layout: Layout, out: Path) -> None:
         tmp.replace(cached)
     out.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(cached, out)
+
+
+BUNDLE_README = """{title}
+
+{description}
+
+Chart {chart_id}, version {version} ({date}), from "Beyond the Caliphate: Belgium".
+Permanent address of this version: {url}
+The chart in context: {page}
+
+Source: {source}
+Underlying report: {report}
+
+Licence: {licence} ({licence_url}). You may republish and adapt this chart and its data,
+with credit. Keep derived figures labelled as derived, as the chart does.
+
+Credit line (print it with the chart):
+{credit}
+
+How to cite
+  Plain:   {plain}
+  APA:     {apa}
+  Chicago: {chicago}
+  BibTeX:
+{bibtex}
+
+Files in this bundle (in the folder {chart_id}/)
+{files}
+"""
+
+# (file name in the bundle, where it comes from, what it is)
+BUNDLE_FILES = (
+    ("{id}.vl.json", "spec", "Vega-Lite specification with the data inline; paste it into https://vega.github.io/editor/"),
+    ("{id}.csv", "csv", "the data the chart shows, UTF-8 CSV"),
+    ("{id}-light.png", "light.png", "image, light background, 2x resolution"),
+    ("{id}-dark.png", "dark.png", "image, dark background, 2x resolution"),
+    ("{id}-light.svg", "light.svg", "vector image, light background"),
+    ("{id}-dark.svg", "dark.svg", "vector image, dark background"),
+    ("README.txt", "readme", "this file"),
+)
+
+
+def chart_bundle(state: render.SiteState, chart_id: str, assets: Path) -> bytes:
+    """A deterministic zip of everything a newsroom needs to republish one chart."""
+    entry = state.chart_entry(chart_id)
+    spec = state.chart_spec(chart_id)
+    usermeta = spec["usermeta"]
+    cites = render.citations(state, chart_id)
+    names = [(name.format(id=chart_id), origin, about) for name, origin, about in BUNDLE_FILES]
+    width = max(len(name) for name, _, _ in names)
+    readme = BUNDLE_README.format(
+        title=entry["title"], description=entry["description"], chart_id=chart_id,
+        version=usermeta["version"], date=usermeta["date"], url=usermeta["url"], page=usermeta["page"],
+        source=usermeta["source"], report=usermeta["citation"], licence=usermeta["licence"],
+        licence_url=usermeta["licence_url"], credit=f"Chart: {usermeta['credit']}, {usermeta['licence']}. Source: {usermeta['source']}.",
+        plain=cites["plain"], apa=cites["apa"], chicago=cites["chicago"],
+        bibtex="\n".join("    " + line for line in cites["bibtex"].splitlines()),
+        files="\n".join(f"  {name.ljust(width)}  {about}" for name, _, about in names),
+    )
+    sources = {
+        "spec": (state.charts_dir / state.chart_file(chart_id, "vegalite")).read_bytes(),
+        "csv": (state.charts_dir / state.chart_file(chart_id, "csv")).read_bytes(),
+        "readme": readme.encode("utf-8"),
+    }
+    day = tuple(int(part) for part in (usermeta["date"] or "1980-01-01").split("-"))
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, origin, _ in names:
+            data = sources[origin] if origin in sources else (assets / origin).read_bytes()
+            info = zipfile.ZipInfo(f"{chart_id}/{name}", date_time=(*day, 0, 0, 0))
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data, compresslevel=9)
+    return buffer.getvalue()
 
 
 EMBED_PAGE = """<!doctype html>

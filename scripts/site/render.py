@@ -18,7 +18,7 @@ import yaml
 
 from scripts import ledger as ledger_module
 from scripts.charts.context import format_value
-from scripts.paths import ROOT
+from scripts.paths import ROOT, SECTION_PAGES, site_url
 
 STATUS_LABELS = {
     "match": "matches the report",
@@ -33,14 +33,6 @@ SECTION_TITLES = {
     "nationalities": "Nationalities",
     "weapons_targets": "Weapons and targets",
     "threat_levels": "Threat levels and justice",
-}
-SECTION_PAGES = {
-    "overview": "",
-    "geography": "geography/",
-    "networks": "networks/",
-    "nationalities": "nationalities/",
-    "weapons_targets": "weapons-targets/",
-    "threat_levels": "threat-levels/",
 }
 SCHEMES = ("light", "dark")
 
@@ -62,7 +54,6 @@ class SiteState:
         ledger_path = Path(os.environ.get("BTC_LEDGER", root / "data/derived/findings.csv"))
         charts_dir = Path(os.environ.get("BTC_CHARTS", root / "charts"))
         assets_dir = Path(os.environ.get("BTC_CHART_ASSETS", root / ".cache/chart-assets"))
-        config = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8").replace("!!python", "#"))
         catalogue_path = charts_dir / "index.json"
         catalogue = json.loads(catalogue_path.read_text(encoding="utf-8")) if catalogue_path.exists() else []
         if isinstance(catalogue, dict):
@@ -72,7 +63,7 @@ class SiteState:
             ledger=ledger_module.load(ledger_path),
             charts_dir=charts_dir,
             assets_dir=assets_dir,
-            site_url=config["site_url"].rstrip("/") + "/",
+            site_url=site_url(root),
             catalogue=catalogue,
         )
 
@@ -94,8 +85,16 @@ class SiteState:
                 return entry
         raise KeyError(f"chart {chart_id!r} is not in charts/index.json")
 
+    def chart_file(self, chart_id: str, kind: str) -> str:
+        """Path of a published chart file ("vegalite", "csv" or "zip") relative to charts/."""
+        files = self.chart_entry(chart_id)["files"]
+        if kind == "zip":
+            return files["vegalite"].removesuffix(".vl.json") + ".zip"
+        return files[kind]
+
     def chart_spec(self, chart_id: str) -> dict:
-        return json.loads((self.charts_dir / f"{chart_id}.vl.json").read_text(encoding="utf-8"))
+        path = self.charts_dir / self.chart_file(chart_id, "vegalite")
+        return json.loads(path.read_text(encoding="utf-8"))
 
 
 # Findings ---------------------------------------------------------------------------------
@@ -193,8 +192,8 @@ def chart_figure(state: SiteState, chart_id: str, base: str) -> str:
     assets = f"{base}assets/charts/{chart_id}/"
     title = escape(entry["title"])
     description = escape(entry.get("description") or usermeta.get("description", ""))
-    data_table = _csv_table(state.charts_dir / f"{chart_id}.csv", caption=f"Data: {entry['title']}")
-    downloads = _downloads(chart_id, base)
+    data_table = _csv_table(state.charts_dir / state.chart_file(chart_id, "csv"), caption=f"Data: {entry['title']}")
+    downloads = _downloads(state, chart_id, base)
     source = escape(usermeta.get("source", ""))
     return (
         f'<figure class="btc-chart" id="chart-{chart_id}" {chart_data_attributes(chart_id, assets)}>\n'
@@ -207,14 +206,24 @@ def chart_figure(state: SiteState, chart_id: str, base: str) -> str:
     )
 
 
-def _downloads(chart_id: str, base: str) -> str:
+def download_links(state: SiteState, chart_id: str, base: str) -> list[tuple[str, str]]:
+    """Every file a reader can take away for one chart: (href, label)."""
     assets = f"{base}assets/charts/{chart_id}/"
-    links = [
+    charts = f"{base}charts/"
+    return [
         (f"{assets}light.png", "PNG"),
         (f"{assets}dark.png", "PNG (dark)"),
         (f"{assets}light.svg", "SVG"),
-        (f"{base}charts/{chart_id}.csv", "CSV"),
-        (f"{base}charts/{chart_id}.vl.json", "Vega-Lite JSON"),
+        (f"{assets}dark.svg", "SVG (dark)"),
+        (charts + state.chart_file(chart_id, "csv"), "CSV"),
+        (charts + state.chart_file(chart_id, "vegalite"), "Vega-Lite JSON"),
+        (charts + state.chart_file(chart_id, "zip"), "Everything (zip)"),
+    ]
+
+
+def _downloads(state: SiteState, chart_id: str, base: str) -> str:
+    links = [
+        *download_links(state, chart_id, base),
         (f"{base}embed/{chart_id}/", "Embed"),
         (f"{base}reuse/#reuse-{chart_id}", "Reuse and cite"),
     ]
@@ -343,7 +352,8 @@ def citations(state: SiteState, chart_id: str | None = None) -> dict[str, str]:
     if chart_id:
         entry = state.chart_entry(chart_id)
         title = entry["title"]
-        url = f"{state.site_url}charts/{chart_id}.vl.json"
+        url = state.site_url + "charts/" + state.chart_file(chart_id, "vegalite")
+        version = f"{version}, chart v{entry['version']}"
         container = "Beyond the Caliphate: Belgium"
     else:
         title, url, container = cff["title"], state.site_url, None
@@ -371,25 +381,38 @@ def citation_block(state: SiteState, style: str = "plain", chart_id: str | None 
 
 
 def reuse_catalogue(state: SiteState, base: str) -> str:
+    from scripts.site.publish import BUNDLE_FILES  # the zip's contents, listed as packed
+
     parts = []
     for entry in state.catalogue:
         chart_id = entry["id"]
         meta = state.chart_meta(chart_id)
         cites = citations(state, chart_id)
+        title = escape(entry["title"])
         host_script = f'<script src="{state.site_url}assets/js/embed-host.js" async></script>'
-        embed = (
-            f'<iframe src="{state.site_url}embed/{chart_id}/" title="{escape(entry["title"])}" '
+        embeds = "\n".join(
+            f'<iframe src="{state.site_url}embed/{chart_id}/{folder}" title="{title}" '
             f'width="100%" height="{meta["height"] + 80}" loading="lazy"></iframe>'
+            for folder in ("", "dark/")
+        )
+        spec_url = state.site_url + "charts/" + state.chart_file(chart_id, "vegalite")
+        bundle = "".join(
+            f"<li><code>{escape(name.format(id=chart_id))}</code>: {escape(about)}</li>" for name, _, about in BUNDLE_FILES
         )
         parts.append(
             f'<section class="btc-reuse" id="reuse-{chart_id}">'
-            f'<h3>{escape(entry["title"])}</h3>'
+            f"<h3>{title}</h3>"
             f'<p><img src="{base}assets/charts/{chart_id}/light.svg" width="{meta["width"]}" '
             f'height="{meta["height"]}" alt="{escape(entry.get("description", ""))}" loading="lazy" '
             f'class="btc-reuse__preview"></p>'
-            f"{_downloads(chart_id, base)}"
-            f"<p>Embed code (the iframe sizes itself when you add the helper script):</p>"
-            f'<pre class="btc-embed-code"><code>{escape(embed)}\n'
+            f'<p class="btc-reuse__version">Version {entry["version"]}, published {escape(entry["date"])}. '
+            f"Permanent address: <code>{escape(spec_url)}</code> (its data never changes; a corrected "
+            'chart gets a new version, listed in the <a href="' + base + 'about/#corrections">corrections log</a>).</p>'
+            f"{_downloads(state, chart_id, base)}"
+            f"<details><summary>What the zip holds</summary><ul>{bundle}</ul></details>"
+            "<p>Embed code, light and dark (the iframe fits its height to the chart when the page also "
+            "loads the helper script, which needs no inline script):</p>"
+            f'<pre class="btc-embed-code"><code>{escape(embeds)}\n'
             f"{escape(host_script)}</code></pre>"
             f"<p>Credit: <em>{escape(cites['plain'])}</em></p>"
             "<details><summary>Citation formats (APA, Chicago, BibTeX)</summary>"

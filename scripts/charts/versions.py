@@ -1,0 +1,102 @@
+"""Chart versions: the stable URLs an embed points at never change their data.
+
+A chart is published at ``charts/v<N>/<id>.vl.json`` (and ``.csv``). Version 1 is the first
+publication; every later version is declared by a row of the hand-curated corrections log
+(``data/source/corrections.csv``) whose scope is ``chart:<id>`` and whose ``chart_version``
+is N. The build compares the chart's data with what is already published under the current
+version and refuses to overwrite it: changing a chart's data means logging the change.
+Presentation (colours, fonts, layout) may still be refined inside a version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from scripts.charts.registry import ChartBuildError
+
+CORRECTIONS_FILE = "data/source/corrections.csv"
+CHART_SCOPE = "chart:"
+
+
+@dataclass(frozen=True)
+class ChartVersion:
+    number: int
+    date: str  # ISO day the version was published; "" when no corrections log is loaded
+
+    @property
+    def folder(self) -> str:
+        return f"v{self.number}"
+
+    def path(self, chart_id: str, suffix: str) -> str:
+        """The path of one published file, relative to charts/ (and to the site's charts/)."""
+        return f"{self.folder}/{chart_id}{suffix}"
+
+
+def chart_versions(corrections: pd.DataFrame | None, chart_ids: Iterable[str]) -> dict[str, ChartVersion]:
+    """The current version of every chart, from the corrections log.
+
+    Rows scoped ``chart:<id>`` must name a registered chart and number its versions 2, 3, …
+    in date order; anything else is an error naming the row.
+    """
+    chart_ids = list(chart_ids)
+    if corrections is None or corrections.empty:
+        return {chart_id: ChartVersion(1, "") for chart_id in chart_ids}
+    rows = corrections.reset_index(drop=True)
+    first_published = _day(rows["date"].min())
+    versions = {chart_id: ChartVersion(1, first_published) for chart_id in chart_ids}
+    for index, row in rows.sort_values("date", kind="stable").iterrows():
+        scope = str(row["scope"])
+        if not scope.startswith(CHART_SCOPE):
+            continue
+        where = f"{CORRECTIONS_FILE} row {index + 2}"
+        chart_id = scope[len(CHART_SCOPE):]
+        if chart_id not in versions:
+            raise ChartBuildError(f"{where}, column scope: no chart is registered with id {chart_id!r}")
+        number = row.get("chart_version")
+        expected = versions[chart_id].number + 1
+        if pd.isna(number) or int(number) != expected:
+            raise ChartBuildError(
+                f"{where}, column chart_version: chart {chart_id!r} is at v{expected - 1}, "
+                f"so this change must be chart_version {expected} (found {'nothing' if pd.isna(number) else int(number)})"
+            )
+        versions[chart_id] = ChartVersion(expected, _day(row["date"]))
+    return versions
+
+
+def check_data_unchanged(previous: Path | None, current: Mapping[str, tuple[ChartVersion, bytes]]) -> None:
+    """Refuse to change the data published under an existing version (chart id → version, CSV)."""
+    if previous is None:
+        return
+    changed = []
+    for chart_id, (version, csv) in current.items():
+        published = previous / version.path(chart_id, ".csv")
+        if published.is_file() and published.read_bytes() != csv:
+            changed.append(f"{chart_id} (charts/{version.path(chart_id, '.csv')}: log chart_version {version.number + 1})")
+    if changed:
+        raise ChartBuildError(
+            "the data of published chart versions would change, and an embed must never change under a "
+            f"story. Log each change in {CORRECTIONS_FILE} (scope chart:<id>, chart_version, what changed "
+            "and why) to publish it as a new version: " + "; ".join(changed)
+        )
+
+
+def archived_files(previous: Path | None, current: Mapping[str, ChartVersion]) -> dict[str, bytes]:
+    """Earlier versions of still-registered charts, carried over unchanged (path → bytes)."""
+    if previous is None or not previous.is_dir():
+        return {}
+    files = {}
+    for chart_id, version in current.items():
+        for number in range(1, version.number):
+            folder = previous / f"v{number}"
+            for path in sorted(folder.glob(f"{chart_id}.*")):
+                if path.name in (f"{chart_id}.vl.json", f"{chart_id}.csv"):
+                    files[f"v{number}/{path.name}"] = path.read_bytes()
+    return files
+
+
+def _day(value) -> str:
+    return pd.Timestamp(value).date().isoformat()
