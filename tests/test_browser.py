@@ -33,7 +33,16 @@ OBSERVERS = """
 window.__shifts = [];
 window.__csp = [];
 new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.__shifts.push(entry.value);
+  for (const entry of list.getEntries()) {
+    if (entry.hadRecentInput) continue;
+    const sources = (entry.sources || []).map((source) => {
+      const node = source.node;
+      const name = node ? (node.nodeName + (node.id ? "#" + node.id : "") + (node.className && node.className.baseVal === undefined ? "." + String(node.className).split(" ").join(".") : "")) : "?";
+      const box = (r) => [r.x, r.y, r.width, r.height].map(Math.round).join(",");
+      return name + " " + box(source.previousRect) + " -> " + box(source.currentRect);
+    });
+    window.__shifts.push({ value: entry.value, sources });
+  }
 }).observe({ type: "layout-shift", buffered: true });
 document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(e.violatedDirective + " " + e.blockedURI));
 """
@@ -124,7 +133,8 @@ def test_page_loads_cleanly_and_charts_upgrade_in_place(browser, site_url, chart
         box, frame = view.bounding_box(), after[i]
         assert abs(box["width"] - frame["width"]) < 1 and abs(box["height"] - frame["height"]) < 1, (box, frame)
     page.wait_for_timeout(300)
-    assert page.evaluate("window.__shifts.reduce((a, b) => a + b, 0)") == 0
+    shifts = page.evaluate("window.__shifts")
+    assert sum(shift["value"] for shift in shifts) == 0, shifts
     assert page.evaluate("window.__csp") == []
     assert recorder.errors == [], recorder.errors
     assert recorder.failed == [], recorder.failed

@@ -40,7 +40,7 @@ from scripts.charts.registry import (
 from scripts import paths
 from scripts.charts import versions
 from scripts.charts.versions import ChartVersion, chart_versions
-from scripts.paths import BUILD_CACHE, CHARTS, SECTION_PAGES
+from scripts.paths import BUILD_CACHE, CHARTS, ROOT, SECTION_PAGES
 
 # Kept in step with CITATION.cff at the repository root.
 LICENCE = "CC BY 4.0"
@@ -57,7 +57,10 @@ NARROW_WIDTH = 340
 STATIC_HEIGHT = 400  # replaces height "container", should a chart use it
 PNG_SCALE = 2  # sharp on high-density screens
 # Bump when rendering options or the asset layout change: it invalidates the render cache.
-ASSET_FORMAT = 3
+ASSET_FORMAT = 4
+# Static renders measure text with DejaVu Sans, the widest face in the theme's font stack, from a
+# pinned npm package so every build machine measures alike (see theme.FONT).
+MEASURE_FONTS = ROOT / "node_modules" / "dejavu-fonts-ttf" / "ttf"
 SITE_ASSET_FILES = tuple(
     f"{scheme}.{kind}" for kind in ("svg", "png", "vg.json") for scheme in theme.SCHEMES
 ) + tuple(f"{scheme}-narrow.{kind}" for kind in ("svg", "vg.json") for scheme in theme.SCHEMES)
@@ -292,6 +295,7 @@ class _AssetJob:
         return cls(chart_id=chart_id, specs=specs, key=key)
 
     def render(self) -> dict[str, bytes]:
+        _register_measure_fonts()
         try:
             files: dict[str, bytes] = {}
             for scheme, spec in self.specs.items():
@@ -314,6 +318,13 @@ class _AssetJob:
             {"width": width, "height": height, "narrow_width": narrow_width, "narrow_height": narrow_height}
         ).encode("utf-8")
         return files
+
+
+@cache
+def _register_measure_fonts() -> None:
+    if not (MEASURE_FONTS / "DejaVuSans.ttf").is_file():
+        raise ChartBuildError(f"{MEASURE_FONTS} is missing: run `npm ci` (make site does this)")
+    vlc.register_font_directory(str(MEASURE_FONTS))
 
 
 def _cache_complete(entry: Path) -> bool:

@@ -29,7 +29,10 @@ SCHEMES: tuple[Scheme, ...] = ("light", "dark")
 
 # Named fonts only: the generic "system-ui" can resolve to one face when Vega measures labels on
 # a canvas and another when the browser draws the SVG, which clips axis labels in live charts.
-FONT = "'Segoe UI', Roboto, 'Helvetica Neue', Arial, 'Liberation Sans', 'DejaVu Sans', sans-serif"
+# Static SVGs are laid out at build time with DejaVu Sans (see export.MEASURE_FONTS), the widest
+# face here, so whichever face a reader's browser picks, labels fit: narrower faces only leave
+# a little more room. Nothing is downloaded for it.
+FONT = "'Segoe UI', Roboto, 'Helvetica Neue', Arial, 'DejaVu Sans', sans-serif"
 MIN_FONT_SIZE = 12  # smallest text that stays legible when a chart is 320 px wide
 
 # Categorical palette shared by light and dark (see module docstring).
