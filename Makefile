@@ -27,7 +27,9 @@ serve: site
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
+BENCH_TOOLS := scripts/bench-tools
+bench: $(STAMP) site
+	@if [ ! -x $(BENCH_TOOLS)/node_modules/.bin/lighthouse ]; then npm ci --prefix $(BENCH_TOOLS) --no-audit --no-fund --loglevel=error; fi
 	$(BIN)/python -m scripts.bench
 
 # Re-pin after editing requirements.in (needs network access to PyPI).

@@ -7,19 +7,26 @@ previous data/derived, charts/ and site/ exactly as they were.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
+import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from scripts import ledger as ledger_module
 from scripts.paths import DEFAULT, Layout
-from scripts.validate import validate
 
 STAGING_PREFIX = ".build-staging-"
 ASIDE_SUFFIX = ".previous"
+STAMP = "build-stamp.json"
+# Everything the outputs are made from, relative to the project root.
+INPUTS = ("data/datapackage.json", "data/source", "data/schemas", "docs", "scripts", "mkdocs.yml",
+          "CITATION.cff", "package-lock.json", "requirements.lock")
+NOT_INPUTS = {"__pycache__", "node_modules", "bench-tools"}
 
 
 def recover(layout: Layout) -> None:
@@ -57,30 +64,108 @@ def _write_geo(layout: Layout, out_dir: Path) -> None:
     """Map shapes take seconds to dissolve; reuse them while their inputs are unchanged."""
     from scripts import geo
 
-    shutil.copytree(geo.cached_dir(layout.cache), out_dir)
+    shutil.copytree(geo.cached_dir(layout.cache, published=layout.derived / "geo"), out_dir)
 
 
-def build(layout: Layout = DEFAULT, *, charts: bool = True, site: bool = True) -> dict:
-    """Run the build; return a summary of what was produced."""
+def _inputs_digest(layout: Layout, charts: bool, site: bool) -> str:
+    """A content hash of every input and option of the build."""
+    from scripts.site import source_date_epoch
+
+    printed_date = source_date_epoch(layout) if site else ""  # only pages print a date
+    digest = hashlib.sha256(f"{charts} {site} {printed_date} {sys.version}".encode())
+    for name in INPUTS:
+        root = layout.root / name
+        files = [root] if root.is_file() else sorted(root.rglob("*"))
+        for path in files:
+            if path.is_file() and not NOT_INPUTS.intersection(path.relative_to(layout.root).parts):
+                digest.update(path.relative_to(layout.root).as_posix().encode() + b"\0")
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _outputs_state(layout: Layout) -> str:
+    """Cheap fingerprint of the published outputs (names, sizes, mtimes): were they touched?"""
+    digest = hashlib.sha256()
+    for root in (layout.derived, layout.charts, layout.site):
+        for path in sorted(root.rglob("*")) if root.exists() else ():
+            stat = path.stat()
+            digest.update(f"{path.relative_to(layout.root)} {stat.st_size} {stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _up_to_date(layout: Layout, inputs: str) -> dict | None:
+    """The last summary if nothing changed since the last successful build, else None."""
+    try:
+        stamp = json.loads((layout.cache / STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if stamp.get("inputs") == inputs and stamp.get("outputs") == _outputs_state(layout):
+        return stamp["summary"]
+    return None
+
+
+def _write_stamp(layout: Layout, inputs: str, summary: dict) -> None:
+    layout.cache.mkdir(parents=True, exist_ok=True)
+    stamp = {"inputs": inputs, "outputs": _outputs_state(layout), "summary": summary}
+    tmp = layout.cache / f".{STAMP}.{os.getpid()}"
+    tmp.write_text(json.dumps(stamp), encoding="utf-8")
+    os.replace(tmp, layout.cache / STAMP)
+
+
+class Timings(dict):
+    """Seconds per build step, for `python -m scripts build --timings` and the benchmark."""
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self[name] = round(time.perf_counter() - start, 2)
+
+
+def build(layout: Layout = DEFAULT, *, charts: bool = True, site: bool = True, force: bool = False,
+          timings: Timings | None = None) -> dict:
+    """Run the build; return a summary of what was produced.
+
+    When no input has changed since the last successful build and its outputs are untouched,
+    nothing is rebuilt (``force`` rebuilds anyway).
+    """
+    timings = Timings() if timings is None else timings
     recover(layout)
-    tables = validate(layout.data)
-    ledger = ledger_module.compute(tables)
+    with timings.step("check inputs"):
+        inputs = _inputs_digest(layout, charts, site)
+        previous = None if force else _up_to_date(layout, inputs)
+    if previous is not None:
+        return {**previous, "up_to_date": True}
+
+    from scripts import ledger as ledger_module  # heavy (pandas, frictionless): only when building
+    from scripts.validate import validate
+    with timings.step("validate"):
+        tables = validate(layout.data)
+    with timings.step("ledger"):
+        ledger = ledger_module.compute(tables)
     summary = {"findings": len(ledger), "statuses": ledger["status"].value_counts().to_dict()}
     with staging(layout) as stage:
         derived = stage / "derived"
         ledger_module.write(ledger, derived)
-        _write_geo(layout, derived / "geo")
+        with timings.step("map shapes"):
+            _write_geo(layout, derived / "geo")
         steps = [(derived, layout.derived)]
         if charts:
             from scripts.charts.build import build_charts
 
-            summary["charts"] = build_charts(tables, ledger, stage / "charts", layout)
+            with timings.step("charts"):
+                summary["charts"] = build_charts(tables, ledger, stage / "charts", layout, timings)
             steps.append((stage / "charts", layout.charts))
         if site:
             from scripts.site import build_site
 
-            build_site(layout, stage)
+            with timings.step("site"):
+                build_site(layout, stage, timings)
             steps.append((stage / "site", layout.site))
-        for staged, target in steps:
-            publish(staged, target)
+        with timings.step("publish"):
+            for staged, target in steps:
+                publish(staged, target)
+    _write_stamp(layout, inputs, summary)
     return summary

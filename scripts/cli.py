@@ -6,9 +6,7 @@ import argparse
 import logging
 import sys
 
-from mkdocs.exceptions import MkDocsException
-
-from scripts.datapackage import DataError
+from scripts.errors import BuildError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -17,6 +15,8 @@ def main(argv: list[str] | None = None) -> int:
     build = commands.add_parser("build", help="validate data, compute the ledger, draw charts, build the site")
     build.add_argument("--no-site", action="store_true", help="stop after the charts")
     build.add_argument("--no-charts", action="store_true", help="stop after the ledger (implies --no-site)")
+    build.add_argument("--timings", action="store_true", help="print how long each step took")
+    build.add_argument("--force", action="store_true", help="rebuild even if no input changed")
     commands.add_parser("validate", help="check the data package and stop")
     args = parser.parse_args(argv)
     # MkDocs reports problems (strict-mode warnings included) through logging.
@@ -29,14 +29,23 @@ def main(argv: list[str] | None = None) -> int:
             tables = validate()
             print(f"data package valid: {len(tables)} tables")
             return 0
-        from scripts.build import build as run_build
+        from scripts.build import Timings, build as run_build
 
-        summary = run_build(charts=not args.no_charts, site=not (args.no_site or args.no_charts))
-    except DataError as err:
+        timings = Timings()
+        summary = run_build(charts=not args.no_charts, site=not (args.no_site or args.no_charts),
+                            force=args.force, timings=timings)
+    except BuildError as err:
         print(f"build stopped: {err}", file=sys.stderr)
         return 1
-    except (MkDocsException, SystemExit) as err:
+    except Exception as err:
+        # MkDocs reports a failed site build (strict-mode warnings included) with its own
+        # exceptions; they are checked by module so that a no-op build never imports MkDocs.
+        if not type(err).__module__.startswith("mkdocs"):
+            raise
         print(f"build stopped: the site did not build ({err}); see the messages above", file=sys.stderr)
         return 1
     print(f"build ok: {summary}")
+    if args.timings:
+        for name, seconds in timings.items():
+            print(f"  {name:<28} {seconds:6.2f} s")
     return 0

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from scripts import paths
+from scripts.errors import BuildError
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class Problem:
         return f"{', '.join(where)}: {self.message}"
 
 
-class DataError(Exception):
+class DataError(BuildError):
     """Bad input data; the message lists every problem found."""
 
     def __init__(self, problems: list[Problem]):

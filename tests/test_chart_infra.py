@@ -612,3 +612,23 @@ def test_a_logged_change_publishes_v2_and_keeps_v1(ctx, registry, tmp_path):
 def test_bad_version_rows_are_named(ctx, registry, tmp_path, row, message):
     with pytest.raises(ChartBuildError, match=rf"data/source/corrections\.csv {message}"):
         export.build_all(with_tables(ctx, corrections=corrections(row)), tmp_path, registry=registry)
+
+
+def test_worker_processes_render_what_threads_render(published, tmp_path, monkeypatch):
+    """A cold cache with many charts is rendered in worker processes; the files are the same."""
+    spec = json.loads((published / "v1" / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
+    specs = {DEMO_ID: spec, "overview-demo-copy": {**spec, "title": "Another"}}
+    threads = export.export_site_assets(specs, tmp_path / "threads", cache_dir=tmp_path / "cache-threads")
+    monkeypatch.setattr(export, "PROCESS_POOL_MIN", 2)
+    processes = export.export_site_assets(specs, tmp_path / "processes", cache_dir=tmp_path / "cache-processes", max_workers=2)
+    assert processes == threads
+    assert snapshot(tmp_path / "processes") == snapshot(tmp_path / "threads")
+
+
+def test_a_failing_worker_process_names_the_chart(published, tmp_path, monkeypatch):
+    spec = json.loads((published / "v1" / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
+    broken = {**spec, "mark": {"type": "no-such-mark"}}
+    monkeypatch.setattr(export, "PROCESS_POOL_MIN", 2)
+    with pytest.raises(ChartBuildError, match="overview-broken"):
+        export.export_site_assets({DEMO_ID: spec, "overview-broken": broken}, tmp_path / "out",
+                                  cache_dir=tmp_path / "cache", max_workers=2)

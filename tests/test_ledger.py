@@ -175,3 +175,25 @@ def test_data_package_validates_including_the_ledger():
     with system.use_context(trusted=True):
         report = Package(str(ROOT / "data" / "datapackage.json")).validate()
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
+
+
+def test_unchanged_inputs_skip_the_build_and_any_change_rebuilds(tmp_path):
+    """The no-op rebuild: nothing is redone while inputs and outputs are as the last build left them."""
+    from conftest import copy_project, tree_digest
+
+    from scripts.build import build
+
+    layout = copy_project(tmp_path / "tree")
+    assert "up_to_date" not in build(layout, site=False)
+    outputs = tree_digest(layout.charts)
+    assert build(layout, site=False).get("up_to_date") is True
+    assert tree_digest(layout.charts) == outputs
+
+    page = layout.docs / "about.md"  # an input changes: rebuilt
+    page.write_text(page.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    assert "up_to_date" not in build(layout, site=False)
+
+    (layout.charts / "index.json").unlink()  # an output is damaged: rebuilt and restored
+    assert "up_to_date" not in build(layout, site=False)
+    assert tree_digest(layout.charts) == outputs
+    assert "up_to_date" not in build(layout, site=False, force=True)

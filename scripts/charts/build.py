@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 
 import pandas as pd
@@ -13,9 +14,13 @@ from scripts.paths import Layout, site_url
 ASSETS_DIR = "chart-assets"  # beside the staged charts/, picked up by the site step
 
 
-def build_charts(tables: dict[str, pd.DataFrame], ledger: pd.DataFrame, out_dir: Path, layout: Layout) -> int:
+def build_charts(tables: dict[str, pd.DataFrame], ledger: pd.DataFrame, out_dir: Path, layout: Layout,
+                 timings=None) -> int:
     """Publish into out_dir (a staging dir) against what layout.charts already holds."""
+    step = timings.step if timings is not None else (lambda name: nullcontext())
     ctx = ChartContext(tables=tables, ledger=ledger)
-    catalogue = build_all(ctx, out_dir, previous=layout.charts, site_url=site_url(layout.root))
-    export_site_assets(ctx, out_dir.parent / ASSETS_DIR, cache_dir=layout.cache / "charts")
+    with step("charts: specs"):
+        catalogue = build_all(ctx, out_dir, previous=layout.charts, site_url=site_url(layout.root))
+    with step("charts: static renders"):
+        export_site_assets(out_dir, out_dir.parent / ASSETS_DIR, cache_dir=layout.cache / "charts")
     return len(catalogue)

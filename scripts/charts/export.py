@@ -17,6 +17,8 @@ import shutil
 import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
@@ -57,7 +59,8 @@ NARROW_WIDTH = 340
 STATIC_HEIGHT = 400  # replaces height "container", should a chart use it
 PNG_SCALE = 2  # sharp on high-density screens
 # Bump when rendering options or the asset layout change: it invalidates the render cache.
-ASSET_FORMAT = 4
+ASSET_FORMAT = 5
+PROCESS_POOL_MIN = 6  # cache misses worth starting worker processes for
 # Static renders measure text with DejaVu Sans, the widest face in the theme's font stack, from a
 # pinned npm package so every build machine measures alike (see theme.FONT).
 MEASURE_FONTS = ROOT / "node_modules" / "dejavu-fonts-ttf" / "ttf"
@@ -234,11 +237,15 @@ def export_site_assets(
 
     jobs = {chart_id: _AssetJob.plan(chart_id, spec) for chart_id, spec in specs.items()}
     misses = [job for job in jobs.values() if not _cache_complete(cache_dir / job.key)]
-    # vl-convert runs Vega in a single JS worker, but PNG rasterisation overlaps in threads.
+    # vl-convert runs Vega in one JS worker per process, so a cold render of many charts is
+    # spread over processes (one per core); a few misses are cheaper in this process's threads.
     workers = max_workers or min(len(misses), os.cpu_count() or 1) or 1
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for job, rendered in zip(misses, pool.map(_AssetJob.render, misses)):
-            _store_in_cache(cache_dir / job.key, rendered)
+    if workers > 1 and len(misses) >= PROCESS_POOL_MIN:
+        _render_in_processes(misses, cache_dir, workers)
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for job, rendered in zip(misses, pool.map(_AssetJob.render, misses)):
+                _store_in_cache(cache_dir / job.key, rendered)
 
     out_dir.mkdir(parents=True, exist_ok=True)
     metas = []
@@ -301,14 +308,14 @@ class _AssetJob:
             for scheme, spec in self.specs.items():
                 for suffix, width in (("", STATIC_WIDTH), ("-narrow", NARROW_WIDTH)):
                     fixed = static_spec(spec, width=width)
-                    svg = vlc.vegalite_to_svg(fixed, vl_version=vegalite_version())
-                    files[f"{scheme}{suffix}.svg"] = svg.encode("utf-8")
-                    if not suffix:
-                        files[f"{scheme}.png"] = vlc.svg_to_png(svg, scale=PNG_SCALE)
-                    # Compiled at the SVG's own size: the live view then takes exactly the
+                    # Compiled once, at the SVG's own size: the live view then takes exactly the
                     # static image's place, and CSS scales both with the column.
                     vega = vlc.vegalite_to_vega(fixed, vl_version=vegalite_version())
                     files[f"{scheme}{suffix}.vg.json"] = dumps_json(vega).encode("utf-8")
+                    svg = vlc.vega_to_svg(vega)
+                    files[f"{scheme}{suffix}.svg"] = svg.encode("utf-8")
+                    if not suffix:
+                        files[f"{scheme}.png"] = vlc.svg_to_png(svg, scale=PNG_SCALE)
             width, height = svg_size(files["light.svg"])
             narrow_width, narrow_height = svg_size(files["light-narrow.svg"])
         except Exception as exc:
@@ -318,6 +325,36 @@ class _AssetJob:
             {"width": width, "height": height, "narrow_width": narrow_width, "narrow_height": narrow_height}
         ).encode("utf-8")
         return files
+
+
+def _render_in_processes(jobs: list[_AssetJob], cache_dir: Path, workers: int) -> None:
+    """Render jobs in worker processes (``python -m scripts.charts.export``), each into the cache."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    running = []
+    for chunk in (jobs[index::workers] for index in range(workers)):
+        payload = json.dumps([{"chart_id": job.chart_id, "specs": job.specs, "key": job.key} for job in chunk])
+        process = subprocess.Popen(
+            [sys.executable, "-m", "scripts.charts.export", str(cache_dir)],
+            stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
+        )
+        process.stdin.write(payload)
+        process.stdin.close()
+        running.append(process)
+    failures = [process.stderr.read().strip() for process in running if process.wait() != 0]
+    if failures:
+        raise ChartBuildError(failures[0].splitlines()[-1] if failures[0] else "a chart render worker failed")
+
+
+def _worker_main(cache_dir: str) -> int:
+    """Entry point of a render worker: jobs as JSON on stdin, results into the cache."""
+    for item in json.load(sys.stdin):
+        job = _AssetJob(chart_id=item["chart_id"], specs=item["specs"], key=item["key"])
+        try:
+            _store_in_cache(Path(cache_dir) / job.key, job.render())
+        except ChartBuildError as err:
+            print(err, file=sys.stderr)
+            return 1
+    return 0
 
 
 @cache
@@ -477,3 +514,6 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     os.replace(staging, path)
     return True
 
+
+if __name__ == "__main__":
+    raise SystemExit(_worker_main(sys.argv[1]))

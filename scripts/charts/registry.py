@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from scripts.charts.context import ChartContext
 
 # Page order of the site; also the sort order of the chart catalogue.
+from scripts.errors import BuildError  # noqa: E402
 from scripts.findings import SECTIONS  # noqa: E402  (one list of sections for the whole build)
 # One module per section, each named after it.
 SECTION_MODULES = tuple(f"scripts.charts.{section}" for section in SECTIONS)
@@ -53,7 +54,7 @@ class ChartDefinitionError(ValueError):
     """A chart was registered with invalid or conflicting metadata."""
 
 
-class ChartBuildError(RuntimeError):
+class ChartBuildError(BuildError, RuntimeError):
     """A chart function failed or returned something other than (chart, DataFrame)."""
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 from datetime import datetime, timezone
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import yaml
@@ -56,7 +56,7 @@ def source_date_epoch(layout: Layout) -> str:
     return str(int(datetime.combine(released, datetime.min.time(), tzinfo=timezone.utc).timestamp()))
 
 
-def build_site(layout: Layout, stage: Path) -> Path:
+def build_site(layout: Layout, stage: Path, timings=None) -> Path:
     """Render the site into stage/site from the staged ledger and charts."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -74,6 +74,9 @@ def build_site(layout: Layout, stage: Path) -> Path:
     }
     with _environment(staged):
         config = load_config(str(layout.root / "mkdocs.yml"), site_dir=str(site_dir))
-        build(config)
-        publish.finish(layout, stage, site_dir)
+        step = timings.step if timings is not None else (lambda name: nullcontext())
+        with step("site: mkdocs"):
+            build(config)
+        with step("site: assets, embeds, CSP"):
+            publish.finish(layout, stage, site_dir)
     return site_dir

@@ -163,12 +163,13 @@ def chart_frame(meta: dict, assets: str, description: str) -> str:
 
 
 def _static_image(assets: str, scheme: str, width, height, description: str) -> str:
-    # Only the light image carries the alt text; the dark twin is hidden from assistive tech.
+    # Only the light image carries the alt text; the dark twin is hidden from assistive tech, and
+    # lazy, so a browser never fetches it while it is display:none (the light palette).
     alt = description if scheme == "light" else ""
-    hidden = ' aria-hidden="true"' if scheme == "dark" else ""
+    dark = ' aria-hidden="true" loading="lazy"' if scheme == "dark" else ""
     return (
         f'<img class="btc-chart__static btc-chart__static--{scheme}" src="{assets}{scheme}.svg" '
-        f'width="{width}" height="{height}" alt="{alt}"{hidden} decoding="async">'
+        f'width="{width}" height="{height}" alt="{alt}"{dark} decoding="async">'
     )
 
 
@@ -241,7 +242,7 @@ def _csv_table(path: Path, caption: str) -> str:
     head = "".join(f'<th scope="col">{escape(cell)}</th>' for cell in header)
     lines = "".join("<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>" for row in body)
     return (
-        f'<div class="btc-table-wrap" tabindex="0" role="region" aria-label="{escape(caption)}">'
+        f'<div class="btc-table-wrap" data-search-exclude tabindex="0" role="region" aria-label="{escape(caption)}">'
         f'<table class="btc-table"><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead>'
         f"<tbody>{lines}</tbody></table></div>"
     )
@@ -268,7 +269,7 @@ def ledger_table(state: SiteState, section: str | None = None) -> str:
         for name in ("Id", "Finding", "Ours", "Report prints", "Status", "How computed", "Source")
     )
     return (
-        f'<div class="btc-table-wrap" tabindex="0" role="region" aria-label="{caption}">'
+        f'<div class="btc-table-wrap" data-search-exclude tabindex="0" role="region" aria-label="{caption}">'
         f'<table class="btc-ledger"><caption>{caption}</caption><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
@@ -304,7 +305,7 @@ def data_dictionary(state: SiteState) -> str:
             f'<h3 id="table-{escape(resource["name"])}">{escape(resource["title"])} '
             f'<small><code>{escape(resource["path"])}</code></small></h3>'
             f"<p>{escape(resource.get('description', ''))} Key: <code>{escape(key)}</code>.</p>"
-            f'<div class="btc-table-wrap" tabindex="0" role="region" aria-label="Fields of {escape(resource["name"])}">'
+            f'<div class="btc-table-wrap" data-search-exclude tabindex="0" role="region" aria-label="Fields of {escape(resource["name"])}">'
             f"<table class=\"btc-table\"><thead><tr><th scope=\"col\">Field</th><th scope=\"col\">Type</th>"
             f"<th scope=\"col\">Meaning</th><th scope=\"col\">Constraints</th></tr></thead>"
             f"<tbody>{rows}</tbody></table></div>"
@@ -405,17 +406,17 @@ def reuse_catalogue(state: SiteState, base: str) -> str:
             f'<p><img src="{base}assets/charts/{chart_id}/light.svg" width="{meta["width"]}" '
             f'height="{meta["height"]}" alt="{escape(entry.get("description", ""))}" loading="lazy" '
             f'class="btc-reuse__preview"></p>'
-            f'<p class="btc-reuse__version">Version {entry["version"]}, published {escape(entry["date"])}. '
+            f'<p class="btc-reuse__version" data-search-exclude>Version {entry["version"]}, published {escape(entry["date"])}. '
             f"Permanent address: <code>{escape(spec_url)}</code> (its data never changes; a corrected "
             'chart gets a new version, listed in the <a href="' + base + 'about/#corrections">corrections log</a>).</p>'
             f"{_downloads(state, chart_id, base)}"
-            f"<details><summary>What the zip holds</summary><ul>{bundle}</ul></details>"
+            f"<details data-search-exclude><summary>What the zip holds</summary><ul>{bundle}</ul></details>"
             "<p>Embed code, light and dark (the iframe fits its height to the chart when the page also "
             "loads the helper script, which needs no inline script):</p>"
-            f'<pre class="btc-embed-code"><code>{escape(embeds)}\n'
+            f'<pre class="btc-embed-code" data-search-exclude><code>{escape(embeds)}\n'
             f"{escape(host_script)}</code></pre>"
-            f"<p>Credit: <em>{escape(cites['plain'])}</em></p>"
-            "<details><summary>Citation formats (APA, Chicago, BibTeX)</summary>"
+            f"<p data-search-exclude>Credit: <em>{escape(cites['plain'])}</em></p>"
+            "<details data-search-exclude><summary>Citation formats (APA, Chicago, BibTeX)</summary>"
             f"<pre><code>{escape(cites['apa'])}</code></pre>"
             f"<pre><code>{escape(cites['chicago'])}</code></pre>"
             f"<pre><code>{escape(cites['bibtex'])}</code></pre></details>"

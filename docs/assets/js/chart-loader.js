@@ -1,5 +1,6 @@
 // Keeps the heavy Vega runtime off the critical path: the static SVG charts are already on the
-// page; the runtime loads when a reader reaches for a chart or the browser is idle.
+// page; the runtime loads when a reader reaches for a chart, or when the browser is idle after
+// the page has loaded (never with Save-Data on: then only a reader's own gesture loads it).
 const runtimeUrl = new URL("./vega-runtime.js", import.meta.url).href;
 let runtime;
 
@@ -14,10 +15,13 @@ function upgrade() {
   const go = () => loadRuntime().then((module) => module.upgradeAll(document));
   for (const figure of figures) {
     figure.addEventListener("pointerenter", go, { once: true });
+    figure.addEventListener("touchstart", go, { once: true, passive: true });
     figure.addEventListener("focusin", go, { once: true });
   }
-  if ("requestIdleCallback" in window) requestIdleCallback(go, { timeout: 2500 });
-  else setTimeout(go, 1200);
+  if (navigator.connection?.saveData) return;
+  const whenIdle = () => ("requestIdleCallback" in window ? requestIdleCallback(go, { timeout: 2500 }) : setTimeout(go, 1200));
+  if (document.readyState === "complete") whenIdle();
+  else window.addEventListener("load", whenIdle, { once: true });
 }
 
 // Material's instant navigation swaps pages without reloading scripts; its document$ stream
