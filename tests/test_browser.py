@@ -111,11 +111,27 @@ def open_page(browser: Browser, url: str, **context_options) -> tuple[Page, Reco
 
 
 def wait_for_interactive(page: Page, expected: int) -> None:
+    """Reach for the first chart (without scrolling), then wait until every chart is live."""
     if expected:
+        page.locator("figure.btc-chart").first.dispatch_event("pointerenter")
         page.wait_for_function(
             "n => document.querySelectorAll('figure.btc-chart.btc-chart--interactive').length === n",
             arg=expected, timeout=20_000,
         )
+
+
+def test_the_vega_runtime_loads_only_when_a_reader_reaches_for_a_chart(browser, site_url):
+    page, recorder = open_page(browser, site_url + "geography/", viewport={"width": 412, "height": 823})
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url))
+    page.wait_for_timeout(3000)  # loaded and idle, but untouched
+    fetched += page.evaluate("() => performance.getEntriesByType('resource').map((entry) => entry.name)")
+    assert not [url for url in fetched if "vega-runtime" in url or url.endswith(".vg.json")]
+    assert page.locator("figure.btc-chart.btc-chart--interactive").count() == 0
+    with page.expect_request(lambda request: "vega-runtime" in request.url):
+        page.locator("figure.btc-chart").first.dispatch_event("touchstart")
+    page.wait_for_function("() => document.querySelector('figure.btc-chart.btc-chart--interactive') !== null")
+    page.context.close()
 
 
 @pytest.mark.parametrize("path", PAGES)

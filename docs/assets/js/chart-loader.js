@@ -1,6 +1,6 @@
-// Keeps the heavy Vega runtime off the critical path: the static SVG charts are already on the
-// page; the runtime loads when a reader reaches for a chart, or when the browser is idle after
-// the page has loaded (never with Save-Data on: then only a reader's own gesture loads it).
+// Keeps the heavy Vega runtime off the page until a reader reaches for a chart (pointer, touch
+// or keyboard focus): the static SVG charts are already there, so a reader who only reads never
+// downloads or runs it, and nothing competes with the page's first render.
 const runtimeUrl = new URL("./vega-runtime.js", import.meta.url).href;
 let runtime;
 
@@ -18,10 +18,6 @@ function upgrade() {
     figure.addEventListener("touchstart", go, { once: true, passive: true });
     figure.addEventListener("focusin", go, { once: true });
   }
-  if (navigator.connection?.saveData) return;
-  const whenIdle = () => ("requestIdleCallback" in window ? requestIdleCallback(go, { timeout: 2500 }) : setTimeout(go, 1200));
-  if (document.readyState === "complete") whenIdle();
-  else window.addEventListener("load", whenIdle, { once: true });
 }
 
 // Material's instant navigation swaps pages without reloading scripts; its document$ stream
