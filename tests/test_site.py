@@ -323,3 +323,29 @@ def test_a_data_correction_needs_a_logged_chart_version(tmp_path):
         assert "Kamikaze Riders group" in (layout.charts / f"v2/{chart_id}.csv").read_text(encoding="utf-8") or (
             "Kamikaze Riders group" in (layout.charts / f"v2/{chart_id}.vl.json").read_text(encoding="utf-8")
         )
+
+
+def test_unusable_inline_css_is_pruned():
+    from scripts.site.prune_css import prune_page
+
+    css = (
+        ".wrap{--used:1px;--chain:var(--used);--unused:red;color:var(--chain)}"
+        ".wrap .absent{color:blue}.wrap .here,.nowhere{margin:0}"
+        "@media (min-width:10px){.absent{padding:0}.here{padding:1px}}"
+        "@font-face{font-family:X;src:url(x.woff2)}"
+    ) * 2000  # over the size threshold
+    html = f'<html><head><style>{css}</style></head><body><div class="wrap"><p class="here">x</p></div></body></html>'
+    pruned = prune_page(html)
+    style = pruned.split("<style>")[1].split("</style>")[0]
+    assert ".absent" not in style and "--unused" not in style
+    for kept in ("--used:1px", "--chain:var(--used)", ".wrap .here,.nowhere", "@media (min-width:10px){.here", "@font-face"):
+        assert kept in style, kept
+    assert pruned.endswith('<div class="wrap"><p class="here">x</p></div></body></html>')
+    small = html.replace(css, ".absent{color:red}")
+    assert prune_page(small) == small  # small styles are left as they are
+
+
+def test_no_page_carries_a_huge_inline_stylesheet(site):
+    for page in sorted(site.rglob("*.html")):
+        for block in re.findall(r"<style[^>]*>(.*?)</style>", page.read_text(encoding="utf-8"), re.S):
+            assert len(block) < 200_000, (page.relative_to(site), len(block))

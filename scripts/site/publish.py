@@ -17,6 +17,7 @@ from pathlib import Path
 from scripts.charts.build import ASSETS_DIR
 from scripts.paths import Layout
 from scripts.site import render
+from scripts.site.prune_css import prune_page
 
 RUNTIME_ENTRY = Path(__file__).parent / "runtime" / "vega-runtime.js"
 DATA_FILES = ("datapackage.json", "source", "schemas")
@@ -41,7 +42,8 @@ def finish(layout: Layout, stage: Path, site_dir: Path) -> None:
         bundle = site_dir / "charts" / state.chart_file(entry["id"], "zip")
         bundle.write_bytes(chart_bundle(state, entry["id"], site_dir / "assets" / "charts" / entry["id"]))
     for page in sorted(site_dir.rglob("*.html")):
-        _add_csp(page)
+        html = page.read_text(encoding="utf-8")
+        page.write_text(_add_csp(page, prune_page(html)), encoding="utf-8")
 
 
 def _copy_tree(src: Path, dest: Path) -> None:
@@ -210,9 +212,8 @@ def _write_embeds(state: render.SiteState, site_dir: Path) -> None:
             out.write_text(html, encoding="utf-8")
 
 
-def _add_csp(page: Path) -> None:
+def _add_csp(page: Path, html: str) -> str:
     """Allow exactly the inline scripts the page carries, by hash; nothing else inline."""
-    html = page.read_text(encoding="utf-8")
     hashes = []
     for match in INLINE_SCRIPT.finditer(html):
         attrs = match.group("attrs")
@@ -226,6 +227,5 @@ def _add_csp(page: Path) -> None:
     charset = re.search(r"<meta charset=[\"']?utf-8[\"']?>", html, re.I)
     if not charset:
         raise ValueError(f"{page}: no <meta charset> to anchor the CSP after")
-    html = html[: charset.end()] + "\n" + meta + html[charset.end():]
-    page.write_text(html, encoding="utf-8")
+    return html[: charset.end()] + "\n" + meta + html[charset.end():]
 
