@@ -162,11 +162,11 @@ def chart_frame(meta: dict, assets: str, description: str) -> str:
     return f'<div class="btc-chart__frame" style="{ratios}">{pictures}</div>'
 
 
-def _static_image(assets: str, scheme: str, width, height, description: str) -> str:
+def _static_image(assets: str, scheme: str, width, height, description: str, lazy: bool = False) -> str:
     # Only the light image carries the alt text; the dark twin is hidden from assistive tech, and
     # lazy, so a browser never fetches it while it is display:none (the light palette).
     alt = description if scheme == "light" else ""
-    dark = ' aria-hidden="true" loading="lazy"' if scheme == "dark" else ""
+    dark = ' aria-hidden="true" loading="lazy"' if scheme == "dark" else (' loading="lazy"' if lazy else "")
     return (
         f'<img class="btc-chart__static btc-chart__static--{scheme}" src="{assets}{scheme}.svg" '
         f'width="{width}" height="{height}" alt="{alt}"{dark} decoding="async">'
@@ -403,9 +403,14 @@ def reuse_catalogue(state: SiteState, base: str) -> str:
         parts.append(
             f'<section class="btc-reuse" id="reuse-{chart_id}">'
             f"<h3>{title}</h3>"
-            f'<p><img src="{base}assets/charts/{chart_id}/light.svg" width="{meta["width"]}" '
-            f'height="{meta["height"]}" alt="{escape(entry.get("description", ""))}" loading="lazy" '
-            f'class="btc-reuse__preview"></p>'
+            # Light and dark previews, switched with the palette like the charts on the pages.
+            f'<p class="btc-chart btc-reuse__preview">'
+            + "".join(
+                _static_image(f"{base}assets/charts/{chart_id}/", scheme, meta["width"], meta["height"],
+                              escape(entry.get("description", "")), lazy=True)
+                for scheme in SCHEMES
+            )
+            + "</p>"
             f'<p class="btc-reuse__version" data-search-exclude>Version {entry["version"]}, published {escape(entry["date"])}. '
             f"Permanent address: <code>{escape(spec_url)}</code> (its data never changes; a corrected "
             'chart gets a new version, listed in the <a href="' + base + 'about/#corrections">corrections log</a>).</p>'
