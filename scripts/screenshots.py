@@ -50,7 +50,10 @@ def main() -> int:
                 page = context.new_page()
                 for path in PAGES:
                     page.goto(base + path, wait_until="load")
-                    page.wait_for_timeout(1500)  # let the interactive charts swap in
+                    figures = page.locator("figure.btc-chart")
+                    if figures.count():  # reach for a chart, as a reader would, so the live charts swap in
+                        figures.first.dispatch_event("pointerenter")
+                    page.wait_for_timeout(1500)
                     name = (path.strip("/") or "home").replace("/", "-")
                     target = args.out / f"{name}-{device}-{scheme_name}.png"
                     page.screenshot(path=str(target), full_page=True)
