@@ -201,7 +201,7 @@ def main() -> int:
                     line = "  ".join(f"{key} {value:g}" for key, value in row.items())
                     if path in references:
                         floor = results[references[path]]["perf"]
-                        line += f"  | reference perf {floor:g} (gap {floor - row['perf']:+g})"
+                        line += f"  | reference perf {floor:g} (page minus reference {row['perf'] - floor:+g})"
                     print(f"  {path or '/':<18} {line}")
         finally:
             server.shutdown()
