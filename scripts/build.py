@@ -22,7 +22,6 @@ from scripts.paths import DEFAULT, Layout
 
 STAGING_PREFIX = ".build-staging-"
 ASIDE_SUFFIX = ".previous"
-STAMP = "build-stamp.json"
 # Everything the outputs are made from, relative to the project root.
 INPUTS = ("data/datapackage.json", "data/source", "data/schemas", "docs", "scripts", "mkdocs.yml",
           "CITATION.cff", "package-lock.json", "requirements.lock")
@@ -93,10 +92,15 @@ def _outputs_state(layout: Layout) -> str:
     return digest.hexdigest()
 
 
+def _stamp_path(layout: Layout) -> Path:
+    # Per tree: test copies share the render cache with the project through a link.
+    return layout.cache / "build-stamps" / hashlib.sha256(str(layout.root.resolve()).encode()).hexdigest()[:16]
+
+
 def _up_to_date(layout: Layout, inputs: str) -> dict | None:
     """The last summary if nothing changed since the last successful build, else None."""
     try:
-        stamp = json.loads((layout.cache / STAMP).read_text(encoding="utf-8"))
+        stamp = json.loads(_stamp_path(layout).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if stamp.get("inputs") == inputs and stamp.get("outputs") == _outputs_state(layout):
@@ -105,11 +109,12 @@ def _up_to_date(layout: Layout, inputs: str) -> dict | None:
 
 
 def _write_stamp(layout: Layout, inputs: str, summary: dict) -> None:
-    layout.cache.mkdir(parents=True, exist_ok=True)
+    path = _stamp_path(layout)
+    path.parent.mkdir(parents=True, exist_ok=True)
     stamp = {"inputs": inputs, "outputs": _outputs_state(layout), "summary": summary}
-    tmp = layout.cache / f".{STAMP}.{os.getpid()}"
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
     tmp.write_text(json.dumps(stamp), encoding="utf-8")
-    os.replace(tmp, layout.cache / STAMP)
+    os.replace(tmp, path)
 
 
 class Timings(dict):

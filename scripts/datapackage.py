@@ -7,7 +7,10 @@ delegated to frictionless; cross-table checks live in scripts.validate.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,8 +65,36 @@ def _relative(data_dir: Path, resource_path: str) -> str:
     return f"{data_dir.name}/{resource_path}"
 
 
+# Characters no page or chart can show: C0 controls other than tab and line feed, DEL, C1
+# controls and Unicode noncharacters. They are errors in HTML and XML, and the chart renderer
+# aborts the whole process on some of them, so they are stopped here with a location.
+UNPRINTABLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff"
+    + "".join(chr(plane + 0xFFFE) + chr(plane + 0xFFFF) for plane in range(0x10000, 0x110000, 0x10000))
+    + "]"
+)
+
+
+def _unprintable_cells(file: str, text: str) -> list[Problem]:
+    rows = list(csv.reader(io.StringIO(text)))
+    header = rows[0] if rows else []
+    problems = []
+    for number, row in enumerate(rows, start=1):
+        for index, value in enumerate(row):
+            found = UNPRINTABLE.search(value)
+            if found:
+                column = header[index] if index < len(header) and number > 1 else None
+                problems.append(Problem(
+                    file,
+                    f"contains U+{ord(found.group()):04X}, a control character or noncharacter that no "
+                    "page or chart can show; remove it",
+                    row=number, column=column,
+                ))
+    return problems
+
+
 def _check_encoding(data_dir: Path, resource: dict) -> list[Problem]:
-    """Catch what frictionless would silently tolerate: BOMs, CRLF, non-UTF-8 bytes."""
+    """Catch what frictionless would silently tolerate: BOMs, CRLF, non-UTF-8 bytes, control characters."""
     file = _relative(data_dir, resource["path"])
     path = data_dir / resource["path"]
     if not path.exists():
@@ -79,6 +110,8 @@ def _check_encoding(data_dir: Path, resource: dict) -> list[Problem]:
     if "\r" in text:
         line = text[: text.index("\r")].count("\n") + 1
         return [Problem(file, "uses CR or CRLF line endings; use LF", row=line)]
+    if UNPRINTABLE.search(text):
+        return _unprintable_cells(file, text)
     return []
 
 

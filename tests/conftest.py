@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -65,3 +67,44 @@ def built_site(tmp_path_factory) -> Layout:
     layout = copy_project(tmp_path_factory.mktemp("project") / "tree")
     build(layout)
     return layout
+
+
+# Bad inputs tried, and what became of them ------------------------------------------------------
+#
+# Tests that feed the build bad or hostile input call the bad_input fixture with an id and an
+# outcome ("rejected": stopped with a message naming the place; "escaped": built, and shown as
+# plain text everywhere). The outcome travels on the test's report (user_properties survive
+# pytest-xdist), and is counted only if the test passed. The terminal summary prints the totals.
+
+OUTCOMES = {"rejected": "rejected with a message", "escaped": "rendered escaped"}
+_tried: dict[str, str] = {}
+
+
+@pytest.fixture
+def bad_input(record_property) -> Callable[[str, str], None]:
+    def record(input_id: str, outcome: str) -> None:
+        assert outcome in OUTCOMES, outcome
+        record_property("bad_input", json.dumps({"id": input_id, "outcome": outcome}))
+
+    return record
+
+
+def pytest_runtest_logreport(report) -> None:
+    if report.when != "call" or not report.passed:
+        return
+    for name, value in report.user_properties:
+        if name == "bad_input":
+            entry = json.loads(value)
+            _tried[entry["id"]] = entry["outcome"]
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if not _tried:
+        return
+    counts = {outcome: sum(1 for o in _tried.values() if o == outcome) for outcome in OUTCOMES}
+    terminalreporter.write_sep("-", "bad inputs")
+    terminalreporter.write_line(
+        f"hostile inputs tried: {len(_tried)} ("
+        + ", ".join(f"{label}: {counts[outcome]}" for outcome, label in OUTCOMES.items())
+        + ")"
+    )

@@ -170,9 +170,10 @@ def test_static_charts_are_in_the_html_before_any_script(browser, site_url, char
             assert image.is_visible(), path
             assert image.evaluate("img => img.complete && img.naturalWidth > 0"), path
             assert image.get_attribute("alt").strip()
-            figure = page.locator("figure.btc-chart").nth(i)
-            figure.locator("details summary").click()
-            assert figure.locator("details table").is_visible()
+            block = page.locator(".btc-chart-block").nth(i)
+            assert block.locator("figure.btc-chart").count() == 1
+            block.locator("details summary").click()
+            assert block.locator("details table").is_visible()
         page.close()
     context.close()
 

@@ -482,7 +482,7 @@ def test_site_assets_render_light_and_dark(published, tmp_path):
     assert meta["description"] == "60% of 20 plots were linked."
 
 
-def test_hostile_label_is_escaped_in_svg(published, tmp_path):
+def test_hostile_label_is_escaped_in_svg(published, tmp_path, bad_input):
     export.export_site_assets(published, tmp_path / "site", cache_dir=tmp_path / "cache")
     for scheme in theme.SCHEMES:
         svg = (tmp_path / "site" / DEMO_ID / f"{scheme}.svg").read_text(encoding="utf-8")
@@ -490,6 +490,7 @@ def test_hostile_label_is_escaped_in_svg(published, tmp_path):
         assert "&lt;script&gt;alert(1)&lt;/script&gt;&amp;" in svg
         texts = ["".join(node.itertext()) for node in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")]
         assert HOSTILE_LABEL in texts  # escaped in the file, intact once parsed
+    bad_input("chart exporter: markup, ampersand and quotes in a category label", "escaped")
 
 
 def test_site_assets_accept_a_context_or_specs(ctx, registry, published, tmp_path):

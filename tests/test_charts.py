@@ -332,7 +332,7 @@ def test_hostile_label_is_escaped_in_json(hostile):
     assert found
 
 
-def test_hostile_label_is_escaped_in_svg(hostile, tmp_path):
+def test_hostile_label_is_escaped_in_svg(hostile, tmp_path, bad_input):
     export.export_site_assets(hostile, tmp_path / "site", cache_dir=tmp_path / "cache")
     drawn = False
     for chart_id in hostile:
@@ -343,3 +343,4 @@ def test_hostile_label_is_escaped_in_svg(hostile, tmp_path):
             if HOSTILE_LABEL[:8] in svg.replace("&lt;", "<"):
                 assert "&lt;script&gt;" in svg
     assert drawn, "the hostile name was not drawn as text in any network chart"
+    bad_input("network charts: script element in a network name", "escaped")

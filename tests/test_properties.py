@@ -6,13 +6,15 @@ no result depends on the order of the rows.
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from scripts.findings import all_findings
 from scripts.ledger import agrees
-from scripts.validate import validate
+from scripts.validate import CHECKS, validate
 
 BASE = validate()
 SPECS = {spec.id: spec for spec in all_findings()}
@@ -105,3 +107,130 @@ def test_percent_rounding_agrees_with_itself(part, whole):
     printed = int(share * 100 + 0.5 + 1e-9) / 100
     assert agrees(share, printed, "percent")
     assert not agrees(share, printed + 0.02, "percent")
+
+
+# Every section, every table -----------------------------------------------------------------
+
+ALL_SPECS = list(SPECS.values())
+
+
+def accepted(tables) -> bool:
+    """Whether the validator's cross-table checks let these tables through (so they are input)."""
+    return not any(True for check in CHECKS for _ in check(tables))
+
+
+def every_result(tables) -> dict[str, float]:
+    return {spec.id: spec.compute(tables) for spec in ALL_SPECS}
+
+
+@settings(SETTINGS, max_examples=25)  # each example reorders all the tables at once
+@given(st.data())
+def test_no_finding_depends_on_the_order_of_any_table(data):
+    """Shuffle the rows of every table at once: all findings of all sections stay the same."""
+    shuffled = {}
+    for name, frame in BASE.items():
+        order = data.draw(st.permutations(range(len(frame))), label=name)
+        shuffled[name] = frame.iloc[list(order)].reset_index(drop=True)
+        shuffled[name].attrs = frame.attrs
+    expected, got = every_result(BASE), every_result(shuffled)
+    assert got.keys() == expected.keys()
+    for id, value in expected.items():
+        # Sums of decimal shares may differ in the last bit with the order they are added in.
+        assert math.isclose(got[id], value, rel_tol=1e-12, abs_tol=1e-12), (id, value, got[id])
+
+
+def set_values(frame: pd.DataFrame, key: str, column: str, values: dict) -> pd.DataFrame:
+    frame = frame.copy()
+    for k, v in values.items():
+        frame.loc[frame[key] == k, column] = v
+    return frame
+
+
+@st.composite
+def nationality_tables(draw):
+    """Counts of individuals drawn nested, every part within its whole, in random row order."""
+    everyone = draw(st.integers(1, 1000))
+    coverage = {a: draw(st.integers(1, everyone)) for a in ("citizenship", "heritage", "birthplace")}
+    coverage["all_three"] = draw(st.integers(0, min(coverage.values())))
+    belgians = draw(st.integers(1, coverage["citizenship"]))
+    born = draw(st.integers(0, belgians))
+    abroad = [draw(st.integers(0, belgians - born)) for _ in range(2)]
+    unknown = belgians - born - sum(abroad)
+    assume(unknown >= 0)
+    moroccan = draw(st.integers(1, everyone))
+    groups = {
+        "moroccan-link": moroccan,
+        "moroccan-link-belgian-citizens": draw(st.integers(0, min(moroccan, belgians))),
+        "belgian-dual-citizens": draw(st.integers(0, belgians)),
+    }
+    tables = dict(BASE)
+    tables["denominators"] = set_values(BASE["denominators"], "denominator_id", "value", {"all-individuals": everyone})
+    tables["coverage"] = set_values(BASE["coverage"], "attribute", "individuals_with_data", coverage)
+    tables["citizenship"] = set_values(BASE["citizenship"], "country_code", "individuals", {"BE": belgians})
+    tables["belgian_birthplaces"] = set_values(
+        BASE["belgian_birthplaces"], "birthplace", "individuals",
+        {"Belgium": born, "Morocco": abroad[0], "Lebanon": abroad[1], "unknown": unknown},
+    )
+    tables["individual_groups"] = set_values(BASE["individual_groups"], "group_id", "individuals", groups)
+    for name in ("coverage", "citizenship", "belgian_birthplaces", "individual_groups"):
+        order = draw(st.permutations(range(len(tables[name]))))
+        tables[name] = tables[name].iloc[list(order)].reset_index(drop=True)
+        tables[name].attrs = BASE[name].attrs
+    return tables
+
+
+@SETTINGS
+@given(nationality_tables())
+def test_nationality_shares_are_fractions_and_parts_fit(tables):
+    values = results(tables, "nationalities")
+    for id, value in values.items():
+        if SPECS[id].unit == "share":
+            assert 0 <= value <= 1, (id, value)
+    assert values["belgian-citizens"] + values["non-belgian-citizens"] == values["citizenship-known"]
+    assert 0 <= values["non-belgian-citizens"] <= values["citizenship-known"]
+    assert values["born-in-belgium"] <= values["belgian-citizens"]
+    assert values["moroccan-linked-belgian-citizens"] <= values["moroccan-linked"]
+    assert values["all-three-attributes-known"] <= min(
+        values["citizenship-known"], values["heritage-known"], values["birthplace-known"]
+    )
+
+
+@SETTINGS
+@given(incident_tables(), st.data())
+def test_coverage_shares_of_incidents_are_fractions(incidents, data):
+    total = int(incidents["incidents"].sum())
+    arrests = int(incidents.loc[incidents["incident_type"] == "arrest_action", "incidents"].sum())
+    measures = {
+        "weapon_data": data.draw(st.integers(0, total)),
+        "target_data": data.draw(st.integers(0, total)),
+        "plots": data.draw(st.integers(0, arrests)),
+    }
+    tables = with_tables(
+        incidents=incidents,
+        weapons_targets=set_values(BASE["weapons_targets"], "measure", "incidents", measures),
+    )
+    for section in ("weapons_targets", "overview"):
+        for id, value in results(tables, section).items():
+            if SPECS[id].unit == "share":
+                assert 0 <= value <= 1, (id, value)
+
+
+@SETTINGS
+@given(st.integers(1, 10_000), st.data())
+def test_justice_shares_are_fractions(verdicts, data):
+    convictions = data.draw(st.integers(0, verdicts))
+    # Printed shares of all convicts, rounded to whole per cent, as the validator allows them.
+    cuts = sorted(data.draw(st.lists(st.integers(0, 100), min_size=3, max_size=3)))
+    shares = [a / 100 for a in (cuts[0], cuts[1] - cuts[0], cuts[2] - cuts[1], 100 - cuts[2])]
+    shares = [max(0.0, s + data.draw(st.sampled_from([-0.005, 0, 0.005]))) for s in shares]
+    statuses = ("in_prison", "sentence_served", "conditional_release", "convicted_in_absentia")
+    tables = with_tables(
+        justice=set_values(BASE["justice"], "measure", "value", {"verdicts_2016": verdicts, "convictions_2016": convictions}),
+        convict_status=set_values(BASE["convict_status"], "status", "share", dict(zip(statuses, shares))),
+    )
+    assume(accepted(tables))
+    values = results(tables, "threat_levels")
+    for id, value in values.items():
+        if SPECS[id].unit == "share":
+            assert 0 <= value <= 1, (id, value)
+    assert values["convictions-2016"] + values["acquittals-2016"] == values["verdicts-2016"]

@@ -6,7 +6,7 @@ import csv
 import json
 import re
 from pathlib import Path
-from urllib.parse import urljoin, urlparse
+from urllib.parse import unquote, urljoin, urlparse
 
 import pytest
 from bs4 import BeautifulSoup
@@ -30,6 +30,13 @@ def catalogue(built_site) -> list[dict]:
 
 def soup(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def chart_block(figure):
+    """The block that holds a chart's figure, its data table and its download links."""
+    block = figure.parent
+    assert "btc-chart-block" in block.get("class", []), figure.get("data-chart")
+    return block
 
 
 def local_target(site: Path, page: Path, url: str) -> Path | None:
@@ -71,7 +78,7 @@ def test_every_chart_appears_on_a_page_as_a_static_first_figure(site, catalogue)
             assert light["alt"].strip(), chart_id
             assert float(light["width"]) > 0 and float(light["height"]) > 0
             assert figure.find("figcaption").get_text(strip=True)
-            assert figure.select_one("details.btc-chart__data table"), chart_id
+            assert chart_block(figure).select_one("details.btc-chart__data table"), chart_id
             for img in images:
                 assert local_target(site, site / name, img["src"]).is_file()
             # Phones get a layout of their own, not the desktop one scaled down.
@@ -89,14 +96,23 @@ def test_data_tables_under_charts_match_the_published_csv(site, built_site):
     for name in PAGES:
         for figure in soup(site / name).select("figure.btc-chart"):
             chart_id = figure["data-chart"]
-            rows = [[cell.get_text() for cell in tr.find_all(["th", "td"])] for tr in figure.select("details table tr")]
+            rows = [[cell.get_text() for cell in tr.find_all(["th", "td"])] for tr in chart_block(figure).select("details table tr")]
             entry = next(item for item in json.loads((built_site.charts / "index.json").read_text()) if item["id"] == chart_id)
             with (built_site.charts / entry["files"]["csv"]).open(encoding="utf-8", newline="") as handle:
                 assert rows == list(csv.reader(handle)), chart_id
 
 
+def anchors(page: Path, cache: dict[Path, set[str]]) -> set[str]:
+    """Every fragment a link may point to on a page: element ids and old-style <a name>."""
+    if page not in cache:
+        doc = soup(page)
+        cache[page] = {el["id"] for el in doc.find_all(id=True)} | {a["name"] for a in doc.find_all("a", attrs={"name": True})}
+    return cache[page]
+
+
 def test_every_link_and_asset_in_the_site_resolves(site):
-    broken = []
+    broken, missing_anchor, checked_anchors = [], [], 0
+    ids: dict[Path, set[str]] = {}
     for page in sorted(site.rglob("*.html")):
         if page.name == "404.html":
             continue  # served at any path, so MkDocs gives it absolute URLs under site_url
@@ -104,12 +120,21 @@ def test_every_link_and_asset_in_the_site_resolves(site):
         for tag, attr in (("a", "href"), ("img", "src"), ("script", "src"), ("link", "href"), ("iframe", "src")):
             for element in doc.find_all(tag):
                 url = element.get(attr)
-                if not url or url.startswith(("mailto:", "#", "data:")):
+                if not url or url.startswith(("mailto:", "data:")):
                     continue
-                target = local_target(site, page, url)
-                if target is not None and not target.exists():
+                parsed = urlparse(url)
+                target = page if url.startswith("#") else local_target(site, page, url)
+                if target is None:
+                    continue  # another site
+                if not target.exists():
                     broken.append(f"{page.relative_to(site)} → {url}")
+                elif parsed.fragment and target.suffix == ".html":
+                    checked_anchors += 1
+                    if unquote(parsed.fragment) not in anchors(target, ids):
+                        missing_anchor.append(f"{page.relative_to(site)} → {url}")
     assert not broken, broken[:20]
+    assert not missing_anchor, missing_anchor[:20]
+    assert checked_anchors > 100  # the tables of contents, ledger and chart links were all seen
 
 
 def test_no_resource_is_requested_from_another_origin(site):

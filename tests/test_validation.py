@@ -84,6 +84,19 @@ CASES = [
      [f"{REPORT}/weapons_targets.csv", "row 4", "column incidents", "exceeds its total 103"]),
     ("citizenship count above its coverage", edit(f"{REPORT}/coverage.csv", "citizenship,94", "citizenship,60"),
      [f"{REPORT}/citizenship.csv", "column individuals", "more than the 60"]),
+    # Hostile text where the schema constrains it: refused, not rendered.
+    ("markup in an identifier", edit(f"{REPORT}/networks.csv", "kamikaze-riders,", "<script>window.__pwned=1</script>,"),
+     [f"{REPORT}/networks.csv", "row 11", "column network_id", "pattern"]),
+    ("javascript: URL for a source", edit("data/source/sources.csv", "https://www.geonames.org/", "javascript:window.__pwned=1"),
+     ["data/source/sources.csv", "row 3", "column url", "pattern"]),
+    ("quote longer than 400 characters", edit(f"{REPORT}/justice.csv", '"138 verdicts', '"' + "x" * 400 + " 138 verdicts"),
+     [f"{REPORT}/justice.csv", "row 2", "column quote", "maxLength"]),
+    ("escape sequence in a label", edit(f"{REPORT}/networks.csv", "Kamikaze Riders", "Kamikaze \x1b[31mRiders"),
+     [f"{REPORT}/networks.csv", "row 11", "column name", "U+001B"]),
+    ("NUL byte in a label", edit(f"{PUBLIC}/places.csv", "Brussels Airport", "Brussels\x00Airport"),
+     [f"{PUBLIC}/places.csv", "row 4", "column name", "U+0000"]),
+    ("C1 control character in a note", edit(f"{PUBLIC}/attacks.csv", "The attacker was shot", "The attacker\x85was shot"),
+     [f"{PUBLIC}/attacks.csv", "row 3", "column note", "U+0085"]),
 ]
 
 
@@ -94,7 +107,7 @@ def previously_built(project: Layout) -> Layout:
 
 
 @pytest.mark.parametrize(("name", "corrupt", "fragments"), CASES, ids=[c[0] for c in CASES])
-def test_bad_input_is_named_and_leaves_outputs_untouched(previously_built: Layout, name, corrupt, fragments):
+def test_bad_input_is_named_and_leaves_outputs_untouched(previously_built: Layout, name, corrupt, fragments, bad_input):
     before = tree_digest(previously_built.derived)
     corrupt(previously_built)
     with pytest.raises(DataError) as caught:
@@ -104,6 +117,7 @@ def test_bad_input_is_named_and_leaves_outputs_untouched(previously_built: Layou
         assert fragment in message, f"{name}: {fragment!r} not in:\n{message}"
     assert tree_digest(previously_built.derived) == before
     assert not list(Path(previously_built.root).glob(".build-staging-*"))
+    bad_input(f"data: {name}", "rejected")
 
 
 def test_there_are_at_least_fifteen_distinct_corruptions():

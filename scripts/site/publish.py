@@ -42,8 +42,9 @@ def finish(layout: Layout, stage: Path, site_dir: Path) -> None:
         bundle = site_dir / "charts" / state.chart_file(entry["id"], "zip")
         bundle.write_bytes(chart_bundle(state, entry["id"], site_dir / "assets" / "charts" / entry["id"]))
     for page in sorted(site_dir.rglob("*.html")):
-        html = page.read_text(encoding="utf-8")
-        page.write_text(_add_csp(page, prune_page(html)), encoding="utf-8")
+        page.write_text(prune_page(page.read_text(encoding="utf-8")), encoding="utf-8")
+        _tidy_notebook(page, site_dir)
+        page.write_text(_add_csp(page, page.read_text(encoding="utf-8")), encoding="utf-8")
 
 
 def _copy_tree(src: Path, dest: Path) -> None:
@@ -210,6 +211,52 @@ def _write_embeds(state: render.SiteState, site_dir: Path) -> None:
             out = site_dir / "embed" / chart_id / folder / "index.html"
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_text(html, encoding="utf-8")
+
+
+STYLE = re.compile(r"<style[^>]*>(?P<css>.*?)</style>\s*", re.S)
+CLIPBOARD = re.compile(r"<clipboard-copy\b(?P<attrs>[^>]*)>")
+NOTEBOOK_CSS = "assets/css/notebook-{digest}.css"
+
+
+def _tidy_notebook(page: Path, site_dir: Path) -> None:
+    """Make a notebook page that mkdocs-jupyter rendered valid HTML, keeping how it looks.
+
+    - Its styles (JupyterLab's stylesheet, the code colours) come as <style> elements in the
+      body, which HTML does not allow there; they move to one stylesheet linked at the same
+      place, so Material's instant navigation, which swaps the body, still brings them along.
+    - One of them is a Python list printed as text (a duplicate of the code colours); dropped.
+    - The MathJax loader is a <script src=""> when no MathJax URL is set (we load none).
+    - Its copy buttons carry an aria-label, allowed only with a role; the element takes
+      role="button" when its script runs, so say so in the HTML. A stray comma in the
+      template also turns into an attribute named ",".
+    """
+    html = page.read_text(encoding="utf-8")
+    if 'class="jupyter-wrapper"' not in html:
+        return
+    head_end = html.index("</head>")
+    body = html[head_end:]
+    sheets = [m.group("css").strip() for m in STYLE.finditer(body)]
+    sheets = [css for css in sheets if not css.startswith(("['", '["'))]
+    if sheets:
+        css = "\n".join(re.sub(r'^@charset "UTF-8";', "", css) for css in sheets)
+        css = '@charset "UTF-8";\n' + css + "\n"
+        name = NOTEBOOK_CSS.format(digest=hashlib.sha256(css.encode("utf-8")).hexdigest()[:12])
+        (site_dir / name).parent.mkdir(parents=True, exist_ok=True)
+        (site_dir / name).write_text(css, encoding="utf-8")
+        href = os.path.relpath(site_dir / name, page.parent).replace(os.sep, "/")
+        link = f'<link rel="stylesheet" href="{href}">\n'
+        first = STYLE.search(body)
+        body = body[: first.start()] + link + STYLE.sub("", body[first.start():])
+    body = re.sub(r'<script src="">\s*</script>\s*', "", body)
+
+    def button(match: re.Match) -> str:
+        attrs = match.group("attrs").replace(' ,=""', "")
+        if "role=" not in attrs:
+            attrs = ' role="button"' + attrs
+        return f"<clipboard-copy{attrs}>"
+
+    body = CLIPBOARD.sub(button, body)
+    page.write_text(html[:head_end] + body, encoding="utf-8")
 
 
 def _add_csp(page: Path, html: str) -> str:

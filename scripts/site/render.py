@@ -154,12 +154,20 @@ def chart_frame(meta: dict, assets: str, description: str) -> str:
     pictures = "".join(
         "<picture>"
         f'<source media="{NARROW_MEDIA}" srcset="{assets}{scheme}-narrow.svg" '
-        f'width="{meta["narrow_width"]}" height="{meta["narrow_height"]}">'
-        f"{_static_image(assets, scheme, meta['width'], meta['height'], description)}"
+        f'width="{_pixels(meta["narrow_width"])}" height="{_pixels(meta["narrow_height"])}">'
+        f"{_static_image(assets, scheme, _pixels(meta['width']), _pixels(meta['height']), description)}"
         "</picture>"
         for scheme in SCHEMES
     )
     return f'<div class="btc-chart__frame" style="{ratios}">{pictures}</div>'
+
+
+def _pixels(size: float) -> int:
+    """HTML wants whole pixels in width and height; the exact ratio is in the CSS above.
+
+    Rounded down, so the image's placeholder box is never taller than the frame it sits in.
+    """
+    return int(size)
 
 
 def _static_image(assets: str, scheme: str, width, height, description: str, lazy: bool = False) -> str:
@@ -196,14 +204,18 @@ def chart_figure(state: SiteState, chart_id: str, base: str) -> str:
     data_table = _csv_table(state.charts_dir / state.chart_file(chart_id, "csv"), caption=f"Data: {entry['title']}")
     downloads = _downloads(state, chart_id, base)
     source = escape(usermeta.get("source", ""))
+    # A figure's caption must be its first or last child, so the data table and the download
+    # links sit beside the figure, in one block with it, rather than inside it after the caption.
     return (
+        '<div class="btc-chart-block">\n'
         f'<figure class="btc-chart" id="chart-{chart_id}" {chart_data_attributes(chart_id, assets)}>\n'
         f"{chart_frame(meta, assets, description)}\n"
         f'<figcaption><span class="btc-chart__title">{title}</span> '
         f'<span class="btc-chart__description">{description}</span> '
         f'<span class="btc-chart__source">Source: {source}</span></figcaption>\n'
+        "</figure>\n"
         f'<details class="btc-chart__data"><summary>Data behind this chart</summary>\n{data_table}\n</details>\n'
-        f"{downloads}\n</figure>"
+        f"{downloads}\n</div>"
     )
 
 
@@ -393,7 +405,7 @@ def reuse_catalogue(state: SiteState, base: str) -> str:
         host_script = f'<script src="{state.site_url}assets/js/embed-host.js" async></script>'
         embeds = "\n".join(
             f'<iframe src="{state.site_url}embed/{chart_id}/{folder}" title="{title}" '
-            f'width="100%" height="{meta["height"] + 80}" loading="lazy"></iframe>'
+            f'width="100%" height="{_pixels(meta["height"]) + 80}" loading="lazy"></iframe>'
             for folder in ("", "dark/")
         )
         spec_url = state.site_url + "charts/" + state.chart_file(chart_id, "vegalite")
@@ -406,7 +418,7 @@ def reuse_catalogue(state: SiteState, base: str) -> str:
             # Light and dark previews, switched with the palette like the charts on the pages.
             f'<p class="btc-chart btc-reuse__preview">'
             + "".join(
-                _static_image(f"{base}assets/charts/{chart_id}/", scheme, meta["width"], meta["height"],
+                _static_image(f"{base}assets/charts/{chart_id}/", scheme, _pixels(meta["width"]), _pixels(meta["height"]),
                               escape(entry.get("description", "")), lazy=True)
                 for scheme in SCHEMES
             )
