@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from scripts.paths import DEFAULT, Layout
@@ -151,9 +151,14 @@ def build(layout: Layout = DEFAULT, *, charts: bool = True, site: bool = True, f
     with timings.step("ledger"):
         ledger = ledger_module.compute(tables)
     summary = {"findings": len(ledger), "statuses": ledger["status"].value_counts().to_dict()}
-    with staging(layout) as stage:
+    with staging(layout) as stage, ExitStack() as running:
         derived = stage / "derived"
         ledger_module.write(ledger, derived)
+        if site:  # the notebook runs on the second core while the charts are drawn
+            from scripts.site import notebook
+
+            executed = running.enter_context(
+                notebook.BackgroundRun(layout, derived / "findings.csv", stage / "notebook" / notebook.NOTEBOOK))
         with timings.step("map shapes"):
             _write_geo(layout, derived / "geo")
         steps = [(derived, layout.derived)]
@@ -167,7 +172,7 @@ def build(layout: Layout = DEFAULT, *, charts: bool = True, site: bool = True, f
             from scripts.site import build_site
 
             with timings.step("site"):
-                build_site(layout, stage, timings)
+                build_site(layout, stage, executed, timings)
             steps.append((stage / "site", layout.site))
         with timings.step("publish"):
             for staged, target in steps:

@@ -6,6 +6,7 @@ These tests never skip: a machine without /usr/bin/chromium fails them, and .ci/
 from __future__ import annotations
 
 import functools
+import gzip
 import http.server
 import json
 import threading
@@ -131,6 +132,59 @@ def test_the_vega_runtime_loads_only_when_a_reader_reaches_for_a_chart(browser, 
     with page.expect_request(lambda request: "vega-runtime" in request.url):
         page.locator("figure.btc-chart").first.dispatch_event("touchstart")
     page.wait_for_function("() => document.querySelector('figure.btc-chart.btc-chart--interactive') !== null")
+    page.context.close()
+
+
+PAGE_BUDGET = 100 * 1024  # bytes gzip before the reader interacts (issue: performance)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_weight_before_any_input_is_within_budget(browser, built_site, site_url, path):
+    """What a phone downloads for a page before the reader does anything, gzipped as GitHub
+    Pages serves it (the test server does not compress, so files are gzipped here)."""
+    page, _ = open_page(browser, site_url + path, viewport={"width": 412, "height": 823}, is_mobile=True, has_touch=True)
+    page.wait_for_timeout(1500)  # idle too: nothing may sneak in after the load event
+    paths = page.evaluate("() => [location.pathname, ...performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname)]")
+    files = [built_site.site / p.lstrip("/") for p in paths]
+    files = [f / "index.html" if f.is_dir() else f for f in files]
+    weight = sum(len(gzip.compress(f.read_bytes(), mtime=0)) for f in files)
+    assert weight <= PAGE_BUDGET, f"{path or '/'}: {weight / 1024:.1f} KiB over {len(files)} requests: {paths}"
+    page.context.close()
+
+
+SEARCH_FILES = ("/search/search_index.json", "/assets/javascripts/workers/search.")
+
+
+@pytest.mark.parametrize("how", ["phone: tap the search button", "desktop: press /"])
+def test_search_loads_only_when_a_reader_reaches_for_it(browser, site_url, how):
+    phone = how.startswith("phone")
+    viewport = {"width": 412, "height": 823} if phone else {"width": 1280, "height": 900}
+    page, recorder = open_page(browser, site_url + "geography/", viewport=viewport, has_touch=phone)
+    fetched = []
+    page.on("request", lambda request: fetched.append(urlparse(request.url).path))
+    page.mouse.click(5, 300)  # a click in the text is not a search
+    page.wait_for_timeout(1500)
+    fetched += page.evaluate("() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname)")
+    assert not [path for path in fetched if path.startswith(SEARCH_FILES)], fetched
+    if phone:
+        page.locator("label.md-header__button[for='__search']").tap()
+    else:
+        page.keyboard.press("/")
+    page.locator("input.md-search__input").press_sequentially("Charleroi")
+    page.wait_for_function(
+        "() => (document.querySelector('.md-search-result__list') || {innerText: ''}).innerText.includes('Charleroi')",
+        timeout=10_000,
+    )
+    assert {prefix for prefix in SEARCH_FILES for path in fetched if path.startswith(prefix)} == set(SEARCH_FILES)
+    assert recorder.errors == [] and recorder.failed == [], (recorder.errors, recorder.failed)
+    page.context.close()
+
+
+def test_search_highlights_terms_on_arrival_from_a_result(browser, site_url):
+    page, recorder = open_page(browser, site_url + "geography/?h=Charleroi", viewport={"width": 1280, "height": 900})
+    page.wait_for_selector("mark[data-md-highlight]", state="attached", timeout=10_000)
+    assert "charleroi" in page.locator("mark[data-md-highlight]").first.inner_text().lower()
+    assert recorder.errors == [], recorder.errors
     page.context.close()
 
 

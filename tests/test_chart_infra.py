@@ -16,6 +16,7 @@ import jsonschema
 import pandas as pd
 import pytest
 
+from scripts.errors import BuildError
 from scripts.paths import site_url
 from scripts.charts import export, theme
 from scripts.charts.context import LEDGER_COLUMNS, ChartContext, format_value
@@ -224,7 +225,7 @@ def test_site_registry_discovers_every_section_module():
 
 
 def test_every_chart_module_is_listed_for_discovery():
-    infrastructure = {"__init__", "build", "context", "registry", "theme", "describe", "export", "versions"}
+    infrastructure = {"__init__", "build", "context", "registry", "theme", "describe", "export", "static", "versions"}
     package = Path(export.__file__).parent
     modules = {path.stem for path in package.glob("*.py")} - infrastructure
     listed = {name.rsplit(".", 1)[1] for name in SECTION_MODULES}
@@ -511,9 +512,10 @@ def test_site_assets_are_deterministic_and_cache_hits_are_identical(published, t
     def no_rendering(*args, **kwargs):
         raise AssertionError("cache miss: vl-convert was called")
 
-    for name in ("vegalite_to_svg", "vegalite_to_vega", "svg_to_png"):
+    for name in ("vegalite_to_svg", "vegalite_to_vega", "vega_to_svg", "svg_to_png"):
         monkeypatch.setattr(export.vlc, name, no_rendering)
-    export.export_site_assets(published, tmp_path / "warm", cache_dir=tmp_path / "cache-a")
+    # In this process, where vl-convert is patched: a miss would fail here.
+    export.export_site_assets(published, tmp_path / "warm", cache_dir=tmp_path / "cache-a", max_workers=0)
     assert snapshot(tmp_path / "warm") == cold
 
 
@@ -615,21 +617,20 @@ def test_bad_version_rows_are_named(ctx, registry, tmp_path, row, message):
         export.build_all(with_tables(ctx, corrections=corrections(row)), tmp_path, registry=registry)
 
 
-def test_worker_processes_render_what_threads_render(published, tmp_path, monkeypatch):
-    """A cold cache with many charts is rendered in worker processes; the files are the same."""
+def test_worker_processes_render_what_this_process_renders(published, tmp_path):
+    """Renders in worker processes and in the building process itself give the same files."""
     spec = json.loads((published / "v1" / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
     specs = {DEMO_ID: spec, "overview-demo-copy": {**spec, "title": "Another"}}
-    threads = export.export_site_assets(specs, tmp_path / "threads", cache_dir=tmp_path / "cache-threads")
-    monkeypatch.setattr(export, "PROCESS_POOL_MIN", 2)
+    here = export.export_site_assets(specs, tmp_path / "here", cache_dir=tmp_path / "cache-here", max_workers=0)
     processes = export.export_site_assets(specs, tmp_path / "processes", cache_dir=tmp_path / "cache-processes", max_workers=2)
-    assert processes == threads
-    assert snapshot(tmp_path / "processes") == snapshot(tmp_path / "threads")
+    assert processes == here
+    assert snapshot(tmp_path / "processes") == snapshot(tmp_path / "here")
+    assert not list((tmp_path / "cache-processes" / ".jobs").iterdir())  # job files are consumed
 
 
-def test_a_failing_worker_process_names_the_chart(published, tmp_path, monkeypatch):
+def test_a_failing_worker_process_names_the_chart(published, tmp_path):
     spec = json.loads((published / "v1" / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
     broken = {**spec, "mark": {"type": "no-such-mark"}}
-    monkeypatch.setattr(export, "PROCESS_POOL_MIN", 2)
-    with pytest.raises(ChartBuildError, match="overview-broken"):
+    with pytest.raises(BuildError, match="'overview-broken' could not be rendered"):
         export.export_site_assets({DEMO_ID: spec, "overview-broken": broken}, tmp_path / "out",
                                   cache_dir=tmp_path / "cache", max_workers=2)

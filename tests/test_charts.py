@@ -26,7 +26,7 @@ import pytest
 import vl_convert as vlc
 
 from scripts import ledger as ledger_module
-from scripts.charts import export, theme
+from scripts.charts import export, static, theme
 from scripts.charts._common import KEY_SEPARATOR
 from scripts.charts.context import ChartContext
 from scripts.charts.registry import SECTIONS, default_registry, registered_charts
@@ -186,15 +186,25 @@ def test_spec_is_valid_vega_lite(published, vega_lite_validator, chart_id):
 
 
 @pytest.mark.parametrize("chart_id", CHART_IDS)
-def test_renders_in_both_schemes(published, chart_id):
+def test_one_drawing_painted_twice_is_a_render_per_scheme(published, chart_id):
+    """The build draws each layout once and paints it light and dark (scripts.charts.static);
+    the files must be exactly what rendering each scheme's own spec gives."""
     spec = spec_of(published, chart_id)
+    job = export.plan_render(chart_id, spec)
+    assert len(job.drawings) == 1, f"{chart_id} is drawn once per scheme"
+    files = job.render()
     for scheme in theme.SCHEMES:
-        svg = vlc.vegalite_to_svg(
-            export.static_spec(export.restyle(spec, scheme)), vl_version=export.vegalite_version()
-        )
-        root = ET.fromstring(svg)
-        assert float(root.attrib["width"]) == export.STATIC_WIDTH, (chart_id, scheme)
+        for suffix, width in static.LAYOUTS:
+            fixed = export.static_spec(export.restyle(spec, scheme), width=width)
+            vega = export.dumps_json(vlc.vegalite_to_vega(fixed, vl_version=export.vegalite_version()))
+            assert files[f"{scheme}{suffix}.vg.json"].decode("utf-8") == vega, (chart_id, scheme, suffix)
+            # Drawn from the Vega as published (key order matters to Vega's layout): the static
+            # picture is what the live chart will draw in its place.
+            assert files[f"{scheme}{suffix}.svg"].decode("utf-8") == vlc.vega_to_svg(json.loads(vega)), (chart_id, scheme, suffix)
+        svg = files[f"{scheme}.svg"].decode("utf-8")
+        assert float(ET.fromstring(svg).attrib["width"]) == export.STATIC_WIDTH, (chart_id, scheme)
         assert theme.BACKGROUND[scheme] in svg
+        assert theme.PLACEHOLDER_PREFIX not in svg.lower()
         assert any(text.strip() for text in svg_texts(svg)), f"{chart_id} draws no text"
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 import shutil
 import xml.etree.ElementTree as ET
@@ -118,25 +117,19 @@ def set_cell(root: Path, injection: Injection) -> None:
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory) -> Layout:
     layout = copy_working_tree(tmp_path_factory.mktemp("hostile") / "tree", share_cache=False)
-    # Share the content-addressed render caches, but not mkdocs-jupyter's: it keys executed
-    # notebooks on the notebook alone, so it would serve output computed from the clean data.
-    # Its cache directory is relative to the working directory, hence the chdir below.
+    # Share every cache: all are keyed by content, the notebook's by the data it reads, so the
+    # payloads below must reach the notebook page through a fresh run (checked further down).
     layout.cache.mkdir()
     if (ROOT / ".cache").is_dir():
         for shared in (ROOT / ".cache").iterdir():
-            if shared.is_dir() and shared.name != "mkdocs-jupyter":
+            if shared.is_dir():
                 (layout.cache / shared.name).symlink_to(shared)
     for injection in INJECTIONS:
         set_cell(layout.root, injection)
     # No earlier version of the charts, so the changed data is a first publication rather
     # than a correction that would need a row in the corrections log.
     shutil.rmtree(layout.charts)
-    here = os.getcwd()
-    os.chdir(layout.root)
-    try:
-        build(layout)
-    finally:
-        os.chdir(here)
+    build(layout)
     return layout
 
 

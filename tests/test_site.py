@@ -223,6 +223,30 @@ def test_reproduce_notebook_ran_at_build_time(site):
     assert "jp-OutputArea" in (site / "reproduce" / "index.html").read_text(encoding="utf-8")
 
 
+def test_the_notebook_reruns_when_anything_it_reads_changes(tmp_path):
+    """Its run is cached by content; a change to the data, the ledger or the notebook is a miss."""
+    from scripts.site import notebook
+    from tests.conftest import copy_project
+
+    layout = copy_project(tmp_path / "tree")
+    ledger = tmp_path / "findings.csv"
+    ledger.write_bytes((ROOT / "data/derived/findings.csv").read_bytes())
+    first = notebook.inputs_key(layout, ledger)
+    assert notebook.inputs_key(copy_project(tmp_path / "twin"), ledger) == first  # not keyed by place
+    changes = {
+        "a source table": layout.data / "source/report/incidents.csv",
+        "a schema": next((layout.data / "schemas").iterdir()),
+        "the ledger": ledger,
+        "the notebook": layout.root / "docs" / notebook.NOTEBOOK,
+    }
+    for what, path in changes.items():
+        original = path.read_bytes()
+        path.write_bytes(original + b"\n")
+        assert notebook.inputs_key(layout, ledger) != first, what
+        path.write_bytes(original)
+    assert notebook.inputs_key(layout, ledger) == first
+
+
 # The reuse kit ---------------------------------------------------------------------------------
 
 DOWNLOAD_SUFFIXES = (".png", ".svg", ".csv", ".vl.json", ".zip")

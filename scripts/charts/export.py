@@ -15,11 +15,8 @@ import json
 import os
 import shutil
 import tempfile
-import xml.etree.ElementTree as ET
-from collections.abc import Mapping
-import subprocess
-import sys
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -29,8 +26,8 @@ import altair as alt
 import pandas as pd
 import vl_convert as vlc
 
-import scripts
-from scripts.charts import theme
+from scripts import paths
+from scripts.charts import theme, versions
 from scripts.charts.context import ChartContext
 from scripts.charts.registry import (
     ChartBuildError,
@@ -39,10 +36,20 @@ from scripts.charts.registry import (
     default_registry,
     is_valid_id,
 )
-from scripts import paths
-from scripts.charts import versions
+from scripts.charts.static import (  # noqa: F401  (re-exported: the exporter's public helpers)
+    NARROW_WIDTH,
+    PNG_SCALE,
+    STATIC_HEIGHT,
+    STATIC_WIDTH,
+    RenderJob,
+    RenderPool,
+    asset_files,
+    dumps_json,
+    static_spec,
+    svg_size,
+)
 from scripts.charts.versions import ChartVersion, chart_versions
-from scripts.paths import BUILD_CACHE, CHARTS, ROOT, SECTION_PAGES
+from scripts.paths import BUILD_CACHE, CHARTS, SECTION_PAGES
 
 # Kept in step with CITATION.cff at the repository root.
 LICENCE = "CC BY 4.0"
@@ -53,24 +60,10 @@ CITATION = (
 )
 CREDIT = "Beyond the Caliphate: Belgium microsite team"
 
-STATIC_WIDTH = 640  # replaces width "container" in SVG/PNG exports
-# Phones get their own layout rather than the 640 px one scaled down to unreadable text.
-NARROW_WIDTH = 340
-STATIC_HEIGHT = 400  # replaces height "container", should a chart use it
-PNG_SCALE = 2  # sharp on high-density screens
 # Bump when rendering options or the asset layout change: it invalidates the render cache.
-ASSET_FORMAT = 5
-PROCESS_POOL_MIN = 6  # cache misses worth starting worker processes for
-# Static renders measure text with DejaVu Sans, the widest face in the theme's font stack, from a
-# pinned npm package so every build machine measures alike (see theme.FONT).
-MEASURE_FONTS = ROOT / "node_modules" / "dejavu-fonts-ttf" / "ttf"
-SITE_ASSET_FILES = tuple(
-    f"{scheme}.{kind}" for kind in ("svg", "png", "vg.json") for scheme in theme.SCHEMES
-) + tuple(f"{scheme}-narrow.{kind}" for kind in ("svg", "vg.json") for scheme in theme.SCHEMES)
+ASSET_FORMAT = 6
+SITE_ASSET_FILES = asset_files(theme.SCHEMES)
 DEFAULT_CACHE_DIR = BUILD_CACHE / "charts"
-
-# Sub-trees that hold data or metadata rather than layout; never rewritten.
-_NON_LAYOUT_KEYS = frozenset({"data", "datasets", "usermeta"})
 
 
 @dataclass(frozen=True)
@@ -144,17 +137,27 @@ def build_chart(entry: RegisteredChart, ctx: ChartContext, version: ChartVersion
     return BuiltChart(entry=entry, spec=spec, frame=frame, description=description, version=version)
 
 
-def build_specs(ctx: ChartContext, registry: Registry | None = None, site_url: str | None = None) -> list[BuiltChart]:
-    """Build every registered chart, in catalogue order (section, then id)."""
+def build_specs(ctx: ChartContext, registry: Registry | None = None, site_url: str | None = None,
+                on_built: Callable[[BuiltChart], None] | None = None) -> list[BuiltChart]:
+    """Build every registered chart, in catalogue order (section, then id).
+
+    ``on_built`` is called with each chart as soon as it is built (the build starts drawing it).
+    """
     registry = default_registry if registry is None else registry
     registry.discover()
     entries = registry.charts()
     versions = chart_versions(ctx.tables.get("corrections"), [entry.id for entry in entries])
-    return [build_chart(entry, ctx, versions[entry.id], site_url) for entry in entries]
+    built = []
+    for entry in entries:
+        built.append(build_chart(entry, ctx, versions[entry.id], site_url))
+        if on_built is not None:
+            on_built(built[-1])
+    return built
 
 
 def build_all(ctx: ChartContext, out_dir: Path = CHARTS, *, registry: Registry | None = None,
-              previous: Path | None = None, site_url: str | None = None) -> list[dict]:
+              previous: Path | None = None, site_url: str | None = None,
+              on_built: Callable[[BuiltChart], None] | None = None) -> list[dict]:
     """Write ``v<N>/<id>.vl.json``, ``v<N>/<id>.csv`` and ``index.json``; return the catalogue.
 
     ``previous`` is the charts/ directory already published (default: ``out_dir`` itself):
@@ -167,7 +170,7 @@ def build_all(ctx: ChartContext, out_dir: Path = CHARTS, *, registry: Registry |
     """
     out_dir = Path(out_dir)
     previous = out_dir if previous is None else Path(previous)
-    built = build_specs(ctx, registry, site_url)
+    built = build_specs(ctx, registry, site_url, on_built)
     catalogue = [chart.catalogue_entry() for chart in built]
 
     files = versions.archived_files(previous, {chart.id: chart.version for chart in built})
@@ -223,29 +226,24 @@ def export_site_assets(
     cache_dir: Path | None = None,
     registry: Registry | None = None,
     max_workers: int | None = None,
+    pool: RenderPool | None = None,
 ) -> list[dict]:
     """Render light/dark SVG, PNG and precompiled Vega for every chart; return each chart's meta.
 
     ``ctx_or_specs`` is a ChartContext (charts are built from ``registry``), a mapping of
     chart id to published Vega-Lite spec, or the directory ``build_all`` wrote.
-    Renders are cached by content hash under ``cache_dir`` (default ``.cache/charts``).
+    Renders are cached by content hash under ``cache_dir`` (default ``.cache/charts``);
+    misses are drawn by ``pool`` if given (it may have started on them already), else by a
+    pool of ``max_workers`` processes (0: in this process).
     """
     specs = _load_specs(ctx_or_specs, registry)
     out_dir = Path(out_dir)
     cache_dir = DEFAULT_CACHE_DIR if cache_dir is None else Path(cache_dir)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-
-    jobs = {chart_id: _AssetJob.plan(chart_id, spec) for chart_id, spec in specs.items()}
-    misses = [job for job in jobs.values() if not _cache_complete(cache_dir / job.key)]
-    # vl-convert runs Vega in one JS worker per process, so a cold render of many charts is
-    # spread over processes (one per core); a few misses are cheaper in this process's threads.
-    workers = max_workers or min(len(misses), os.cpu_count() or 1) or 1
-    if workers > 1 and len(misses) >= PROCESS_POOL_MIN:
-        _render_in_processes(misses, cache_dir, workers)
-    else:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            for job, rendered in zip(misses, pool.map(_AssetJob.render, misses)):
-                _store_in_cache(cache_dir / job.key, rendered)
+    jobs = {chart_id: plan_render(chart_id, spec) for chart_id, spec in specs.items()}
+    with nullcontext(pool) if pool is not None else RenderPool(cache_dir, max_workers) as renderer:
+        for job in jobs.values():
+            renderer.submit(job)
+        renderer.wait()
 
     out_dir.mkdir(parents=True, exist_ok=True)
     metas = []
@@ -281,107 +279,31 @@ def export_site_assets(
     return metas
 
 
-@dataclass(frozen=True)
-class _AssetJob:
-    chart_id: str
-    specs: dict[str, dict]  # scheme -> Vega-Lite spec (responsive, width "container")
-    key: str
+def plan_render(chart_id: str, light_spec: dict) -> RenderJob:
+    """What to draw for a chart's site assets, keyed by everything that shapes the files.
 
-    @classmethod
-    def plan(cls, chart_id: str, light_spec: dict) -> _AssetJob:
-        specs = {scheme: restyle(light_spec, scheme) for scheme in theme.SCHEMES}
-        fingerprint = {
-            "specs": specs,
-            "static_size": [STATIC_WIDTH, STATIC_HEIGHT, NARROW_WIDTH],
-            "png_scale": PNG_SCALE,
-            "vegalite": vegalite_version(),
-            "vl_convert": vlc.__version__,
-            "format": ASSET_FORMAT,
-        }
-        key = hashlib.sha256(dumps_json(fingerprint).encode("utf-8")).hexdigest()
-        return cls(chart_id=chart_id, specs=specs, key=key)
-
-    def render(self) -> dict[str, bytes]:
-        _register_measure_fonts()
-        try:
-            files: dict[str, bytes] = {}
-            for scheme, spec in self.specs.items():
-                for suffix, width in (("", STATIC_WIDTH), ("-narrow", NARROW_WIDTH)):
-                    fixed = static_spec(spec, width=width)
-                    # Compiled once, at the SVG's own size: the live view then takes exactly the
-                    # static image's place, and CSS scales both with the column.
-                    vega = vlc.vegalite_to_vega(fixed, vl_version=vegalite_version())
-                    files[f"{scheme}{suffix}.vg.json"] = dumps_json(vega).encode("utf-8")
-                    svg = vlc.vega_to_svg(vega)
-                    files[f"{scheme}{suffix}.svg"] = svg.encode("utf-8")
-                    if not suffix:
-                        files[f"{scheme}.png"] = vlc.svg_to_png(svg, scale=PNG_SCALE)
-            width, height = svg_size(files["light.svg"])
-            narrow_width, narrow_height = svg_size(files["light-narrow.svg"])
-        except Exception as exc:
-            reason = str(exc).split("\n", 1)[0]  # vl-convert appends a long Rust backtrace
-            raise ChartBuildError(f"chart {self.chart_id!r} could not be rendered: {reason}") from exc
-        files["size.json"] = dumps_json(
-            {"width": width, "height": height, "narrow_width": narrow_width, "narrow_height": narrow_height}
-        ).encode("utf-8")
-        return files
-
-
-def _render_in_processes(jobs: list[_AssetJob], cache_dir: Path, workers: int) -> None:
-    """Render jobs in worker processes (``python -m scripts.charts.export``), each into the cache."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    running = []
-    for chunk in (jobs[index::workers] for index in range(workers)):
-        payload = json.dumps([{"chart_id": job.chart_id, "specs": job.specs, "key": job.key} for job in chunk])
-        process = subprocess.Popen(
-            [sys.executable, "-m", "scripts.charts.export", str(cache_dir)],
-            stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
-        )
-        process.stdin.write(payload)
-        process.stdin.close()
-        running.append(process)
-    failures = [process.stderr.read().strip() for process in running if process.wait() != 0]
-    if failures:
-        raise ChartBuildError(failures[0].splitlines()[-1] if failures[0] else "a chart render worker failed")
-
-
-def _worker_main(cache_dir: str) -> int:
-    """Entry point of a render worker: jobs as JSON on stdin, results into the cache."""
-    for item in json.load(sys.stdin):
-        job = _AssetJob(chart_id=item["chart_id"], specs=item["specs"], key=item["key"])
-        try:
-            _store_in_cache(Path(cache_dir) / job.key, job.render())
-        except ChartBuildError as err:
-            print(err, file=sys.stderr)
-            return 1
-    return 0
-
-
-@cache
-def _register_measure_fonts() -> None:
-    if not (MEASURE_FONTS / "DejaVuSans.ttf").is_file():
-        raise ChartBuildError(f"{MEASURE_FONTS} is missing: run `npm ci` (make site does this)")
-    vlc.register_font_directory(str(MEASURE_FONTS))
-
-
-def _cache_complete(entry: Path) -> bool:
-    return all((entry / name).is_file() for name in (*SITE_ASSET_FILES, "size.json"))
-
-
-def _store_in_cache(entry: Path, files: dict[str, bytes]) -> None:
-    # Write beside the final place, then rename: a half-written entry never looks like a hit.
-    staging = Path(tempfile.mkdtemp(dir=entry.parent, prefix=".tmp-"))
-    for name, data in files.items():
-        (staging / name).write_bytes(data)
-    if _cache_complete(entry):  # a parallel build (e.g. another test worker) got there first
-        shutil.rmtree(staging, ignore_errors=True)
-        return
-    if entry.exists():
-        shutil.rmtree(entry, ignore_errors=True)  # an incomplete entry from an interrupted run
-    try:
-        os.replace(staging, entry)
-    except OSError:  # lost a race to an identical entry
-        shutil.rmtree(staging, ignore_errors=True)
+    Normally one drawing with placeholder inks, painted light and dark (see scripts.charts.static);
+    a spec that happens to hold a placeholder colour is drawn once per scheme instead.
+    """
+    template_config, inks = theme.ink_placeholders()
+    text = json.dumps(light_spec).lower()
+    if any(token in text for token in inks["light"]):
+        drawings = {scheme: restyle(light_spec, scheme) for scheme in theme.SCHEMES}
+        paints = {scheme: (scheme, {}) for scheme in theme.SCHEMES}
+    else:
+        drawings = {"placeholder-inks": _with_config(light_spec, template_config)}
+        paints = {scheme: ("placeholder-inks", inks[scheme]) for scheme in theme.SCHEMES}
+    fingerprint = {
+        "drawings": drawings,
+        "paints": paints,
+        "static_size": [STATIC_WIDTH, STATIC_HEIGHT, NARROW_WIDTH],
+        "png_scale": PNG_SCALE,
+        "vegalite": vegalite_version(),
+        "vl_convert": vlc.__version__,
+        "format": ASSET_FORMAT,
+    }
+    key = hashlib.sha256(dumps_json(fingerprint).encode("utf-8")).hexdigest()
+    return RenderJob(chart_id=chart_id, drawings=drawings, paints=paints, vl_version=vegalite_version(), key=key)
 
 
 def _load_specs(source: ChartContext | Mapping[str, dict] | Path | str, registry: Registry | None) -> dict[str, dict]:
@@ -411,8 +333,13 @@ def restyle(spec: dict, scheme: theme.Scheme) -> dict:
 
     Config values a chart overrode itself (they differ from the light theme) are kept.
     """
+    return _with_config(spec, theme.config(scheme))
+
+
+def _with_config(spec: dict, new_theme: dict) -> dict:
+    """A copy of a published (light) spec with its theme values replaced by ``new_theme``'s."""
     restyled = copy.deepcopy(spec)
-    restyled["config"] = _swap_theme(spec.get("config", {}), theme.config("light"), theme.config(scheme))
+    restyled["config"] = _swap_theme(spec.get("config", {}), theme.config("light"), new_theme)
     return restyled
 
 
@@ -426,41 +353,6 @@ def _swap_theme(current: dict, old: dict, new: dict) -> dict:
         elif current[key] == old.get(key):
             swapped[key] = new_value
     return swapped
-
-
-def static_spec(spec: dict, width: int = STATIC_WIDTH, height: int = STATIC_HEIGHT) -> dict:
-    """A copy of ``spec`` with width/height "container" replaced by fixed sizes, for images.
-
-    Vega-Lite sizes a "container" chart with autosize "fit"; keeping that for the fixed
-    size makes the image exactly ``width`` wide, axes and legend included, as on the page.
-    """
-    fixed = {"width": width, "height": height}
-    fit = {
-        (True, False): "fit-x",
-        (False, True): "fit-y",
-        (True, True): "fit",
-    }.get((spec.get("width") == "container", spec.get("height") == "container"))
-
-    def fix(node: Any) -> Any:
-        if isinstance(node, dict):
-            return {
-                key: (
-                    value
-                    if key in _NON_LAYOUT_KEYS
-                    else fixed[key]
-                    if key in fixed and value == "container"
-                    else fix(value)
-                )
-                for key, value in node.items()
-            }
-        if isinstance(node, list):
-            return [fix(item) for item in node]
-        return node
-
-    fixed_spec = fix(spec)
-    if fit is not None and "autosize" not in fixed_spec:
-        fixed_spec["autosize"] = {"type": fit, "contains": "padding"}
-    return fixed_spec
 
 
 # ---------------------------------------------------------------------------
@@ -480,29 +372,9 @@ def vegalite_version() -> str:
     return wanted
 
 
-# Characters escaped so the JSON can also be inlined in an HTML <script> safely;
-# they only ever occur inside JSON strings, where \uXXXX escapes are equivalent.
-_HTML_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-
-
-def dumps_json(value: Any) -> str:
-    """Canonical JSON: sorted keys, 2-space indent, UTF-8 text, no NaN, trailing newline."""
-    text = json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False)
-    for char, escaped in _HTML_UNSAFE.items():
-        text = text.replace(char, escaped)
-    return text + "\n"
-
-
 def frame_to_csv(frame: pd.DataFrame) -> bytes:
     """CSV bytes: UTF-8, LF line ends, no index; floats as their shortest exact repr."""
     return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
-
-
-def svg_size(svg: bytes | str) -> tuple[float | int, float | int]:
-    """Width and height of an SVG document's root element."""
-    root = ET.fromstring(svg)
-    width, height = (float(root.attrib[name]) for name in ("width", "height"))
-    return tuple(int(value) if value.is_integer() else value for value in (width, height))  # type: ignore[return-value]
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:
@@ -514,6 +386,3 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     os.replace(staging, path)
     return True
 
-
-if __name__ == "__main__":
-    raise SystemExit(_worker_main(sys.argv[1]))

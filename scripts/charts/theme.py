@@ -29,7 +29,7 @@ SCHEMES: tuple[Scheme, ...] = ("light", "dark")
 
 # Named fonts only: the generic "system-ui" can resolve to one face when Vega measures labels on
 # a canvas and another when the browser draws the SVG, which clips axis labels in live charts.
-# Static SVGs are laid out at build time with DejaVu Sans (see export.MEASURE_FONTS), the widest
+# Static SVGs are laid out at build time with DejaVu Sans (see static.MEASURE_FONTS), the widest
 # face here, so whichever face a reader's browser picks, labels fit: narrower faces only leave
 # a little more room. Nothing is downloaded for it.
 FONT = "'Segoe UI', Roboto, 'Helvetica Neue', Arial, 'DejaVu Sans', sans-serif"
@@ -133,6 +133,38 @@ def config(scheme: Scheme) -> dict[str, Any]:
             },
         }
     )
+
+
+# Placeholder colours for drawing a chart once for both schemes (see scripts.charts.static); a
+# family no chart would pick, and a chart whose spec holds one is drawn once per scheme instead.
+PLACEHOLDER_PREFIX = "#fe0d"
+
+
+def ink_placeholders() -> tuple[dict[str, Any], dict[Scheme, dict[str, str]]]:
+    """The light config with every value that differs between the schemes replaced by a
+    placeholder colour, and for each scheme what each placeholder stands for."""
+    inks: dict[Scheme, dict[str, str]] = {scheme: {} for scheme in SCHEMES}
+    placeholders: dict[tuple[str, ...], str] = {}
+
+    def swap(light: dict, *others: dict) -> dict:
+        out = {}
+        for key, value in light.items():
+            variants = (value, *(other[key] for other in others))
+            if isinstance(value, dict):
+                out[key] = swap(value, *(other[key] for other in others))
+            elif len(set(map(str, variants))) == 1:
+                out[key] = value
+            elif all(isinstance(v, str) and v.startswith("#") for v in variants):
+                token = placeholders.setdefault(variants, f"{PLACEHOLDER_PREFIX}{len(placeholders):02x}")
+                for scheme, colour in zip(SCHEMES, variants):
+                    inks[scheme][token] = colour
+                out[key] = token
+            else:
+                raise ValueError(f"theme key {key!r} differs between schemes but is not a colour")
+        return out
+
+    template = swap(config(SCHEMES[0]), *(config(scheme) for scheme in SCHEMES[1:]))
+    return template, inks
 
 
 def link_type_scale(domain: tuple[str, str] = LINK_TYPE_DOMAIN) -> alt.Scale:

@@ -9,14 +9,19 @@ plain files written by scripts.site.publish after the generator has run.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from datetime import datetime, timezone
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from scripts.paths import Layout
+
+if TYPE_CHECKING:
+    from scripts.site.notebook import BackgroundRun
 
 # Every page of the site as a path under the site root, in navigation order.
 PAGES = (
@@ -56,15 +61,22 @@ def source_date_epoch(layout: Layout) -> str:
     return str(int(datetime.combine(released, datetime.min.time(), tzinfo=timezone.utc).timestamp()))
 
 
-def build_site(layout: Layout, stage: Path, timings=None) -> Path:
-    """Render the site into stage/site from the staged ledger and charts."""
+def build_site(layout: Layout, stage: Path, notebook_run: BackgroundRun, timings=None) -> Path:
+    """Render the site into stage/site from the staged ledger, charts and executed notebook."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
     from scripts.charts.build import ASSETS_DIR
     from scripts.site import publish
+    from scripts.site.notebook import NOTEBOOK
 
     site_dir = stage / "site"
+    # MkDocs reads a staged copy of docs/ holding the executed notebook: docs/ is never written.
+    docs_dir = stage / "docs"
+    shutil.copytree(layout.root / "docs", docs_dir)
+    step = timings.step if timings is not None else (lambda name: nullcontext())
+    with step("site: wait for notebook"):
+        shutil.copyfile(notebook_run.result(), docs_dir / NOTEBOOK)
     staged = {
         "BTC_ROOT": str(layout.root),
         "BTC_LEDGER": str(stage / "derived" / "findings.csv"),
@@ -73,8 +85,9 @@ def build_site(layout: Layout, stage: Path, timings=None) -> Path:
         "SOURCE_DATE_EPOCH": source_date_epoch(layout),
     }
     with _environment(staged):
-        config = load_config(str(layout.root / "mkdocs.yml"), site_dir=str(site_dir))
-        step = timings.step if timings is not None else (lambda name: nullcontext())
+        config = load_config(str(layout.root / "mkdocs.yml"), site_dir=str(site_dir), docs_dir=str(docs_dir))
+        # Its HTML conversion cache belongs with the build's other caches, not wherever we run.
+        config.plugins["mkdocs-jupyter"].config["cache_dir"] = str(layout.cache / "mkdocs-jupyter")
         with step("site: mkdocs"):
             build(config)
         with step("site: assets, embeds, CSP"):

@@ -7,7 +7,12 @@ is removed could never apply.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
+from collections.abc import Callable
+from pathlib import Path
 
 import tinycss2
 
@@ -19,8 +24,12 @@ CLASS_ATTR = re.compile(r'class="([^"]*)"')
 KEPT_AT_RULES = {"font-face", "keyframes", "charset", "import", "namespace", "page", "property"}
 
 
-def prune_page(html: str, min_size: int = 50_000) -> str:
-    """The page with every large inline <style> pruned to what its markup can use."""
+def prune_page(html: str, min_size: int = 50_000, cache_dir: Path | None = None) -> str:
+    """The page with every large inline <style> pruned to what its markup can use.
+
+    Parsing half a megabyte of CSS takes seconds; with ``cache_dir`` a result is reused while
+    the styles and the classes the page uses are unchanged.
+    """
     used = {name for value in CLASS_ATTR.findall(html) for name in value.split()}
     blocks = [match.group(2) for match in STYLE.finditer(html)]
     large = {block for block in blocks if len(block) >= min_size}
@@ -29,8 +38,24 @@ def prune_page(html: str, min_size: int = 50_000) -> str:
     # Custom properties read by the page's other styles (and style attributes) must stay.
     outside = STYLE.sub("", html) + "".join(block for block in blocks if block not in large)
     external_reads = set(VAR.findall(outside))
-    pruned = {block: _prune_properties(_prune_rules(block, used), external_reads) for block in large}
+    pruned = {block: _cached(cache_dir, (block, sorted(used), sorted(external_reads)),
+                             lambda block=block: _prune_properties(_prune_rules(block, used), external_reads))
+              for block in large}
     return STYLE.sub(lambda match: match.group(1) + pruned.get(match.group(2), match.group(2)) + match.group(3), html)
+
+
+def _cached(cache_dir: Path | None, inputs: tuple, compute: Callable[[], str]) -> str:
+    if cache_dir is None:
+        return compute()
+    path = cache_dir / f"{hashlib.sha256(json.dumps(inputs).encode('utf-8')).hexdigest()}.css"
+    if path.is_file():
+        return path.read_text(encoding="utf-8")
+    css = compute()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    tmp.write_text(css, encoding="utf-8")
+    os.replace(tmp, path)
+    return css
 
 
 def _selector_can_match(prelude: str, used: set[str]) -> bool:

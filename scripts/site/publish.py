@@ -42,7 +42,7 @@ def finish(layout: Layout, stage: Path, site_dir: Path) -> None:
         bundle = site_dir / "charts" / state.chart_file(entry["id"], "zip")
         bundle.write_bytes(chart_bundle(state, entry["id"], site_dir / "assets" / "charts" / entry["id"]))
     for page in sorted(site_dir.rglob("*.html")):
-        page.write_text(prune_page(page.read_text(encoding="utf-8")), encoding="utf-8")
+        page.write_text(prune_page(page.read_text(encoding="utf-8"), cache_dir=layout.cache / "css"), encoding="utf-8")
         _tidy_notebook(page, site_dir)
         page.write_text(_add_csp(page, page.read_text(encoding="utf-8")), encoding="utf-8")
 

@@ -1,0 +1,104 @@
+"""Run the Reproduce notebook once per change of what it reads, alongside the chart step.
+
+mkdocs-jupyter can execute notebooks itself, but it caches the result by the notebook's own
+text: a data edit would leave the page showing checks computed from the old data. So the build
+runs it here instead, keyed by everything the notebook reads (the data package, the staged
+ledger, the pinned libraries), in a background thread while the charts are drawn (the kernel is
+its own process, so it uses the second core). MkDocs is then handed the executed copy and only
+converts it to HTML.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sys
+import threading
+from pathlib import Path
+
+from scripts.errors import BuildError
+from scripts.paths import Layout
+
+NOTEBOOK = "reproduce.ipynb"  # under docs/
+# Bump when how the notebook is run changes: it invalidates cached runs.
+RUN_FORMAT = 1
+TIMEOUT = 300  # seconds per cell; a stuck cell fails the build rather than hanging it
+
+
+class NotebookError(BuildError):
+    """The notebook raised, so one of its checks against the ledger failed."""
+
+
+def inputs_key(layout: Layout, ledger: Path) -> str:
+    """A content hash of the notebook and everything it reads."""
+    digest = hashlib.sha256(f"{RUN_FORMAT} {sys.version}\n".encode())
+    files = [layout.root / "docs" / NOTEBOOK, ledger, layout.root / "requirements.lock",
+             layout.data / "datapackage.json"]
+    for folder in (layout.data / "source", layout.data / "schemas"):
+        files += sorted(path for path in folder.rglob("*") if path.is_file())
+    for path in files:
+        name = path.relative_to(layout.root) if path.is_relative_to(layout.root) else path.name
+        digest.update(f"{Path(name).as_posix()}\0".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest() if path.exists() else b"missing")
+    return digest.hexdigest()
+
+
+def execute(layout: Layout, ledger: Path, out: Path) -> Path:
+    """Write the executed notebook to ``out``, from the cache when nothing it reads changed."""
+    cached = layout.cache / "notebooks" / f"{inputs_key(layout, ledger)}.ipynb"
+    if not cached.is_file():
+        import nbformat
+        from nbclient import NotebookClient
+        from nbclient.exceptions import CellExecutionError
+
+        notebook = nbformat.read(layout.root / "docs" / NOTEBOOK, as_version=4)
+        client = NotebookClient(
+            notebook, timeout=TIMEOUT, kernel_name="python3", record_timing=False,
+            resources={"metadata": {"path": str(layout.root / "docs")}},
+        )
+        try:
+            # The notebook reads the staged ledger, named in its kernel's environment.
+            client.execute(env={**os.environ, "BTC_LEDGER": str(ledger)})
+        except CellExecutionError as err:
+            message = str(err).strip().splitlines()[-1]
+            raise NotebookError(f"docs/{NOTEBOOK} failed: {message}") from err
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_name(f".{cached.name}.{os.getpid()}.{threading.get_ident()}")
+        nbformat.write(notebook, tmp)
+        os.replace(tmp, cached)  # a half-written run never looks like a hit
+    out.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(cached, out)
+    return out
+
+
+class BackgroundRun:
+    """``execute`` in a thread; ``result()`` waits for it and re-raises what it raised.
+
+    As a context manager it waits for the run on the way out, so a build that fails part-way
+    never removes its staging directory while the notebook is still writing into it.
+    """
+
+    def __init__(self, layout: Layout, ledger: Path, out: Path) -> None:
+        self._error: BaseException | None = None
+        self.out = out
+        self._thread = threading.Thread(target=self._run, args=(layout, ledger, out), name="notebook", daemon=True)
+        self._thread.start()
+
+    def _run(self, layout: Layout, ledger: Path, out: Path) -> None:
+        try:
+            execute(layout, ledger, out)
+        except BaseException as err:  # handed to the waiting thread
+            self._error = err
+
+    def __enter__(self) -> BackgroundRun:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._thread.join()
+
+    def result(self) -> Path:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self.out
