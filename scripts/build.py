@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from scripts.paths import DEFAULT, Layout
+from scripts.paths import DEFAULT, Layout, content_digest
 
 STAGING_PREFIX = ".build-staging-"
 ASIDE_SUFFIX = ".previous"
@@ -71,15 +71,7 @@ def _inputs_digest(layout: Layout, charts: bool, site: bool) -> str:
     from scripts.site import source_date_epoch
 
     printed_date = source_date_epoch(layout) if site else ""  # only pages print a date
-    digest = hashlib.sha256(f"{charts} {site} {printed_date} {sys.version}".encode())
-    for name in INPUTS:
-        root = layout.root / name
-        files = [root] if root.is_file() else sorted(root.rglob("*"))
-        for path in files:
-            if path.is_file() and not NOT_INPUTS.intersection(path.relative_to(layout.root).parts):
-                digest.update(path.relative_to(layout.root).as_posix().encode() + b"\0")
-                digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
+    return content_digest(layout.root, INPUTS, salt=f"{charts} {site} {printed_date} {sys.version}", skip=NOT_INPUTS)
 
 
 def _outputs_state(layout: Layout) -> str:
@@ -136,6 +128,8 @@ def build(layout: Layout = DEFAULT, *, charts: bool = True, site: bool = True, f
     When no input has changed since the last successful build and its outputs are untouched,
     nothing is rebuilt (``force`` rebuilds anyway).
     """
+    if site and not charts:
+        raise ValueError("the site is built from the charts: build them too")
     timings = Timings() if timings is None else timings
     recover(layout)
     with timings.step("check inputs"):
@@ -144,14 +138,18 @@ def build(layout: Layout = DEFAULT, *, charts: bool = True, site: bool = True, f
     if previous is not None:
         return {**previous, "up_to_date": True}
 
-    from scripts import ledger as ledger_module  # heavy (pandas, frictionless): only when building
-    from scripts.validate import validate
-    with timings.step("validate"):
-        tables = validate(layout.data)
-    with timings.step("ledger"):
-        ledger = ledger_module.compute(tables)
-    summary = {"findings": len(ledger), "statuses": ledger["status"].value_counts().to_dict()}
     with staging(layout) as stage, ExitStack() as running:
+        if charts:  # first: it may start drawing the published charts while the data is checked
+            from scripts.charts.build import ChartStep
+
+            chart_step = running.enter_context(ChartStep(layout, stage / "charts", timings, draw=site))
+        from scripts import ledger as ledger_module  # heavy (pandas, frictionless): only when building
+        from scripts.validate import validate
+        with timings.step("validate"):
+            tables = validate(layout.data)
+        with timings.step("ledger"):
+            ledger = ledger_module.compute(tables)
+        summary = {"findings": len(ledger), "statuses": ledger["status"].value_counts().to_dict()}
         derived = stage / "derived"
         ledger_module.write(ledger, derived)
         if site:  # the notebook runs on the second core while the charts are drawn
@@ -163,16 +161,14 @@ def build(layout: Layout = DEFAULT, *, charts: bool = True, site: bool = True, f
             _write_geo(layout, derived / "geo")
         steps = [(derived, layout.derived)]
         if charts:
-            from scripts.charts.build import build_charts
-
             with timings.step("charts"):
-                summary["charts"] = build_charts(tables, ledger, stage / "charts", layout, timings)
+                summary["charts"] = chart_step.write_specs(tables, ledger)
             steps.append((stage / "charts", layout.charts))
         if site:
             from scripts.site import build_site
 
             with timings.step("site"):
-                build_site(layout, stage, executed, timings)
+                build_site(layout, stage, executed, chart_step, timings)
             steps.append((stage / "site", layout.site))
         with timings.step("publish"):
             for staged, target in steps:

@@ -1,6 +1,8 @@
 """Where things live. Every other module takes its paths from here."""
 
+import hashlib
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,3 +91,23 @@ def copy_working_tree(dest: Path, *, share_cache: bool) -> Layout:
         (ROOT / ".cache").mkdir(exist_ok=True)
         (dest / ".cache").symlink_to(ROOT / ".cache")
     return Layout(dest)
+
+
+def content_digest(root: Path, names: Iterable[str], *, salt: str = "", skip: Iterable[str] = ()) -> str:
+    """SHA-256 of every file under ``names`` (files or folders relative to ``root``): paths and bytes.
+
+    Only names relative to ``root`` go in, so the same tree elsewhere has the same digest.
+    Path parts in ``skip`` (e.g. ``__pycache__``) are left out; a missing name counts as such.
+    """
+    skip = frozenset(skip)
+    digest = hashlib.sha256(salt.encode("utf-8") + b"\n")
+    for name in names:
+        top = root / name
+        files = sorted(path for path in top.rglob("*") if path.is_file()) if top.is_dir() else [top]
+        for path in files:
+            relative = path.relative_to(root)
+            if skip.intersection(relative.parts):
+                continue
+            digest.update(relative.as_posix().encode("utf-8") + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest() if path.is_file() else b"missing")
+    return digest.hexdigest()

@@ -18,7 +18,7 @@ import pytest
 
 from scripts.errors import BuildError
 from scripts.paths import site_url
-from scripts.charts import export, theme
+from scripts.charts import export, static, theme
 from scripts.charts.context import LEDGER_COLUMNS, ChartContext, format_value
 from scripts.charts.describe import fill, from_ledger, list_phrase, top_categories
 from scripts.charts.registry import (
@@ -634,3 +634,18 @@ def test_a_failing_worker_process_names_the_chart(published, tmp_path):
     with pytest.raises(BuildError, match="'overview-broken' could not be rendered"):
         export.export_site_assets({DEMO_ID: spec, "overview-broken": broken}, tmp_path / "out",
                                   cache_dir=tmp_path / "cache", max_workers=2)
+
+
+def test_waiting_for_one_chart_returns_when_it_is_drawn_and_names_a_failed_one(published, tmp_path):
+    """Pages wait on one chart at a time while the rest draw; a broken chart fails the wait, not hangs it."""
+    spec = json.loads((published / "v1" / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
+    good = export.plan_render(DEMO_ID, spec)
+    broken = export.plan_render("overview-broken", {**spec, "mark": {"type": "no-such-mark"}})
+    with static.RenderPool(tmp_path / "cache", max_workers=2) as pool:
+        pool.submit(good)
+        pool.wait_for(good)
+        meta = export.site_meta(spec, good, tmp_path / "cache")
+        assert (meta["width"], meta["narrow_width"]) == (static.STATIC_WIDTH, static.NARROW_WIDTH)
+        pool.submit(broken)
+        with pytest.raises(BuildError, match="'overview-broken' could not be rendered"):
+            pool.wait_for(broken)

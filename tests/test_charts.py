@@ -172,6 +172,62 @@ def test_committed_charts_are_up_to_date(published):
     assert not stale, f"charts/ is stale, run `python -m scripts build --no-site`: {stale}"
 
 
+def test_committed_charts_record_the_inputs_they_were_made_from(published):
+    """charts/.inputs.json is current, so a fresh checkout reuses charts/ instead of rerunning Altair."""
+    from scripts.charts.build import INPUTS_FILE, published_files, spec_inputs_key
+    from scripts.paths import DEFAULT
+
+    record = json.loads((CHARTS / INPUTS_FILE).read_text(encoding="utf-8"))
+    assert record["inputs"] == spec_inputs_key(DEFAULT), "scripts or data changed since charts/ was built: run `make site`"
+    assert record["files"] == published_files(published)
+
+
+def test_published_charts_are_reused_only_for_the_same_inputs_and_files(tmp_path, monkeypatch):
+    from scripts.charts import build as chart_build
+    from tests.conftest import copy_project
+
+    layout = copy_project(tmp_path / "tree")
+    key = chart_build.spec_inputs_key(layout)
+
+    def reused() -> bool:
+        out = tmp_path / f"out-{len(list(tmp_path.iterdir()))}"
+        if not chart_build.reuse_published(layout.charts, chart_build.spec_inputs_key(layout), out):
+            assert not out.exists()  # nothing half-copied
+            return False
+        assert snapshot(out) == snapshot(layout.charts)
+        return True
+
+    assert reused()
+    # Reused, the step draws the published specs without running a single chart function.
+    monkeypatch.setattr(chart_build, "build_all", lambda *a, **k: pytest.fail("specs were rebuilt"))
+    with chart_build.ChartStep(layout, tmp_path / "stage" / "charts") as step:
+        assert step.reused and step.write_specs(tables={}, ledger=pd.DataFrame()) == len(CHART_IDS)
+        assert step.meta("networks-diagram")["width"] > 0  # waits for that one drawing
+        assert step.finish() == len(CHART_IDS)
+    monkeypatch.undo()
+
+    edits = {
+        "a source table": layout.data / "source/report/incidents.csv",
+        "a chart function": layout.root / "scripts/charts/geography.py",
+        "a published spec": published_file(layout.charts, "geography-regions-map", "vegalite"),
+        "a published CSV": published_file(layout.charts, "networks-diagram", "csv"),
+    }
+    for what, path in edits.items():
+        original = path.read_bytes()
+        path.write_bytes(original + b"\n")
+        assert not reused(), what
+        path.write_bytes(original)
+    assert reused()
+    stray = layout.charts / "v1" / "extra.csv"
+    stray.write_text("a\n1\n", encoding="utf-8")
+    assert not reused(), "a file added"
+    stray.unlink()
+    (layout.root / "mkdocs.yml").write_text(
+        (layout.root / "mkdocs.yml").read_text(encoding="utf-8").replace("site_url:", "site_url: https://example.org/x/\n#"),
+        encoding="utf-8")
+    assert chart_build.spec_inputs_key(layout) != key, "specs carry the site's address"
+
+
 # ---------------------------------------------------------------------------
 # Each chart
 

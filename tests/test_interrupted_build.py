@@ -42,7 +42,8 @@ def test_a_killed_build_leaves_the_previous_outputs_intact_and_the_next_one_reco
         # before anything could be published.
         deadline = time.monotonic() + 600
         while process.poll() is None and time.monotonic() < deadline:
-            if any((stage / "charts").is_dir() for stage in layout.root.glob(STAGING_PREFIX + "*")):
+            if any((stage / "charts").is_dir() and (stage / "derived" / "findings.csv").is_file()
+                   for stage in layout.root.glob(STAGING_PREFIX + "*")):
                 break
             time.sleep(0.02)
         assert process.poll() is None, "the build ended before it could be killed: " + process.stderr.read().decode()[-2000:]

@@ -2,31 +2,120 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from contextlib import nullcontext
 from pathlib import Path
 
 import pandas as pd
 
 from scripts.charts.context import ChartContext
-from scripts.charts.export import build_all, export_site_assets, plan_render
-from scripts.charts.static import RenderPool
-from scripts.paths import Layout, site_url
+from scripts.charts.export import build_all, dumps_json, export_site_assets, load_specs, plan_render, site_meta
+from scripts.charts.static import RenderJob, RenderPool
+from scripts.paths import Layout, content_digest, site_url
 
 ASSETS_DIR = "chart-assets"  # beside the staged charts/, picked up by the site step
+# Beside the published files: the inputs they were made from and each file's hash. A build whose
+# inputs match reuses them instead of running every chart function again through Altair.
+INPUTS_FILE = ".inputs.json"
+# Everything a spec is made from, relative to the project root: the data, the pinned libraries,
+# and all of scripts/ but the site's code (it shapes pages, not charts/) and the measuring tools.
+SPEC_DATA = ("data/datapackage.json", "data/source", "data/schemas", "requirements.lock")
+NOT_SPEC_CODE = frozenset({"site", "bench.py", "bench_charts.py", "screenshots.py", "bench-tools", "__pycache__"})
 
 
-def build_charts(tables: dict[str, pd.DataFrame], ledger: pd.DataFrame, out_dir: Path, layout: Layout,
-                 timings=None) -> int:
-    """Publish into out_dir (a staging dir) against what layout.charts already holds."""
-    step = timings.step if timings is not None else (lambda name: nullcontext())
-    ctx = ChartContext(tables=tables, ledger=ledger)
-    cache_dir = layout.cache / "charts"
-    # Each chart is handed to the render workers as soon as its spec exists, so drawing overlaps
-    # with building the remaining specs.
-    with RenderPool(cache_dir) as pool:
-        with step("charts: specs"):
-            catalogue = build_all(ctx, out_dir, previous=layout.charts, site_url=site_url(layout.root),
-                                  on_built=lambda chart: pool.submit(plan_render(chart.id, chart.spec)))
-        with step("charts: static renders"):
-            export_site_assets(out_dir, out_dir.parent / ASSETS_DIR, cache_dir=cache_dir, pool=pool)
-    return len(catalogue)
+class ChartStep:
+    """The chart step, publishing into out_dir (a staging dir) against what layout.charts holds.
+
+    Entered before the data is validated: when the published charts were made from the current
+    inputs they are reused, and their drawing starts at once, alongside validation and the ledger.
+    Otherwise ``write_specs`` builds every spec, handing each to the render workers as soon as it
+    exists. While they draw, the pages can be written: ``meta`` waits for one chart only.
+    """
+
+    def __init__(self, layout: Layout, out_dir: Path, timings=None, *, draw: bool = True) -> None:
+        self.layout = layout
+        self.draw = draw  # False: charts/ only (no site, so nothing to draw for)
+        self.out_dir = out_dir
+        self.step = timings.step if timings is not None else (lambda name: nullcontext())
+        self.cache_dir = layout.cache / "charts"
+        self.pool = RenderPool(self.cache_dir)
+        self.key = ""
+        self.reused = False
+        self.specs: dict[str, dict] = {}
+        self.jobs: dict[str, RenderJob] = {}
+
+    def __enter__(self) -> ChartStep:
+        self.key = spec_inputs_key(self.layout)
+        self.reused = reuse_published(self.layout.charts, self.key, self.out_dir)
+        if self.reused:
+            self._draw(load_specs(self.out_dir))
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.pool.__exit__(*exc_info)  # a failure elsewhere stops the drawing
+
+    def _draw(self, specs: dict[str, dict]) -> None:
+        for chart_id, spec in specs.items():
+            self.specs[chart_id] = spec
+            self.jobs[chart_id] = plan_render(chart_id, spec)
+            if self.draw:
+                self.pool.submit(self.jobs[chart_id])
+
+    def write_specs(self, tables: dict[str, pd.DataFrame], ledger: pd.DataFrame) -> int:
+        """Write charts/ (unless reused); return the chart count."""
+        with self.step("charts: specs"):
+            if not self.reused:
+                build_all(ChartContext(tables=tables, ledger=ledger), self.out_dir, previous=self.layout.charts,
+                          site_url=site_url(self.layout.root), on_built=lambda chart: self._draw({chart.id: chart.spec}))
+            write_inputs_file(self.out_dir, self.key)
+        return len(self.specs)
+
+    def meta(self, chart_id: str) -> dict:
+        """A chart's site metadata, once it is drawn (the pages need its sizes)."""
+        if chart_id not in self.jobs:
+            raise KeyError(f"chart {chart_id!r} has no rendered assets (charts: {', '.join(self.jobs) or 'none'})")
+        self.pool.wait_for(self.jobs[chart_id])
+        return site_meta(self.specs[chart_id], self.jobs[chart_id], self.cache_dir)
+
+    def finish(self) -> int:
+        """Wait for every drawing and write the site's render assets; return the chart count."""
+        with self.step("charts: static renders"):
+            metas = export_site_assets(self.specs, self.out_dir.parent / ASSETS_DIR, cache_dir=self.cache_dir,
+                                       pool=self.pool)
+        return len(metas)
+
+
+def spec_inputs_key(layout: Layout) -> str:
+    code = [f"scripts/{path.name}" for path in sorted((layout.root / "scripts").iterdir()) if path.name not in NOT_SPEC_CODE]
+    return content_digest(layout.root, (*SPEC_DATA, *code), salt=f"site_url {site_url(layout.root)}",
+                          skip=("__pycache__",))
+
+
+def published_files(charts_dir: Path) -> dict[str, str]:
+    """SHA-256 of every published file under charts_dir, by relative path."""
+    return {
+        path.relative_to(charts_dir).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(charts_dir.rglob("*"))
+        if path.is_file() and not path.name.startswith(".")
+    }
+
+
+def write_inputs_file(charts_dir: Path, key: str) -> None:
+    record = {"inputs": key, "files": published_files(charts_dir)}
+    (charts_dir / INPUTS_FILE).write_text(dumps_json(record), encoding="utf-8")
+
+
+def reuse_published(published: Path, key: str, out_dir: Path) -> bool:
+    """Copy published charts into out_dir if they were made from these inputs and are untouched."""
+    try:
+        record = json.loads((published / INPUTS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if record.get("inputs") != key or record.get("files") != published_files(published):
+        return False  # other inputs, or a file edited, added or removed since
+    for name in record["files"]:
+        target = out_dir / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes((published / name).read_bytes())
+    return True

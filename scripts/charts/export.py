@@ -236,7 +236,7 @@ def export_site_assets(
     misses are drawn by ``pool`` if given (it may have started on them already), else by a
     pool of ``max_workers`` processes (0: in this process).
     """
-    specs = _load_specs(ctx_or_specs, registry)
+    specs = load_specs(ctx_or_specs, registry)
     out_dir = Path(out_dir)
     cache_dir = DEFAULT_CACHE_DIR if cache_dir is None else Path(cache_dir)
     jobs = {chart_id: plan_render(chart_id, spec) for chart_id, spec in specs.items()}
@@ -249,23 +249,7 @@ def export_site_assets(
     metas = []
     for chart_id, job in jobs.items():
         cached = cache_dir / job.key
-        size = json.loads((cached / "size.json").read_text(encoding="utf-8"))
-        usermeta = specs[chart_id].get("usermeta", {})
-        meta = {
-            "id": chart_id,
-            "title": usermeta.get("title"),
-            "section": usermeta.get("section"),
-            "description": usermeta.get("description", specs[chart_id].get("description")),
-            "width": size["width"],
-            "height": size["height"],
-            "narrow_width": size["narrow_width"],
-            "narrow_height": size["narrow_height"],
-            "files": {
-                scheme: {"svg": f"{scheme}.svg", "png": f"{scheme}.png", "vega": f"{scheme}.vg.json"}
-                for scheme in theme.SCHEMES
-            },
-            "hash": job.key,
-        }
+        meta = site_meta(specs[chart_id], job, cache_dir)
         chart_dir = out_dir / chart_id
         chart_dir.mkdir(exist_ok=True)
         for name in SITE_ASSET_FILES:
@@ -277,6 +261,27 @@ def export_site_assets(
         if path.is_dir() and path.name not in jobs and is_valid_id(path.name) and (path / "meta.json").is_file():
             shutil.rmtree(path)
     return metas
+
+
+def site_meta(spec: dict, job: RenderJob, cache_dir: Path) -> dict:
+    """What the pages need to know of a drawn chart (its sizes above all), from the render cache."""
+    size = json.loads((cache_dir / job.key / "size.json").read_text(encoding="utf-8"))
+    usermeta = spec.get("usermeta", {})
+    return {
+        "id": job.chart_id,
+        "title": usermeta.get("title"),
+        "section": usermeta.get("section"),
+        "description": usermeta.get("description", spec.get("description")),
+        "width": size["width"],
+        "height": size["height"],
+        "narrow_width": size["narrow_width"],
+        "narrow_height": size["narrow_height"],
+        "files": {
+            scheme: {"svg": f"{scheme}.svg", "png": f"{scheme}.png", "vega": f"{scheme}.vg.json"}
+            for scheme in theme.SCHEMES
+        },
+        "hash": job.key,
+    }
 
 
 def plan_render(chart_id: str, light_spec: dict) -> RenderJob:
@@ -306,7 +311,7 @@ def plan_render(chart_id: str, light_spec: dict) -> RenderJob:
     return RenderJob(chart_id=chart_id, drawings=drawings, paints=paints, vl_version=vegalite_version(), key=key)
 
 
-def _load_specs(source: ChartContext | Mapping[str, dict] | Path | str, registry: Registry | None) -> dict[str, dict]:
+def load_specs(source: ChartContext | Mapping[str, dict] | Path | str, registry: Registry | None = None) -> dict[str, dict]:
     if isinstance(source, ChartContext):
         return {chart.id: chart.spec for chart in build_specs(source, registry)}
     if isinstance(source, (str, Path)):

@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from functools import cache
@@ -40,6 +41,7 @@ LAYOUTS = (("", STATIC_WIDTH), ("-narrow", NARROW_WIDTH))  # file suffix, width
 # pinned npm package so every build machine measures alike (see theme.FONT).
 MEASURE_FONTS = ROOT / "node_modules" / "dejavu-fonts-ttf" / "ttf"
 CACHE_FILES = ("size.json",)  # besides the asset files themselves
+POLL_SECONDS = 0.02  # how often a wait for one chart looks at the cache
 
 # Sub-trees that hold data or metadata rather than layout; never rewritten.
 _NON_LAYOUT_KEYS = frozenset({"data", "datasets", "usermeta"})
@@ -194,6 +196,15 @@ class RenderPool:
             [sys.executable, "-m", "scripts.charts.static", str(self.cache_dir)],
             stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
         )
+
+    def wait_for(self, job: RenderJob) -> None:
+        """Wait until ``job``'s files are in the cache, while the other jobs go on drawing."""
+        while not cache_complete(self.cache_dir / job.key, job.files):
+            if any(process.poll() not in (None, 0) for process, _ in self._workers):
+                self.wait()  # raises, naming the chart that failed
+            if job.key not in self._submitted or not self._workers:
+                raise RenderError(f"chart {job.chart_id!r} was never submitted for drawing")
+            time.sleep(POLL_SECONDS)
 
     def wait(self) -> None:
         """Wait for every submitted job; raise RenderError naming the first chart that failed."""

@@ -21,6 +21,7 @@ import yaml
 from scripts.paths import Layout
 
 if TYPE_CHECKING:
+    from scripts.charts.build import ChartStep
     from scripts.site.notebook import BackgroundRun
 
 # Every page of the site as a path under the site root, in navigation order.
@@ -61,13 +62,17 @@ def source_date_epoch(layout: Layout) -> str:
     return str(int(datetime.combine(released, datetime.min.time(), tzinfo=timezone.utc).timestamp()))
 
 
-def build_site(layout: Layout, stage: Path, notebook_run: BackgroundRun, timings=None) -> Path:
-    """Render the site into stage/site from the staged ledger, charts and executed notebook."""
+def build_site(layout: Layout, stage: Path, notebook_run: BackgroundRun, charts: ChartStep, timings=None) -> Path:
+    """Render the site into stage/site from the staged ledger, charts and executed notebook.
+
+    The pages are written while the charts are still being drawn: a chart's figure waits for
+    that chart's sizes only. The chart files are published once every drawing is done.
+    """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
     from scripts.charts.build import ASSETS_DIR
-    from scripts.site import publish
+    from scripts.site import publish, render
     from scripts.site.notebook import NOTEBOOK
 
     site_dir = stage / "site"
@@ -83,13 +88,17 @@ def build_site(layout: Layout, stage: Path, notebook_run: BackgroundRun, timings
         "BTC_CHARTS": str(stage / "charts"),
         "BTC_CHART_ASSETS": str(stage / ASSETS_DIR),
         "SOURCE_DATE_EPOCH": source_date_epoch(layout),
+        # nbconvert otherwise imports every installed exporter (PDF, WebPDF...) to list them, on
+        # each build; mkdocs-jupyter only ever uses its HTML exporter.
+        "NBCONVERT_DISABLE_CONFIG_EXPORTERS": "1",
     }
     with _environment(staged):
         config = load_config(str(layout.root / "mkdocs.yml"), site_dir=str(site_dir), docs_dir=str(docs_dir))
         # Its HTML conversion cache belongs with the build's other caches, not wherever we run.
         config.plugins["mkdocs-jupyter"].config["cache_dir"] = str(layout.cache / "mkdocs-jupyter")
-        with step("site: mkdocs"):
+        with step("site: mkdocs"), render.chart_sizes_from(charts.meta):
             build(config)
+        charts.finish()
         with step("site: assets, embeds, CSP"):
             publish.finish(layout, stage, site_dir)
     return site_dir

@@ -18,11 +18,13 @@ import threading
 from pathlib import Path
 
 from scripts.errors import BuildError
-from scripts.paths import Layout
+from scripts.paths import Layout, content_digest
 
 NOTEBOOK = "reproduce.ipynb"  # under docs/
 # Bump when how the notebook is run changes: it invalidates cached runs.
 RUN_FORMAT = 1
+# What the notebook reads besides the ledger, relative to the project root.
+READS = (f"docs/{NOTEBOOK}", "requirements.lock", "data/datapackage.json", "data/source", "data/schemas")
 TIMEOUT = 300  # seconds per cell; a stuck cell fails the build rather than hanging it
 
 
@@ -31,17 +33,12 @@ class NotebookError(BuildError):
 
 
 def inputs_key(layout: Layout, ledger: Path) -> str:
-    """A content hash of the notebook and everything it reads."""
-    digest = hashlib.sha256(f"{RUN_FORMAT} {sys.version}\n".encode())
-    files = [layout.root / "docs" / NOTEBOOK, ledger, layout.root / "requirements.lock",
-             layout.data / "datapackage.json"]
-    for folder in (layout.data / "source", layout.data / "schemas"):
-        files += sorted(path for path in folder.rglob("*") if path.is_file())
-    for path in files:
-        name = path.relative_to(layout.root) if path.is_relative_to(layout.root) else path.name
-        digest.update(f"{Path(name).as_posix()}\0".encode())
-        digest.update(hashlib.sha256(path.read_bytes()).digest() if path.exists() else b"missing")
-    return digest.hexdigest()
+    """A content hash of the notebook and everything it reads.
+
+    The ledger is hashed by content alone: it is staged under a fresh directory each build.
+    """
+    ledger_hash = hashlib.sha256(ledger.read_bytes()).hexdigest() if ledger.is_file() else "missing"
+    return content_digest(layout.root, READS, salt=f"{RUN_FORMAT} {sys.version} ledger {ledger_hash}")
 
 
 def execute(layout: Layout, ledger: Path, out: Path) -> Path:

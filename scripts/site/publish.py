@@ -34,7 +34,7 @@ INLINE_SCRIPT = re.compile(r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re
 def finish(layout: Layout, stage: Path, site_dir: Path) -> None:
     state = render.SiteState.from_environment()
     _copy_tree(stage / ASSETS_DIR, site_dir / "assets" / "charts")
-    _copy_tree(stage / "charts", site_dir / "charts")
+    _copy_tree(stage / "charts", site_dir / "charts", ignore=shutil.ignore_patterns(".*"))  # not the build's record
     _publish_data(layout, stage, site_dir / "data")
     _bundle_runtime(layout, site_dir / "assets" / "js" / "vega-runtime.js")
     _write_embeds(state, site_dir)
@@ -47,9 +47,9 @@ def finish(layout: Layout, stage: Path, site_dir: Path) -> None:
         page.write_text(_add_csp(page, page.read_text(encoding="utf-8")), encoding="utf-8")
 
 
-def _copy_tree(src: Path, dest: Path) -> None:
+def _copy_tree(src: Path, dest: Path, ignore=None) -> None:
     if src.exists():
-        shutil.copytree(src, dest, dirs_exist_ok=True)
+        shutil.copytree(src, dest, ignore=ignore, dirs_exist_ok=True)
 
 
 def _publish_data(layout: Layout, stage: Path, dest: Path) -> None:

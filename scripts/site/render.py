@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 import json
 import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -35,6 +37,21 @@ SECTION_TITLES = {
     "threat_levels": "Threat levels and justice",
 }
 SCHEMES = ("light", "dark")
+
+
+# Set by the build while the charts are still being drawn: waits for one chart, returns its meta.
+_drawing: Callable[[str], dict] | None = None
+
+
+@contextmanager
+def chart_sizes_from(meta: Callable[[str], dict]) -> Iterator[None]:
+    """Pages rendered inside take each chart's meta from ``meta`` (it may wait for the drawing)."""
+    global _drawing
+    previous, _drawing = _drawing, meta
+    try:
+        yield
+    finally:
+        _drawing = previous
 
 
 @dataclass
@@ -74,6 +91,8 @@ class SiteState:
 
     def chart_meta(self, chart_id: str) -> dict:
         path = self.assets_dir / chart_id / "meta.json"
+        if not path.exists() and _drawing is not None:
+            return _drawing(chart_id)
         if not path.exists():
             known = ", ".join(entry["id"] for entry in self.catalogue) or "none"
             raise KeyError(f"chart {chart_id!r} has no rendered assets (charts: {known})")
