@@ -7,7 +7,7 @@
   (a source row's quote corrected).
 - Pages, served gzipped as GitHub Pages does, in Debian's chromium at a phone viewport: bytes
   transferred and requests up to the load event (before the reader can have interacted), and
-  with Lighthouse 12.2.3 (pinned in scripts/bench-tools/, mobile defaults, median of 3 runs)
+  with Lighthouse 12.2.3 (pinned in scripts/bench-tools/, mobile defaults, median of 3 rounds)
   the four category scores, TBT and CLS. Every chart page is compared with a reference page
   built in the same run: the same page with its charts as plain inline SVG and no chart
   JavaScript — the floor.
@@ -170,25 +170,40 @@ def page_weights(base: str, paths: list[str]) -> dict[str, tuple[int, int, int, 
     return results
 
 
-def lighthouse(url: str, runs: int = 3) -> dict[str, float]:
-    scores = []
+LIGHTHOUSE_RUNS = 3
+
+
+def lighthouse_once(url: str) -> dict[str, float]:
+    out = subprocess.run(
+        [str(LIGHTHOUSE), url, "--output=json", "--quiet", f"--chrome-path={CHROMIUM}",
+         "--chrome-flags=--headless=new --no-sandbox --disable-gpu"],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    report = json.loads(out)
+    categories, audits = report["categories"], report["audits"]
+    return {
+        "perf": categories["performance"]["score"] * 100,
+        "a11y": categories["accessibility"]["score"] * 100,
+        "bp": categories["best-practices"]["score"] * 100,
+        "seo": categories["seo"]["score"] * 100,
+        "TBT ms": round(audits["total-blocking-time"]["numericValue"]),
+        "CLS": audits["cumulative-layout-shift"]["numericValue"],
+    }
+
+
+def lighthouse(base: str, pages: list[str], references: dict[str, str], runs: int = LIGHTHOUSE_RUNS) -> dict:
+    """Median scores per page over ``runs`` rounds.
+
+    Each chart page is measured right before its reference, round after round, so that the
+    machine's drifts in speed fall on both alike rather than on one of them.
+    """
+    order = [url for page in pages for url in (page, references.get(page)) if url is not None]
+    scores: dict[str, list[dict[str, float]]] = {url: [] for url in order}
     for _ in range(runs):
-        out = subprocess.run(
-            [str(LIGHTHOUSE), url, "--output=json", "--quiet", f"--chrome-path={CHROMIUM}",
-             "--chrome-flags=--headless=new --no-sandbox --disable-gpu"],
-            capture_output=True, text=True, check=True,
-        ).stdout
-        report = json.loads(out)
-        categories, audits = report["categories"], report["audits"]
-        scores.append({
-            "perf": categories["performance"]["score"] * 100,
-            "a11y": categories["accessibility"]["score"] * 100,
-            "bp": categories["best-practices"]["score"] * 100,
-            "seo": categories["seo"]["score"] * 100,
-            "TBT ms": audits["total-blocking-time"]["numericValue"],
-            "CLS": audits["cumulative-layout-shift"]["numericValue"],
-        })
-    return {key: statistics.median(score[key] for score in scores) for key in scores[0]}
+        for url in order:
+            scores[url].append(lighthouse_once(base + url))
+    return {url: {key: statistics.median(run[key] for run in runs_) for key in runs_[0]}
+            for url, runs_ in scores.items()}
 
 
 def main() -> int:
@@ -217,8 +232,9 @@ def main() -> int:
                 size, count, idle_size, idle_count = weights[path or "/"]
                 print(f"  {path or '/':<28} {size / 1024:7.1f} KiB {count:3d} req | {idle_size / 1024:7.1f} KiB {idle_count:3d} req")
             if not args.no_lighthouse:
-                print("\nLighthouse 12.2.3, mobile defaults, median of 3 (reference: same charts as inline SVG):")
-                results = {path: lighthouse(base + path) for path in pages}
+                print(f"\nLighthouse 12.2.3, mobile defaults, median of {LIGHTHOUSE_RUNS} (reference: same charts as "
+                      "inline SVG, measured right after its page in each round):")
+                results = lighthouse(base, list(PAGES), references)
                 for path in PAGES:
                     row = results[path]
                     line = "  ".join(f"{key} {value:g}" for key, value in row.items())
