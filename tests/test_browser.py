@@ -302,6 +302,27 @@ def test_phone_width_has_no_horizontal_scroll(browser, site_url, charts_by_page,
     page.context.close()
 
 
+def test_no_text_is_cut_off_at_the_edge_of_a_static_chart(browser, built_site):
+    """Every label, legend entry and note lies inside its image, in the phone layout too.
+
+    An SVG clips what is drawn past its edges, so a long label near the edge loses letters.
+    """
+    page = browser.new_page()
+    cut = {}
+    for svg in sorted((built_site.site / "assets" / "charts").glob("*/light*.svg")):
+        page.goto(svg.resolve().as_uri())
+        outside = page.evaluate("""() => {
+            const root = document.documentElement, box = root.viewBox.baseVal;
+            return [...root.querySelectorAll('text')].map(text => [text.textContent, text.getBoundingClientRect()])
+              .filter(([, r]) => r.left < -1 || r.top < -1 || r.right > box.width + 1 || r.bottom > box.height + 1)
+              .map(([label]) => label);
+        }""")
+        if outside:
+            cut[f"{svg.parent.name}/{svg.name}"] = outside
+    page.close()
+    assert not cut, cut
+
+
 @pytest.mark.parametrize("scheme", ["default", "slate"])
 def test_axe_finds_no_accessibility_violations(browser, site_url, charts_by_page, scheme):
     problems = {}

@@ -89,6 +89,13 @@ def _place_rows(ctx: ChartContext) -> list[dict]:
     return rows
 
 
+# A label "Brussels: 62 (derived)" as two lines, ["Brussels: 62", "(derived)"]; others unchanged.
+_LABEL_LINES = (
+    "indexof(datum.label, ' (') > 0 ? [substring(datum.label, 0, indexof(datum.label, ' (')), "
+    "substring(datum.label, indexof(datum.label, ' (') + 1)] : datum.label"
+)
+
+
 @chart(
     id="geography-regions-map",
     section="geography",
@@ -174,8 +181,10 @@ def regions_map(ctx: ChartContext):
         labels.append(
             alt.Chart(data)
             .transform_filter(alt.FieldEqualPredicate(field="source_key", equal=row["source_key"]))
+            # "(derived)" on a line of its own, so the label stays inside a phone-width map.
+            .transform_calculate(lines=_LABEL_LINES)
             .mark_text(align="left", baseline="middle", dx=round(radius) + 5, fontSize=c.LABEL_SIZE, fontWeight="bold")
-            .encode(longitude="longitude:Q", latitude="latitude:Q", text="label:N", tooltip=tooltip)
+            .encode(longitude="longitude:Q", latitude="latitude:Q", text="lines:N", tooltip=tooltip)
         )
 
     figure = (

@@ -77,7 +77,8 @@ def linked_vs_inspired(ctx: ChartContext):
             "connection:N",
             scale=theme.link_type_scale(),
             title=None,
-            legend=alt.Legend(labelExpr="datum.label === 'linked' ? 'Linked to the group' : 'Inspired only'"),
+            # One entry per row: side by side they overflow a phone-width chart.
+            legend=alt.Legend(labelExpr="datum.label === 'linked' ? 'Linked to the group' : 'Inspired only'", columns=1),
         )
     )
     labels = c.bar_labels(
