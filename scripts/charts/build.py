@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from scripts.charts.context import ChartContext
-from scripts.charts.export import build_all, dumps_json, export_site_assets, load_specs, plan_render, site_meta
+from scripts.charts.export import build_all, dumps_json, load_specs, plan_render, site_meta, write_site_assets
 from scripts.charts.static import RenderJob, RenderPool
 from scripts.paths import Layout, content_digest, site_url
 
@@ -58,8 +58,8 @@ class ChartStep:
     def _draw(self, specs: dict[str, dict]) -> None:
         for chart_id, spec in specs.items():
             self.specs[chart_id] = spec
-            self.jobs[chart_id] = plan_render(chart_id, spec)
             if self.draw:
+                self.jobs[chart_id] = plan_render(chart_id, spec)
                 self.pool.submit(self.jobs[chart_id])
 
     def write_specs(self, tables: dict[str, pd.DataFrame], ledger: pd.DataFrame) -> int:
@@ -81,8 +81,8 @@ class ChartStep:
     def finish(self) -> int:
         """Wait for every drawing and write the site's render assets; return the chart count."""
         with self.step("charts: static renders"):
-            metas = export_site_assets(self.specs, self.out_dir.parent / ASSETS_DIR, cache_dir=self.cache_dir,
-                                       pool=self.pool)
+            self.pool.wait()
+            metas = write_site_assets(self.specs, self.jobs, self.out_dir.parent / ASSETS_DIR, self.cache_dir)
         return len(metas)
 
 

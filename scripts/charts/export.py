@@ -16,7 +16,6 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Mapping
-from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -226,25 +225,27 @@ def export_site_assets(
     cache_dir: Path | None = None,
     registry: Registry | None = None,
     max_workers: int | None = None,
-    pool: RenderPool | None = None,
 ) -> list[dict]:
     """Render light/dark SVG, PNG and precompiled Vega for every chart; return each chart's meta.
 
     ``ctx_or_specs`` is a ChartContext (charts are built from ``registry``), a mapping of
     chart id to published Vega-Lite spec, or the directory ``build_all`` wrote.
     Renders are cached by content hash under ``cache_dir`` (default ``.cache/charts``);
-    misses are drawn by ``pool`` if given (it may have started on them already), else by a
-    pool of ``max_workers`` processes (0: in this process).
+    misses are drawn by a pool of ``max_workers`` processes (0: in this process).
     """
     specs = load_specs(ctx_or_specs, registry)
-    out_dir = Path(out_dir)
     cache_dir = DEFAULT_CACHE_DIR if cache_dir is None else Path(cache_dir)
     jobs = {chart_id: plan_render(chart_id, spec) for chart_id, spec in specs.items()}
-    with nullcontext(pool) if pool is not None else RenderPool(cache_dir, max_workers) as renderer:
+    with RenderPool(cache_dir, max_workers) as renderer:
         for job in jobs.values():
             renderer.submit(job)
         renderer.wait()
+    return write_site_assets(specs, jobs, Path(out_dir), cache_dir)
 
+
+def write_site_assets(specs: Mapping[str, dict], jobs: Mapping[str, RenderJob], out_dir: Path,
+                      cache_dir: Path) -> list[dict]:
+    """Copy each drawn chart's files from the render cache into ``out_dir/<id>/`` with its meta.json."""
     out_dir.mkdir(parents=True, exist_ok=True)
     metas = []
     for chart_id, job in jobs.items():
