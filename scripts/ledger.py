@@ -9,26 +9,33 @@ from __future__ import annotations
 
 import json
 import math
-from decimal import ROUND_HALF_UP, Decimal
+import re
 from pathlib import Path
 
 import pandas as pd
 
 from scripts import paths
 from scripts.findings import FindingSpec, all_findings
+from scripts.numbers import display, half_up
 
 COLUMNS = [
-    "id", "section", "statement", "value", "unit", "formula",
-    "reported_value", "reported_text", "source_ref", "status",
+    "id", "section", "statement", "value", "display", "unit", "bound", "formula",
+    "reported_value", "reported_text", "status", "note", "report_quote", "source_ref",
 ]
-STATUSES = ("match", "mismatch", "derived", "not_in_report")
+# What each status claims, in the words the site uses for it (Methods and the data package
+# say the same): a status never claims more checking than was done.
+STATUSES = {
+    "match": "recounted from the report's other figures; agrees with the figure it prints",
+    "mismatch": "recounted from the report's other figures; differs from the figure it prints",
+    "transcribed": "the report's own figure, copied; nothing independent to check it against",
+    "by_construction": "worked back from the report's figure, so it agrees by construction",
+    "fits_public_record": "counted from public sources as we identified the events; agrees with the report's figure",
+    "differs_public_record": "counted from public sources as we identified the events; differs from the report's figure",
+    "derived": "not printed in the report; computed by us from its figures",
+    "not_in_report": "not printed in the report; computed by us from public sources",
+}
 LEDGER_CSV = "findings.csv"
 LEDGER_JSON = "findings.json"
-
-
-def _half_up(x: float, places: int = 0) -> Decimal:
-    # The report rounds halves up (e.g. 17.5% would print as 18%); Python's round() would not.
-    return Decimal(repr(x)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def agrees(value: float, reported: float, rounding: str) -> bool:
@@ -36,9 +43,9 @@ def agrees(value: float, reported: float, rounding: str) -> bool:
     if rounding == "exact":
         return math.isclose(value, reported, rel_tol=0, abs_tol=1e-9)
     if rounding == "percent":
-        return _half_up(value * 100) == _half_up(reported * 100)
+        return half_up(value * 100) == half_up(reported * 100)
     if rounding == "percent_1dp":
-        return _half_up(value * 100, 1) == _half_up(reported * 100, 1)
+        return half_up(value * 100, 1) == half_up(reported * 100, 1)
     if rounding == "floor_percent":  # "a little more than 18%"
         return math.floor(value * 100 + 1e-9) == round(reported * 100) and value > reported
     if rounding == "at_least":
@@ -70,9 +77,22 @@ def _source_ref(spec: FindingSpec, claim: pd.Series | None, tables) -> str:
         if pd.notna(claim["footnote"]):
             ref += f", fn {int(claim['footnote'])}"
         parts.append(ref)
+    # claims.csv holds the printed figure; it is the data only for a figure printed nowhere else.
     files = [tables[name].attrs["path"].removeprefix("data/") for name in spec.inputs if name != "claims"]
+    files = files or [tables["claims"].attrs["path"].removeprefix("data/")]
     parts.append("data: " + ", ".join(files))
     return "; ".join(parts)
+
+
+def _status(spec: FindingSpec, agrees_with_print: bool) -> str:
+    """What the comparison with the printed figure may claim, given where our value comes from."""
+    if spec.basis in ("transcribed", "back_calculated"):
+        if not agrees_with_print:  # a copy that differs from its original is a typo, not a finding
+            raise ValueError(f"finding {spec.id} is {spec.basis} from the report but does not agree with its printed figure")
+        return "transcribed" if spec.basis == "transcribed" else "by_construction"
+    if spec.uses_public_facts:
+        return "fits_public_record" if agrees_with_print else "differs_public_record"
+    return "match" if agrees_with_print else "mismatch"
 
 
 def compute(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -94,24 +114,50 @@ def compute(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         claim = claims.loc[spec.id] if spec.id in claims.index else None
         if claim is not None:
             reported = float(claim["reported_value"])
-            status = "match" if agrees(value, reported, claim["rounding"]) else "mismatch"
+            status = _status(spec, agrees(value, reported, claim["rounding"]))
             reported_value, reported_text = _clean(reported, spec.unit), claim["reported_text"]
+            quote = claim["quote"]
         else:
+            if spec.basis != "recount":
+                raise ValueError(f"finding {spec.id} is {spec.basis} but the report prints no figure for it (claims.csv)")
             status = "not_in_report" if spec.uses_public_facts else "derived"
-            reported_value, reported_text = None, None
+            reported_value, reported_text, quote = None, None, None
         rows.append({
             "id": spec.id,
             "section": spec.section,
             "statement": spec.statement,
             "value": value,
+            "display": display(value, spec.unit, spec.digits, spec.bound),
             "unit": spec.unit,
+            "bound": spec.bound,
             "formula": spec.formula,
             "reported_value": reported_value,
             "reported_text": reported_text,
-            "source_ref": _source_ref(spec, claim, tables),
             "status": status,
+            "note": spec.note or None,
+            "report_quote": quote,
+            "source_ref": _source_ref(spec, claim, tables),
         })
-    return pd.DataFrame(rows, columns=COLUMNS)
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    shown = dict(zip(frame["id"], frame["display"]))
+    frame["note"] = [_fill(note, shown, finding_id) for finding_id, note in zip(frame["id"], frame["note"])]
+    return frame
+
+
+_PLACEHOLDER = re.compile(r"\{([a-z0-9-]+)\}")
+
+
+def _fill(note: str | None, shown: dict[str, str], finding_id: str) -> str | None:
+    """A note names other findings as {finding-id}, so its numbers read as the ledger's do."""
+    if not isinstance(note, str):  # no note (pandas holds it as NaN)
+        return None
+
+    def number(match: re.Match) -> str:
+        if match.group(1) not in shown:
+            raise ValueError(f"finding {finding_id}: its note names {{{match.group(1)}}}, which is not a finding")
+        return shown[match.group(1)]
+
+    return _PLACEHOLDER.sub(number, note)
 
 
 def _number(value) -> str:
@@ -153,5 +199,6 @@ def write(ledger: pd.DataFrame, out_dir: Path) -> list[Path]:
 
 def load(path: Path = paths.DERIVED / LEDGER_CSV) -> pd.DataFrame:
     """The committed ledger, indexed by id, values as numbers."""
-    frame = pd.read_csv(path, dtype={"reported_text": "string"}, keep_default_na=False, na_values=[""])
+    text = {column: "string" for column in ("reported_text", "display", "note", "report_quote")}
+    frame = pd.read_csv(path, dtype=text, keep_default_na=False, na_values=[""])
     return frame.set_index("id")

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from scripts.numbers import EURO_UNITS, PERCENT_UNITS, SHARE_UNITS, YEAR_UNITS, format_value  # noqa: F401
+
 LEDGER_COLUMNS = (
     "section",
     "statement",
@@ -19,10 +21,6 @@ LEDGER_COLUMNS = (
     "status",
 )
 
-SHARE_UNITS = frozenset({"share", "proportion", "fraction"})  # value in [0, 1]
-PERCENT_UNITS = frozenset({"percent", "pct", "%"})  # value already in [0, 100]
-EURO_UNITS = frozenset({"eur", "euro", "euros"})
-YEAR_UNITS = frozenset({"year"})
 
 
 # eq=False: the fields are DataFrames, which cannot be compared or hashed as a whole,
@@ -74,26 +72,12 @@ class ChartContext:
         return int(number) if number.is_integer() and _unit(row) not in SHARE_UNITS else number
 
     def fmt(self, finding_id: str) -> str:
-        """The value of a finding formatted for prose and alt text."""
-        return format_value(self.value(finding_id), _unit(self.finding(finding_id)))
-
-
-def format_value(value: float | int, unit: str) -> str:
-    """Human formatting: 0.912 share → "91%", 4123 people → "4,123", 1.375e8 eur → "€137.5 million".
-
-    Only shares, percentages and money carry a symbol; other units are left to the prose.
-    """
-    unit = unit.strip().lower()
-    if unit in SHARE_UNITS:
-        return _percent(value * 100)
-    if unit in PERCENT_UNITS:
-        return _percent(value)
-    if unit in EURO_UNITS:
-        return _euros(value)
-    if unit in YEAR_UNITS:
-        return str(int(value))
-    # Any other unit (people, plots, days, level...) is named by the sentence around it.
-    return _number(value)
+        """A finding as the site prints it everywhere: the ledger's display text."""
+        row = self.finding(finding_id)
+        display = row.get("display")
+        if display is not None and not _is_missing(display):
+            return str(display)
+        return format_value(self.value(finding_id), _unit(row))
 
 
 def _unit(row: pd.Series) -> str:
@@ -108,33 +92,3 @@ def _is_missing(value: object) -> bool:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
-
-
-def _number(value: float | int, max_decimals: int = 2) -> str:
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return _trim_zeros(f"{value:,.{max_decimals}f}")
-
-
-def _percent(pct: float) -> str:
-    # Whole percentages unless rounding would make a non-zero share read as 0%
-    # (or a partial one as 100%); then add decimals until it no longer does.
-    for decimals in range(0, 3):
-        rounded = round(pct, decimals)
-        misleading = (rounded == 0 and pct != 0) or (rounded == 100 and pct != 100)
-        if not misleading:
-            break
-    return f"{_trim_zeros(f'{pct:.{decimals}f}')}%"
-
-
-def _euros(value: float) -> str:
-    magnitude = abs(value)
-    for threshold, word in ((1e9, "billion"), (1e6, "million")):
-        if magnitude >= threshold:
-            return f"€{_trim_zeros(f'{value / threshold:.1f}')} {word}"
-    return f"€{_number(value)}"
-
-
-def _trim_zeros(text: str) -> str:
-    return text.rstrip("0").rstrip(".") if "." in text else text
-

@@ -28,8 +28,17 @@ UNITS = {
     "links", "verdicts", "years", "eur", "level", "days", "rank", "plots", "changes",
 }
 # Tables that hold public facts rather than the report's own figures: a finding that reads
-# them is "not_in_report" unless the report prints the same figure.
+# them is "not_in_report" unless the report prints the same figure, and agreement with the
+# report then only says that our reading of the public record fits it.
 PUBLIC_TABLES = {"attacks", "other_events", "threat_levels", "places", "sources"}
+# How a value relates to the report's printed figure, which decides what its status may claim:
+# - "recount": computed from other transcribed figures, so agreement is a real check;
+# - "transcribed": the printed figure itself, copied into a table (agreement only proves the copy);
+# - "back_calculated": worked back from the printed figure, so it agrees by construction.
+BASES = ("recount", "transcribed", "back_calculated")
+# What our value is: exact, or a lower bound (the report's "at least", or an inference that
+# only bounds the count from below).
+BOUNDS = ("exact", "lower")
 
 Tables = dict[str, pd.DataFrame]
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -44,6 +53,10 @@ class FindingSpec:
     formula: str
     inputs: tuple[str, ...]
     compute: Callable[[Tables], float]
+    basis: str = "recount"
+    bound: str = "exact"
+    digits: int = 0
+    note: str = ""
 
     @property
     def uses_public_facts(self) -> bool:
@@ -53,8 +66,17 @@ class FindingSpec:
 REGISTRY: dict[str, FindingSpec] = {}
 
 
-def finding(section: str, id: str, *, statement: str, unit: str, formula: str, inputs: tuple[str, ...]):
-    """Register a finding. The decorated function takes the tables and returns one number."""
+def finding(section: str, id: str, *, statement: str, unit: str, formula: str, inputs: tuple[str, ...],
+            basis: str = "recount", bound: str = "exact", digits: int = 0, note: str = ""):
+    """Register a finding. The decorated function takes the tables and returns one number.
+
+    ``digits`` is the one precision a share is shown with everywhere (page, chart, CSV);
+    ``note`` is our plain-words reading of the row, e.g. why it differs from the report.
+    """
+    if basis not in BASES:
+        raise ValueError(f"finding {id}: unknown basis {basis!r}")
+    if bound not in BOUNDS:
+        raise ValueError(f"finding {id}: unknown bound {bound!r}")
     if section not in SECTIONS:
         raise ValueError(f"finding {id}: unknown section {section!r}")
     if unit not in UNITS:
@@ -65,7 +87,10 @@ def finding(section: str, id: str, *, statement: str, unit: str, formula: str, i
     def register(fn: Callable[[Tables], float]) -> Callable[[Tables], float]:
         if id in REGISTRY:
             raise ValueError(f"finding {id} is defined twice")
-        REGISTRY[id] = FindingSpec(id, section, statement, unit, formula, tuple(inputs), fn)
+        REGISTRY[id] = FindingSpec(
+            id, section, statement, unit, formula, tuple(inputs), fn,
+            basis=basis, bound=bound, digits=digits, note=note,
+        )
         return fn
 
     return register
@@ -86,6 +111,11 @@ def cell(frame: pd.DataFrame, key_column: str, key, column: str):
     if len(rows) != 1:
         raise KeyError(f"{frame.attrs.get('path', 'table')}: expected one row with {key_column} = {key!r}, found {len(rows)}")
     return rows.iloc[0]
+
+
+def transcribed(tables: Tables, claim_id: str) -> float:
+    """A figure the report prints only in its text: the claim row is the transcription itself."""
+    return float(cell(tables["claims"], "claim_id", claim_id, "reported_value"))
 
 
 def incidents(tables: Tables, connection: str | None = None, incident_type: str | None = None) -> int:

@@ -1,6 +1,6 @@
 """Nationalities: citizenship, birthplace and Moroccan links of the 135 individuals."""
 
-from scripts.findings import cell, finding
+from scripts.findings import cell, finding, transcribed
 
 CIT = ("citizenship",)
 GROUPS = ("individual_groups",)
@@ -22,25 +22,25 @@ def _everyone(t):
     return int(cell(t["denominators"], "denominator_id", "all-individuals", "value"))
 
 
-@finding("nationalities", "citizenship-known", unit="people", inputs=("coverage",),
+@finding("nationalities", "citizenship-known", basis="transcribed", unit="people", inputs=("coverage",),
          statement="Individuals whose citizenship is known", formula="coverage: citizenship")
 def _(t):
     return _coverage(t, "citizenship")
 
 
-@finding("nationalities", "heritage-known", unit="people", inputs=("coverage",),
+@finding("nationalities", "heritage-known", basis="transcribed", unit="people", inputs=("coverage",),
          statement="Individuals whose heritage is known", formula="coverage: heritage")
 def _(t):
     return _coverage(t, "heritage")
 
 
-@finding("nationalities", "birthplace-known", unit="people", inputs=("coverage",),
+@finding("nationalities", "birthplace-known", basis="transcribed", unit="people", inputs=("coverage",),
          statement="Individuals whose place of birth is known", formula="coverage: birthplace")
 def _(t):
     return _coverage(t, "birthplace")
 
 
-@finding("nationalities", "all-three-attributes-known", unit="people", inputs=("coverage",),
+@finding("nationalities", "all-three-attributes-known", basis="transcribed", unit="people", inputs=("coverage",),
          statement="Individuals with citizenship, heritage and birthplace all known",
          formula="coverage: all_three")
 def _(t):
@@ -54,7 +54,7 @@ def _(t):
     return _coverage(t, "citizenship") / _everyone(t)
 
 
-@finding("nationalities", "countries", unit="countries", inputs=CIT,
+@finding("nationalities", "countries", note='The Key Findings attach the {countries} countries to all {individuals-total} individuals; the body gives them for the {citizenship-known} whose citizenship is known.', unit="countries", inputs=CIT,
          statement="Countries of citizenship among the individuals", formula="rows of citizenship")
 def _(t):
     return len(t["citizenship"])
@@ -66,13 +66,13 @@ def _(t):
     return int((t["citizenship"]["country_code"] != "BE").sum())
 
 
-@finding("nationalities", "belgian-citizens", unit="people", inputs=CIT,
+@finding("nationalities", "belgian-citizens", note="The conclusion's \"a clear majority of individuals in our dataset were Belgian citizens\" holds for the {citizenship-known} whose citizenship is known ({belgian-citizen-share}), not for all {individuals-total} ({belgian-citizen-share-of-all-individuals}).", basis="transcribed", unit="people", inputs=CIT,
          statement="Belgian citizens among those with known citizenship", formula="citizenship: BE")
 def _(t):
     return _citizens(t, "BE")
 
 
-@finding("nationalities", "belgian-citizen-share", unit="share", inputs=CIT + ("coverage",),
+@finding("nationalities", "belgian-citizen-share", note='This share is of the {citizenship-known} individuals whose citizenship is known. The Key Findings attach the same figure to all {individuals-total} (see belgian-citizen-share-of-all-individuals).', unit="share", inputs=CIT + ("coverage",),
          statement="Share of individuals with known citizenship who were Belgian citizens",
          formula="Belgian citizens / citizenship known")
 def _(t):
@@ -86,49 +86,49 @@ def _(t):
     return _coverage(t, "citizenship") - _citizens(t, "BE")
 
 
-@finding("nationalities", "belgian-dual-citizens", unit="people", inputs=GROUPS,
+@finding("nationalities", "belgian-dual-citizens", basis="transcribed", unit="people", inputs=GROUPS,
          statement="Belgian citizens who also held another citizenship",
          formula="individual_groups: belgian-dual-citizens")
 def _(t):
     return _group(t, "belgian-dual-citizens")
 
 
-@finding("nationalities", "born-in-belgium", unit="people", inputs=("belgian_birthplaces",),
+@finding("nationalities", "born-in-belgium", basis="transcribed", bound="lower", unit="people", inputs=("belgian_birthplaces",),
          statement="Belgian citizens known to be born in Belgium",
          formula="belgian_birthplaces: Belgium")
 def _(t):
     return int(cell(t["belgian_birthplaces"], "birthplace", "Belgium", "individuals"))
 
 
-@finding("nationalities", "born-in-belgium-share", unit="share", inputs=("belgian_birthplaces",) + CIT,
+@finding("nationalities", "born-in-belgium-share", bound="lower", unit="share", inputs=("belgian_birthplaces",) + CIT,
          statement="Share of Belgian citizens known to be born in Belgium",
          formula="born in Belgium / Belgian citizens")
 def _(t):
     return int(cell(t["belgian_birthplaces"], "birthplace", "Belgium", "individuals")) / _citizens(t, "BE")
 
 
-@finding("nationalities", "birthplace-unknown", unit="people", inputs=("belgian_birthplaces",),
+@finding("nationalities", "birthplace-unknown", basis="transcribed", unit="people", inputs=("belgian_birthplaces",),
          statement="Belgian citizens whose place of birth could not be identified",
          formula="belgian_birthplaces: unknown")
 def _(t):
     return int(cell(t["belgian_birthplaces"], "birthplace", "unknown", "individuals"))
 
 
-@finding("nationalities", "moroccan-linked", unit="people", inputs=GROUPS,
+@finding("nationalities", "moroccan-linked", basis="transcribed", unit="people", inputs=GROUPS,
          statement="Individuals born in Morocco, holding Moroccan citizenship or with family roots there",
          formula="individual_groups: moroccan-link")
 def _(t):
     return _group(t, "moroccan-link")
 
 
-@finding("nationalities", "moroccan-linked-share", unit="share", inputs=GROUPS + ("denominators",),
+@finding("nationalities", "moroccan-linked-share", note='Our reading: {moroccan-linked} of all {individuals-total} individuals is {moroccan-linked-share}. The report prints its figure without naming the total, and none of the totals it gives ({individuals-total} individuals; {citizenship-known} with known citizenship; {heritage-known} with known heritage) yields it.', unit="share", inputs=GROUPS + ("denominators",),
          statement="Share of all 135 individuals with a Moroccan link",
          formula="Moroccan-linked / all individuals (the report does not say which total its 33% uses)")
 def _(t):
     return _group(t, "moroccan-link") / _everyone(t)
 
 
-@finding("nationalities", "moroccan-linked-belgian-citizens", unit="people", inputs=GROUPS,
+@finding("nationalities", "moroccan-linked-belgian-citizens", basis="transcribed", unit="people", inputs=GROUPS,
          statement="Moroccan-linked individuals who were Belgian citizens",
          formula="individual_groups: moroccan-link-belgian-citizens")
 def _(t):
@@ -142,7 +142,7 @@ def _(t):
     return _group(t, "moroccan-link-belgian-citizens") / _group(t, "moroccan-link")
 
 
-@finding("nationalities", "belgian-turkish-individuals", unit="people", inputs=GROUPS,
+@finding("nationalities", "belgian-turkish-individuals", basis="transcribed", unit="people", inputs=GROUPS,
          statement="Individuals of Belgian-Turkish heritage",
          formula="individual_groups: belgian-turkish-heritage")
 def _(t):
@@ -169,22 +169,60 @@ def _morocco(t, measure):
     return int(rows["value"].iloc[0])
 
 
-@finding("nationalities", "morocco-plots", unit="plots", inputs=("comparisons",),
+@finding("nationalities", "morocco-plots", basis="transcribed", unit="plots", inputs=("comparisons",),
          statement="Plots uncovered in Morocco, June 2014 – May 2017 (CTC's Morocco report)",
          formula="transcribed (comparisons: Morocco plots_uncovered)")
 def _(t):
     return _morocco(t, "plots_uncovered")
 
 
-@finding("nationalities", "morocco-arrests", unit="arrest_actions", inputs=("comparisons",),
+@finding("nationalities", "morocco-arrests", basis="transcribed", unit="arrest_actions", inputs=("comparisons",),
          statement="Arrests for Islamic State support in Morocco, June 2014 – May 2017",
          formula="transcribed (comparisons: Morocco arrests)")
 def _(t):
     return _morocco(t, "arrests")
 
 
-@finding("nationalities", "morocco-foreign-fighters", unit="people", inputs=("comparisons",),
+@finding("nationalities", "morocco-foreign-fighters", basis="transcribed", unit="people", inputs=("comparisons",),
          statement="Moroccan citizens or people of Moroccan origin who travelled to fight in Syria or Iraq (2015 estimate)",
          formula="transcribed (comparisons: Morocco foreign_fighters)")
 def _(t):
     return _morocco(t, "foreign_fighters")
+
+
+def _born_in(t, place):
+    return int(cell(t["belgian_birthplaces"], "birthplace", place, "individuals"))
+
+
+@finding("nationalities", "two-or-more-attributes-share", unit="share", inputs=("claims",), basis="transcribed",
+         statement="Share of individuals with data for at least two of citizenship, heritage and birthplace",
+         formula="transcribed from the report's text (the count behind it is not given)")
+def _(t):
+    return transcribed(t, "two-or-more-attributes-share")
+
+
+@finding("nationalities", "born-in-morocco", unit="people", inputs=("belgian_birthplaces",), basis="transcribed",
+         statement="Belgian citizens born in Morocco", formula="belgian_birthplaces: Morocco")
+def _(t):
+    return _born_in(t, "Morocco")
+
+
+@finding("nationalities", "born-in-lebanon", unit="people", inputs=("belgian_birthplaces",), basis="transcribed",
+         statement="Belgian citizens born in Lebanon", formula="belgian_birthplaces: Lebanon")
+def _(t):
+    return _born_in(t, "Lebanon")
+
+
+@finding("nationalities", "belgian-birthplaces-total", unit="people", inputs=("belgian_birthplaces",),
+         statement="Belgian citizens counted in footnote 25's birthplaces (a sum check against the 61 Belgian citizens)",
+         formula="born in Belgium + Morocco + Lebanon + birthplace unknown")
+def _(t):
+    return int(t["belgian_birthplaces"]["individuals"].sum())
+
+
+@finding("nationalities", "belgian-citizen-share-of-all-individuals", unit="share", inputs=CIT + ("denominators",),
+         statement="Belgian citizens as a share of all individuals in the dataset",
+         formula="Belgian citizens / all individuals",
+         note="The report contradicts itself here. Its Key Findings write that the {individuals-total} individuals \"were citizens of 12 different countries\" and that 65% were Belgian; its body gives both figures for the {citizenship-known} individuals whose citizenship is known. Of all {individuals-total}, the {belgian-citizens} Belgian citizens are {belgian-citizen-share-of-all-individuals}.")
+def _(t):
+    return _citizens(t, "BE") / _everyone(t)

@@ -28,49 +28,50 @@ def part_of_whole_arrest_actions(t) -> int:
     return links - int(doubles.loc[inside, "arrest_actions"].sum())
 
 
-@finding("networks", "route-detail-arrest-actions", unit="arrest_actions", inputs=ROUTES,
+@finding("networks", "route-detail-arrest-actions", basis="transcribed", unit="arrest_actions", inputs=ROUTES,
          statement="Linked arrest actions with enough detail to tell a local cell from a deployed operative",
          formula="transcribed total (denominators: linked-with-route-detail)")
 def _(t):
     return _with_route_detail(t)
 
 
-@finding("networks", "local-cell-arrest-actions", unit="arrest_actions", inputs=ROUTES,
+@finding("networks", "local-cell-arrest-actions", basis="transcribed", unit="arrest_actions", inputs=ROUTES,
          statement="Linked arrest actions connected to the group through a local cell",
          formula="linked_routes: local_cell")
 def _(t):
     return _route(t, "local_cell")
 
 
-@finding("networks", "local-cell-share", unit="share", inputs=ROUTES,
+@finding("networks", "local-cell-share", unit="share", inputs=ROUTES, digits=1,
          statement="Share of classifiable linked arrest actions connected through a local cell",
          formula="local-cell arrest actions / arrest actions with route detail")
 def _(t):
     return _route(t, "local_cell") / _with_route_detail(t)
 
 
-@finding("networks", "deployed-operative-arrest-actions", unit="arrest_actions", inputs=ROUTES,
+@finding("networks", "deployed-operative-arrest-actions", basis="transcribed", unit="arrest_actions", inputs=ROUTES,
          statement="Linked arrest actions connected to an operative deployed from Syria or Iraq",
          formula="linked_routes: deployed_operative")
 def _(t):
     return _route(t, "deployed_operative")
 
 
-@finding("networks", "deployed-operative-share", unit="share", inputs=ROUTES,
+@finding("networks", "deployed-operative-share", unit="share", inputs=ROUTES, digits=1,
+         note="Shown with one decimal, as the report gives the local-cell share ({local-cell-share}); the report words this one as \"a little more than 18%\".",
          statement="Share of classifiable linked arrest actions connected to a deployed operative",
          formula="deployed-operative arrest actions / arrest actions with route detail")
 def _(t):
     return _route(t, "deployed_operative") / _with_route_detail(t)
 
 
-@finding("networks", "route-overlap-arrest-actions", unit="arrest_actions", inputs=ROUTES,
+@finding("networks", "route-overlap-arrest-actions", note="Our inference: {local-cell-arrest-actions} local-cell and {deployed-operative-arrest-actions} deployed-operative arrest actions add up to more than the {route-detail-arrest-actions} that could be classified, so {route-overlap-arrest-actions} were counted under both routes, or the report's figures contain a slip. The report describes no such overlap.", bound="lower", unit="arrest_actions", inputs=ROUTES,
          statement="Arrest actions counted under both routes (implied by the report's figures)",
          formula="local cell + deployed operative − arrest actions with route detail")
 def _(t):
     return _route(t, "local_cell") + _route(t, "deployed_operative") - _with_route_detail(t)
 
 
-@finding("networks", "named-networks", unit="networks", inputs=TABLE1,
+@finding("networks", "named-networks", bound="lower", unit="networks", inputs=TABLE1,
          statement="Named Islamic State networks in Belgium listed in Table 1",
          formula="rows of Table 1")
 def _(t):
@@ -84,7 +85,7 @@ def _(t):
     return int(t["networks"]["arrest_action_links"].sum())
 
 
-@finding("networks", "network-double-links", unit="arrest_actions", inputs=TABLE1,
+@finding("networks", "network-double-links", note="Table 1's {network-links-total} links minus the {network-tied-arrest-actions} network-tied arrest actions leaves {network-double-links} actions tied to two networks, the two named under the table. So the Key Findings' networks \"most of which overlapped with one another\" cannot mean many shared arrest actions; the report does not say what the overlap consists of.", basis="transcribed", unit="arrest_actions", inputs=TABLE1,
          statement="Arrest actions tied to two networks at once",
          formula="sum of network_double_links")
 def _(t):
@@ -126,29 +127,48 @@ def _(t):
     return part_of_whole_arrest_actions(t) / network_tied_arrest_actions(t)
 
 
-@finding("networks", "shariah4belgium-fighters", unit="people", inputs=("foreign_fighters",),
+@finding("networks", "shariah4belgium-fighters", basis="transcribed", bound="lower", unit="people", inputs=("foreign_fighters",),
          statement="People Shariah4Belgium sent to the Syrian-Iraqi conflict (lower bound)",
          formula="transcribed (foreign_fighters: sent_by_shariah4belgium)")
 def _(t):
     return int(cell(t["foreign_fighters"], "measure", "sent_by_shariah4belgium", "value"))
 
 
-@finding("networks", "zerkani-fighters", unit="people", inputs=("foreign_fighters",),
+@finding("networks", "zerkani-fighters", basis="transcribed", unit="people", inputs=("foreign_fighters",),
          statement="Foreign fighters recruited by the Zerkani network",
          formula="transcribed (foreign_fighters: recruited_by_zerkani_network)")
 def _(t):
     return int(cell(t["foreign_fighters"], "measure", "recruited_by_zerkani_network", "value"))
 
 
-@finding("networks", "belgium-world-rank", unit="rank", inputs=("foreign_fighters",),
+@finding("networks", "belgium-world-rank", basis="transcribed", unit="rank", inputs=("foreign_fighters",),
          statement="Belgium's world rank for Islamic State foreign fighters per capita (2016 study)",
          formula="transcribed (foreign_fighters: belgium_world_rank_per_capita)")
 def _(t):
     return int(cell(t["foreign_fighters"], "measure", "belgium_world_rank_per_capita", "value"))
 
 
-@finding("networks", "european-countries-ranked-higher", unit="countries", inputs=("foreign_fighters",),
+@finding("networks", "european-countries-ranked-higher", basis="transcribed", unit="countries", inputs=("foreign_fighters",),
          statement="European countries with more foreign fighters per capita than Belgium",
          formula="transcribed (foreign_fighters: european_countries_ranked_higher)")
 def _(t):
     return int(cell(t["foreign_fighters"], "measure", "european_countries_ranked_higher", "value"))
+
+
+def _table_1_row(network_id: str):
+    def compute(t):
+        return int(cell(t["networks"], "network_id", network_id, "arrest_action_links"))
+    return compute
+
+
+# One row per line of Table 1: the report prints each count, so each is a ledger row.
+for _network_id, _name in (
+    ("zerkani-network", "the Zerkani network"), ("paris-cell", "the Paris cell"),
+    ("brussels-cell", "the Brussels cell"), ("verviers-cell", "the Verviers cell"),
+    ("jumet-cell", "the Jumet cell"), ("ostend-chechen-network", "the Ostend Chechen network"),
+    ("maaseik-network", "the Maaseik network"), ("argenteuil-cell", "the Argenteuil cell"),
+    ("the-way-of-life", "The Way of Life"), ("kamikaze-riders", "Kamikaze Riders"),
+):
+    finding("networks", f"table-1-links-{_network_id}", unit="links", inputs=TABLE1, basis="transcribed",
+            statement=f"Links between arrest actions and {_name} (Table 1)",
+            formula=f"networks: {_network_id}, arrest_action_links")(_table_1_row(_network_id))

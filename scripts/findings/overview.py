@@ -1,6 +1,6 @@
 """Overview: how incidents divide between linked and inspired, arrest actions and attacks."""
 
-from scripts.findings import cell, finding, incidents
+from scripts.findings import cell, finding, incidents, transcribed
 
 INC = ("incidents",)
 
@@ -26,14 +26,14 @@ def _(t):
     return incidents(t)
 
 
-@finding("overview", "individuals-total", unit="people", inputs=("denominators",),
+@finding("overview", "individuals-total", basis="transcribed", unit="people", inputs=("denominators",),
          statement="Individuals in the report's dataset",
          formula="transcribed total (denominators: all-individuals); no individual-level data is published")
 def _(t):
     return int(cell(t["denominators"], "denominator_id", "all-individuals", "value"))
 
 
-@finding("overview", "linked-arrest-actions", unit="arrest_actions", inputs=INC,
+@finding("overview", "linked-arrest-actions", basis="transcribed", unit="arrest_actions", inputs=INC,
          statement="Arrest actions with a direct link to Islamic State members in Syria or Iraq",
          formula="incidents where connection = linked and type = arrest action")
 def _(t):
@@ -47,14 +47,14 @@ def _(t):
     return incidents(t, "linked", "arrest_action") / incidents(t, incident_type="arrest_action")
 
 
-@finding("overview", "inspired-arrest-actions", unit="arrest_actions", inputs=INC,
+@finding("overview", "inspired-arrest-actions", basis="transcribed", unit="arrest_actions", inputs=INC,
          statement="Arrest actions coded as inspired (no proven connection to the group)",
          formula="incidents where connection = inspired and type = arrest action")
 def _(t):
     return incidents(t, "inspired", "arrest_action")
 
 
-@finding("overview", "inspired-arrest-action-people", unit="people", inputs=INC,
+@finding("overview", "inspired-arrest-action-people", basis="transcribed", unit="people", inputs=INC,
          statement="People arrested in the inspired arrest actions",
          formula="people_arrested where connection = inspired and type = arrest action")
 def _(t):
@@ -63,7 +63,7 @@ def _(t):
     return int(rows["people_arrested"].sum())
 
 
-@finding("overview", "inspired-attacks", unit="attacks", inputs=INC,
+@finding("overview", "inspired-attacks", basis="transcribed", unit="attacks", inputs=INC,
          statement="Attacks carried out by inspired individuals",
          formula="incidents where connection = inspired and type = attack")
 def _(t):
@@ -98,3 +98,10 @@ def _(t):
 def _(t):
     plots = int(cell(t["weapons_targets"], "measure", "plots", "incidents"))
     return plots / incidents(t, incident_type="arrest_action")
+
+
+@finding("overview", "jewish-museum-deaths", unit="people", inputs=("claims",), basis="transcribed",
+         statement="People killed in the shooting at the Jewish Museum of Belgium in May 2014, before the dataset's period",
+         formula="transcribed from the report's opening")
+def _(t):
+    return transcribed(t, "jewish-museum-deaths")

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from scripts.findings import cell, finding
+from scripts.findings import cell, finding, transcribed
 
 LEVELS = ("threat_levels",)
 WINDOW_END = "2018-01-31"  # the site's timeline closes with the January 2018 decision
@@ -26,14 +26,14 @@ def _convicts(t, status):
     return float(cell(t["convict_status"], "status", status, "share"))
 
 
-@finding("threat_levels", "threat-level-lowered-to", unit="level", inputs=LEVELS,
+@finding("threat_levels", "threat-level-lowered-to", note="From the public record of the national threat level (OCAM/OCAD), not from the report's data.", unit="level", inputs=LEVELS,
          statement="National threat level after the January 2018 decision",
          formula="level of the latest national period")
 def _(t):
     return int(_national(t)["level"].iloc[-1])
 
 
-@finding("threat_levels", "threat-level-peak", unit="level", inputs=LEVELS,
+@finding("threat_levels", "threat-level-peak", note="From the public record of the national threat level (OCAM/OCAD), not from the report's data.", unit="level", inputs=LEVELS,
          statement="Highest national threat level in the period",
          formula="maximum level over national periods")
 def _(t):
@@ -63,21 +63,21 @@ def _(t):
     return len(_national(t)) - 1
 
 
-@finding("threat_levels", "army-deployment-cost", unit="eur", inputs=("security_costs",),
+@finding("threat_levels", "army-deployment-cost", basis="transcribed", unit="eur", inputs=("security_costs",),
          statement="Extra cost of deploying the army to guard public places",
          formula="transcribed (security_costs: army_deployment_extra_cost)")
 def _(t):
     return float(cell(t["security_costs"], "measure", "army_deployment_extra_cost", "value"))
 
 
-@finding("threat_levels", "verdicts-2016", unit="verdicts", inputs=("justice",),
+@finding("threat_levels", "verdicts-2016", basis="transcribed", unit="verdicts", inputs=("justice",),
          statement="Terrorism verdicts delivered in Belgium in 2016, all jihadi-linked (Europol)",
          formula="justice: verdicts_2016")
 def _(t):
     return int(_justice(t, "verdicts_2016"))
 
 
-@finding("threat_levels", "convictions-2016", unit="verdicts", inputs=("justice",),
+@finding("threat_levels", "convictions-2016", basis="transcribed", unit="verdicts", inputs=("justice",),
          statement="Convictions among the 2016 verdicts", formula="justice: convictions_2016")
 def _(t):
     return int(_justice(t, "convictions_2016"))
@@ -97,25 +97,46 @@ def _(t):
     return (verdicts - _justice(t, "convictions_2016")) / verdicts
 
 
-@finding("threat_levels", "average-sentence-years", unit="years", inputs=("justice",),
+@finding("threat_levels", "average-sentence-years", basis="transcribed", unit="years", inputs=("justice",),
          statement="Average terrorism sentence handed down by Belgian courts in 2016",
          formula="transcribed (justice: average_sentence_years_2016)")
 def _(t):
     return int(_justice(t, "average_sentence_years_2016"))
 
 
-@finding("threat_levels", "convicts-in-prison-share", unit="share", inputs=("convict_status",),
+@finding("threat_levels", "convicts-in-prison-share", basis="transcribed", unit="share", inputs=("convict_status",),
          statement="Share of people convicted of terrorist offences since August 2015 still in prison in July 2017",
          formula="transcribed (convict_status: in_prison)")
 def _(t):
     return _convicts(t, "in_prison")
 
 
-@finding("threat_levels", "convicts-in-absentia-share", unit="share", inputs=("convict_status",),
+@finding("threat_levels", "convicts-in-absentia-share", basis="transcribed", unit="share", inputs=("convict_status",),
          statement="Share of those convicted who were convicted in absentia",
          formula="transcribed (convict_status: convicted_in_absentia)")
 def _(t):
     return _convicts(t, "convicted_in_absentia")
+
+
+@finding("threat_levels", "convicts-sentence-served-share", basis="transcribed", unit="share", inputs=("convict_status",),
+         statement="Share of those convicted who had already served their sentence in July 2017",
+         formula="transcribed (convict_status: sentence_served)")
+def _(t):
+    return _convicts(t, "sentence_served")
+
+
+@finding("threat_levels", "convicts-conditional-release-share", basis="transcribed", unit="share", inputs=("convict_status",),
+         statement="Share of those convicted who had been released conditionally by July 2017",
+         formula="transcribed (convict_status: conditional_release)")
+def _(t):
+    return _convicts(t, "conditional_release")
+
+
+@finding("threat_levels", "convict-status-shares-total", unit="share", inputs=("convict_status",),
+         statement="The four convict shares the report gives for July 2017, added up (a sum check)",
+         formula="in prison + sentence served + conditional release + convicted in absentia")
+def _(t):
+    return min(1.0, float(t["convict_status"]["share"].sum()))
 
 
 @finding("threat_levels", "convicts-not-in-prison-share", unit="share", inputs=("convict_status",),
@@ -128,7 +149,7 @@ def _(t):
     return min(1.0, float(frame.loc[frame["status"] != "in_prison", "share"].sum()))
 
 
-@finding("threat_levels", "returnees-free", unit="people", inputs=("foreign_fighters",),
+@finding("threat_levels", "returnees-free", basis="transcribed", bound="lower", unit="people", inputs=("foreign_fighters",),
          statement="Returned foreign fighters free in Belgium, the Netherlands, Germany and France combined (lower bound)",
          formula="transcribed (foreign_fighters: returnees_free_be_nl_de_fr)")
 def _(t):
@@ -141,13 +162,26 @@ def _france(t, year):
     return int(rows["value"].iloc[0])
 
 
-@finding("threat_levels", "france-foiled-plots-2016", unit="plots", inputs=("comparisons",),
+@finding("threat_levels", "france-foiled-plots-2016", basis="transcribed", unit="plots", inputs=("comparisons",),
          statement="Plots foiled in France in 2016", formula="transcribed (comparisons: France 2016)")
 def _(t):
     return _france(t, "2016")
 
 
-@finding("threat_levels", "france-foiled-plots-2017", unit="plots", inputs=("comparisons",),
+@finding("threat_levels", "france-foiled-plots-2017", basis="transcribed", unit="plots", inputs=("comparisons",),
          statement="Plots foiled in France in 2017", formula="transcribed (comparisons: France 2017)")
 def _(t):
     return _france(t, "2017")
+
+
+@finding("threat_levels", "returnee-return-share", unit="share", inputs=("claims",), basis="transcribed",
+         statement="Share of departed foreign fighters whose return the report calls an extremely dangerous contingent (a hypothetical)",
+         formula="transcribed from the report's conclusion (\"if even 10% ... return\")")
+def _(t):
+    return transcribed(t, "returnee-return-share")
+
+
+@finding("threat_levels", "threat-level-scale-levels", unit="level", inputs=("threat_level_scale",),
+         statement="Levels on Belgium's threat scale", formula="rows of threat_level_scale")
+def _(t):
+    return len(t["threat_level_scale"])

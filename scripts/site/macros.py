@@ -20,14 +20,17 @@ def define_env(env) -> None:
         return "../" * depth
 
     @env.macro
-    def finding(finding_id: str, digits: int | None = None) -> str:
-        """Our value, marked up with its statement; the report's figure beside it if different."""
-        return render.finding(state, finding_id, digits=digits, base=page_base())
+    def finding(finding_id: str, words: bool = False) -> str:
+        """Our value, marked up with its statement; the report's figure beside it if different.
+
+        ``words=True`` writes an exact count under ten as a word ("no", "three").
+        """
+        return render.finding(state, finding_id, words=words, base=page_base())
 
     @env.macro
-    def value(finding_id: str, digits: int | None = None) -> str:
-        """Just the formatted value (for headings and alt text, no markup)."""
-        return render.plain_value(state, finding_id, digits=digits)
+    def value(finding_id: str, words: bool = False) -> str:
+        """Just the ledger's display text (for headings and alt text, no markup)."""
+        return render.plain_value(state, finding_id, words=words)
 
     @env.macro
     def reported(finding_id: str) -> str:

@@ -19,15 +19,21 @@ import pandas as pd
 import yaml
 
 from scripts import ledger as ledger_module
-from scripts.charts.context import format_value
+from scripts.numbers import in_words
 from scripts.paths import ROOT, SECTION_PAGES, site_url
 
+# Short forms of the ledger's statuses for a number's note (scripts.ledger.STATUSES has them in full).
 STATUS_LABELS = {
-    "match": "matches the report",
-    "mismatch": "differs from the report",
-    "derived": "derived from the report's figures",
-    "not_in_report": "from public sources, not in the report",
+    "match": "recounted; agrees with the report",
+    "mismatch": "recounted; differs from the report",
+    "transcribed": "the report's own figure",
+    "by_construction": "worked back from the report's figure",
+    "fits_public_record": "from public sources as we identified the events; agrees with the report",
+    "differs_public_record": "from public sources as we identified the events; differs from the report",
+    "derived": "our computation from the report's figures",
+    "not_in_report": "our computation from public sources",
 }
+DIFFERS = ("mismatch", "differs_public_record")
 SECTION_TITLES = {
     "overview": "Overview",
     "geography": "Geography",
@@ -119,17 +125,17 @@ class SiteState:
 # Findings ---------------------------------------------------------------------------------
 
 
-def format_row(row: pd.Series, digits: int | None = None) -> str:
-    """A ledger row's value as printed on the site (digits: fixed decimals for shares)."""
-    number = float(row["value"])
-    if digits is not None and row["unit"] == "share":
-        return f"{number * 100:.{digits}f}%"
-    return format_value(number, row["unit"])
+def format_row(row: pd.Series, words: bool = False) -> str:
+    """A ledger row as printed on the site: its display text, or a small count in words."""
+    if words:
+        if row["unit"] == "share" or row["bound"] != "exact":
+            raise ValueError(f"finding {row.name!r} cannot be written in words (only exact counts under ten)")
+        return in_words(float(row["value"]))
+    return str(row["display"])
 
 
-def plain_value(state: SiteState, finding_id: str, digits: int | None = None) -> str:
-    row = state.row(finding_id)
-    return format_row(row, digits)
+def plain_value(state: SiteState, finding_id: str, words: bool = False) -> str:
+    return format_row(state.row(finding_id), words)
 
 
 def reported(state: SiteState, finding_id: str) -> str:
@@ -139,15 +145,15 @@ def reported(state: SiteState, finding_id: str) -> str:
     return escape(str(row["reported_text"]))
 
 
-def finding(state: SiteState, finding_id: str, digits: int | None = None, base: str = "") -> str:
+def finding(state: SiteState, finding_id: str, words: bool = False, base: str = "") -> str:
     row = state.row(finding_id)
-    text = escape(format_row(row, digits))
+    text = escape(format_row(row, words))
     tip = f"{row['statement']}. Computed as {row['formula']}; {STATUS_LABELS[row['status']]}."
     html = (
         f'<span class="btc-finding btc-finding--{row["status"]}" data-finding="{escape(finding_id)}" '
         f'title="{escape(tip)}">{text}</span>'
     )
-    if row["status"] == "mismatch":
+    if row["status"] in DIFFERS:
         html += (
             f' <span class="btc-reported">(the report prints “{escape(str(row["reported_text"]))}”;'
             f' <a href="{base}methods/#finding-{escape(finding_id)}">why they differ</a>)</span>'
@@ -286,7 +292,7 @@ def ledger_table(state: SiteState, section: str | None = None) -> str:
     frame = state.ledger if section is None else state.ledger[state.ledger["section"] == section]
     rows = []
     for finding_id, row in frame.iterrows():
-        ours = escape(format_value(float(row["value"]), row["unit"]))
+        ours = escape(format_row(row))
         printed = "" if pd.isna(row["reported_text"]) else escape(str(row["reported_text"]))
         rows.append(
             f'<tr id="finding-{escape(finding_id)}"><td><code>{escape(finding_id)}</code></td>'
