@@ -29,7 +29,7 @@ UNITS = {
 }
 # Tables that hold public facts rather than the report's own figures: a finding that reads
 # them is "not_in_report" unless the report prints the same figure.
-PUBLIC_TABLES = {"attacks", "other_events", "threat_levels", "places", "sources"}
+PUBLIC_TABLES = {"attacks", "attack_identification", "other_events", "threat_levels", "places", "sources"}
 
 Tables = dict[str, pd.DataFrame]
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
