@@ -261,6 +261,42 @@ def attacks_match_the_report(tables: Tables) -> Iterator[Problem]:
 
 
 @check
+def attack_identification_matches_attacks(tables: Tables) -> Iterator[Problem]:
+    """Every attack is an identified candidate with the same date and name; rejected ones point nowhere."""
+    candidates = tables["attack_identification"]
+    attacks = tables["attacks"].set_index("attack_id")
+    for index, row in candidates.iterrows():
+        attack_id = row["attack_id"]
+        if row["decision"] == "rejected":
+            if pd.notna(attack_id):
+                yield Problem(
+                    **_where(tables, "attack_identification", "attack_id", _row(candidates, index)),
+                    message="a rejected candidate cannot be one of the attacks; leave attack_id empty",
+                )
+            continue
+        if pd.isna(attack_id):
+            yield Problem(
+                **_where(tables, "attack_identification", "attack_id", _row(candidates, index)),
+                message="an identified candidate must name its row in attacks",
+            )
+            continue
+        for column in ("date", "name"):
+            if row[column] != attacks.at[attack_id, column]:
+                yield Problem(
+                    **_where(tables, "attack_identification", column, _row(candidates, index)),
+                    message=f"{row[column]!r} differs from attacks ({attacks.at[attack_id, column]!r} for {attack_id})",
+                )
+    identified = set(candidates.loc[candidates["decision"] == "identified", "attack_id"].dropna())
+    listed = tables["attacks"]
+    for index, attack_id in listed["attack_id"].items():
+        if attack_id not in identified:
+            yield Problem(
+                **_where(tables, "attacks", "attack_id", _row(listed, index)),
+                message=f"{attack_id} has no identified row in attack_identification",
+            )
+
+
+@check
 def national_threat_levels_tile_the_window(tables: Tables) -> Iterator[Problem]:
     levels = tables["threat_levels"]
     national = levels[levels["scope"] == "national"].sort_values("start_date")

@@ -65,7 +65,7 @@ INJECTIONS = [
         pages=("threat-levels/index.html",), charts=("threat-levels-timeline",),
     ),
     Injection(
-        "emoji and an svg onload alert", f"{PUBLIC}/other_events.csv", {"event_id": "2017-08-25-brussels-soldiers"},
+        "emoji and an svg onload alert", f"{PUBLIC}/other_events.csv", {"event_id": "2015-11-13-paris-attacks"},
         "label", "💥👩🏽‍🚒🇧🇪 attack <svg/onload=alert(document.domain)>",
         pages=("threat-levels/index.html",), charts=("threat-levels-timeline",),
     ),

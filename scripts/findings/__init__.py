@@ -30,7 +30,7 @@ UNITS = {
 # Tables that hold public facts rather than the report's own figures: a finding that reads
 # them is "not_in_report" unless the report prints the same figure, and agreement with the
 # report then only says that our reading of the public record fits it.
-PUBLIC_TABLES = {"attacks", "other_events", "threat_levels", "places", "sources"}
+PUBLIC_TABLES = {"attacks", "attack_identification", "other_events", "threat_levels", "places", "sources"}
 # How a value relates to the report's printed figure, which decides what its status may claim:
 # - "recount": computed from other transcribed figures, so agreement is a real check;
 # - "transcribed": the printed figure itself, copied into a table (agreement only proves the copy);

@@ -62,6 +62,10 @@ def define_env(env) -> None:
         return render.reuse_catalogue(state, page_base())
 
     @env.macro
+    def attack_identification() -> str:
+        return render.attack_identification(state)
+
+    @env.macro
     def corrections_log() -> str:
         return render.corrections_log(state)
 

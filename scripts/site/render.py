@@ -370,6 +370,11 @@ def sources_table(state: SiteState) -> str:
     return _csv_table(path, caption="Sources")
 
 
+def attack_identification(state: SiteState) -> str:
+    path = state.root / "data/source/public/attack_identification.csv"
+    return _csv_table(path, caption="Candidates for the four attacks: our decisions")
+
+
 def corrections_log(state: SiteState) -> str:
     path = state.root / "data/source/corrections.csv"
     return _csv_table(path, caption="Corrections and changes")
