@@ -120,10 +120,16 @@ def _(t):
     return float(antwerp) / float(brussels)
 
 
+@finding("geography", "antwerp-arrest-actions", unit="arrest_actions", inputs=("claims",), basis="transcribed",
+         statement="Arrest actions in Antwerp",
+         formula="transcribed from the report's text (the Antwerp recruitment sentence)")
+def _(t):
+    return transcribed(t, "antwerp-arrest-actions")
 
 
 @finding("geography", "antwerp-chaib-arrest-actions", unit="arrest_actions", inputs=("claims",), basis="transcribed",
-         statement="Antwerp arrest actions involving people in contact with Islamic State operative Hicham Chaib",
-         formula="transcribed from the report's text (out of four arrest actions in Antwerp)")
+         statement="Antwerp arrest actions involving people who were in contact with a known Islamic State operative "
+                   "and recruiting for the group in the city",
+         formula="transcribed from the report's text (out of the arrest actions in Antwerp)")
 def _(t):
     return transcribed(t, "antwerp-chaib-arrest-actions")
