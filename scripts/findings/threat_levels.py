@@ -84,13 +84,13 @@ def _(t):
 
 
 @finding("threat_levels", "acquittals-2016", unit="verdicts", inputs=("justice",),
-         statement="Verdicts in 2016 that were not convictions", formula="verdicts − convictions")
+         statement="Acquittals among the 2016 terrorism verdicts (verdicts minus convictions)", formula="verdicts − convictions")
 def _(t):
     return int(_justice(t, "verdicts_2016") - _justice(t, "convictions_2016"))
 
 
 @finding("threat_levels", "acquittal-rate-2016", unit="share", inputs=("justice",),
-         statement="Share of 2016 verdicts that were not convictions",
+         statement="Acquittal rate of the 2016 terrorism verdicts",
          formula="(verdicts − convictions) / verdicts")
 def _(t):
     verdicts = _justice(t, "verdicts_2016")
@@ -112,7 +112,7 @@ def _(t):
 
 
 @finding("threat_levels", "convicts-in-absentia-share", basis="transcribed", unit="share", inputs=("convict_status",),
-         statement="Share of those convicted who were convicted in absentia",
+         statement="Share of those convicted who had never been in reach of law enforcement and were convicted in absentia (July 2017)",
          formula="transcribed (convict_status: convicted_in_absentia)")
 def _(t):
     return _convicts(t, "convicted_in_absentia")
@@ -137,6 +137,14 @@ def _(t):
          formula="in prison + sentence served + conditional release + convicted in absentia")
 def _(t):
     return min(1.0, float(t["convict_status"]["share"].sum()))
+
+
+@finding("threat_levels", "convicts-released-share", unit="share", inputs=("convict_status",),
+         statement="Share of those convicted who had served their sentence or been released conditionally by July 2017",
+         formula="sentence served + conditional release")
+def _(t):
+    frame = t["convict_status"]
+    return float(frame.loc[frame["status"].isin(["sentence_served", "conditional_release"]), "share"].sum())
 
 
 @finding("threat_levels", "convicts-not-in-prison-share", unit="share", inputs=("convict_status",),

@@ -83,21 +83,29 @@ def _(t):
 
 
 @finding("weapons_targets", "inspired-attack-deaths", note="From public sources, for the {inspired-attacks} attacks we identified as the report's inspired ones.", unit="people", inputs=ATTACKS,
-         statement="People killed in the three inspired attacks, attackers excluded",
+         statement="People killed in the three attacks we identified as the inspired ones, attackers excluded (public sources)",
          formula="sum of victims_killed over inspired attacks")
 def _(t):
     return int(_attacks(t, "inspired")["victims_killed"].sum())
 
 
 @finding("weapons_targets", "inspired-attackers-killed", note="From public sources, for the {inspired-attacks} attacks we identified as the report's inspired ones.", unit="people", inputs=ATTACKS,
-         statement="Attackers who died in the inspired attacks",
+         statement="Attackers who died in the three attacks we identified as the inspired ones (public sources)",
          formula="sum of attackers_killed over inspired attacks")
 def _(t):
     return int(_attacks(t, "inspired")["attackers_killed"].sum())
 
 
 @finding("weapons_targets", "attack-injured-total", unit="people", inputs=ATTACKS,
-         statement="People injured in the four attacks (public sources; the report gives no total)",
+         statement="People injured in the four attacks as we identified them (public sources; the report gives no total)",
          formula="sum of injured over all four attacks")
 def _(t):
     return int(t["attacks"]["injured"].sum())
+
+
+@finding("weapons_targets", "linked-attack-injured", unit="people", inputs=ATTACKS,
+         note="From public sources (the consolidated count); early reports gave lower figures and some say only \"more than 300\". The report gives no figure for the injured.",
+         statement="People injured in the linked attack (22 March 2016), from public sources",
+         formula="sum of injured over linked attacks")
+def _(t):
+    return int(_attacks(t, "linked")["injured"].sum())
