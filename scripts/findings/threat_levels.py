@@ -84,13 +84,13 @@ def _(t):
 
 
 @finding("threat_levels", "acquittals-2016", unit="verdicts", inputs=("justice",),
-         statement="Verdicts in 2016 that were not convictions", formula="verdicts − convictions")
+         statement="Verdicts in 2016 that ended in acquittal", formula="verdicts − convictions")
 def _(t):
     return int(_justice(t, "verdicts_2016") - _justice(t, "convictions_2016"))
 
 
 @finding("threat_levels", "acquittal-rate-2016", unit="share", inputs=("justice",),
-         statement="Share of 2016 verdicts that were not convictions",
+         statement="Share of 2016 verdicts that ended in acquittal",
          formula="(verdicts − convictions) / verdicts")
 def _(t):
     verdicts = _justice(t, "verdicts_2016")
