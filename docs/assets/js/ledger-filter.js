@@ -1,6 +1,6 @@
 // The findings ledger page: filter its rows by section and status.
 // Progressive enhancement: without JavaScript the page is one table per section with a status
-// column, and the (hidden) form stays hidden. Runs on every page, does nothing elsewhere.
+// column, and the form keeps its place but stays invisible (no layout shift when it appears). Runs on every page, does nothing elsewhere.
 
 function setUp() {
   const form = document.getElementById("ledger-filter");
@@ -37,7 +37,7 @@ function setUp() {
     form.shown.value = `${shown} of ${rows.length} findings shown`;
   };
   form.addEventListener("change", apply);
-  form.hidden = false;
+  form.classList.remove("btc-ledger-filter--pending");
   apply();
 }
 
