@@ -85,7 +85,7 @@ INJECTIONS = [
     Injection(
         "template, Markdown and entity syntax in a source title", "data/source/sources.csv", {"source_id": "geonames"}, "title",
         "{{ 7*7 }} {% raw %} [x](javascript:window.__pwned=1) **bold** &amp; &lt;b&gt; GeoNames",
-        pages=("methods/index.html",),
+        pages=("data-dictionary/index.html",),
     ),
     Injection(
         "javascript link in the corrections log", "data/source/corrections.csv", {"scope": "site"}, "change",

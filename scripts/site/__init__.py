@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 # Every page of the site as a path under the site root, in navigation order.
 PAGES = (
     "", "geography/", "networks/", "nationalities/", "weapons-targets/", "threat-levels/",
-    "methods/", "reproduce/", "reuse/", "about/",
+    "methods/", "ledger/", "data-dictionary/", "reproduce/", "reuse/", "about/",
+    "contributing/editorial/",
 )
 
 

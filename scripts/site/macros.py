@@ -43,7 +43,13 @@ def define_env(env) -> None:
 
     @env.macro
     def ledger_table(section: str | None = None) -> str:
-        return render.ledger_table(state, section)
+        """The full ledger (no section: the Ledger page) or a section's rows, linked to it."""
+        return render.ledger_table(state, section, page_base())
+
+    @env.macro
+    def status_meaning(status: str) -> str:
+        """What one ledger status means, in the words of scripts.ledger.STATUSES."""
+        return render.STATUSES[status]
 
     @env.macro
     def status_summary() -> str:
@@ -52,6 +58,10 @@ def define_env(env) -> None:
     @env.macro
     def data_dictionary() -> str:
         return render.data_dictionary(state)
+
+    @env.macro
+    def palette_table() -> str:
+        return render.palette_table(state)
 
     @env.macro
     def sources_table() -> str:

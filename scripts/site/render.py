@@ -22,17 +22,10 @@ from scripts import ledger as ledger_module
 from scripts.numbers import in_words
 from scripts.paths import ROOT, SECTION_PAGES, site_url
 
-# Short forms of the ledger's statuses for a number's note (scripts.ledger.STATUSES has them in full).
-STATUS_LABELS = {
-    "match": "recounted; agrees with the report",
-    "mismatch": "recounted; differs from the report",
-    "transcribed": "the report's own figure",
-    "by_construction": "worked back from the report's figure",
-    "fits_public_record": "from public sources as we identified the events; agrees with the report",
-    "differs_public_record": "from public sources as we identified the events; differs from the report",
-    "derived": "our computation from the report's figures",
-    "not_in_report": "our computation from public sources",
-}
+# What each ledger status means, in words: scripts.ledger.STATUSES is the one source of the wording.
+STATUSES = ledger_module.STATUSES
+# The page that holds the full ledger, one row per finding under the anchor #finding-<id>.
+LEDGER_PAGE = "ledger/"
 DIFFERS = ("mismatch", "differs_public_record")
 SECTION_TITLES = {
     "overview": "Overview",
@@ -139,16 +132,20 @@ def plain_value(state: SiteState, finding_id: str, words: bool = False) -> str:
 
 
 def reported(state: SiteState, finding_id: str) -> str:
+    """The report's printed text, marked as the report's words (tests tell it from our prose)."""
     row = state.row(finding_id)
     if pd.isna(row["reported_text"]):
         raise KeyError(f"finding {finding_id!r} has no figure in the report")
-    return escape(str(row["reported_text"]))
+    return (
+        f'<span class="btc-report-text" data-finding="{escape(finding_id)}">'
+        f'{escape(str(row["reported_text"]))}</span>'
+    )
 
 
 def finding(state: SiteState, finding_id: str, words: bool = False, base: str = "") -> str:
     row = state.row(finding_id)
     text = escape(format_row(row, words))
-    tip = f"{row['statement']}. Computed as {row['formula']}; {STATUS_LABELS[row['status']]}."
+    tip = f"{row['statement']}. Computed as {row['formula']}; {STATUSES[row['status']]}."
     html = (
         f'<span class="btc-finding btc-finding--{row["status"]}" data-finding="{escape(finding_id)}" '
         f'title="{escape(tip)}">{text}</span>'
@@ -156,7 +153,7 @@ def finding(state: SiteState, finding_id: str, words: bool = False, base: str = 
     if row["status"] in DIFFERS:
         html += (
             f' <span class="btc-reported">(the report prints “{escape(str(row["reported_text"]))}”;'
-            f' <a href="{base}methods/#finding-{escape(finding_id)}">why they differ</a>)</span>'
+            f' <a href="{base}{LEDGER_PAGE}#finding-{escape(finding_id)}">why they differ</a>)</span>'
         )
     return html
 
@@ -288,23 +285,33 @@ def _csv_table(path: Path, caption: str) -> str:
 # Ledger and data dictionary ------------------------------------------------------------------
 
 
-def ledger_table(state: SiteState, section: str | None = None) -> str:
-    frame = state.ledger if section is None else state.ledger[state.ledger["section"] == section]
+def charts_using(state: SiteState) -> dict[str, list[dict]]:
+    """Finding id → the catalogue entries of the charts whose data rows name it (finding_id column)."""
+    using: dict[str, list[dict]] = {}
+    for entry in state.catalogue:
+        path = state.charts_dir / state.chart_file(entry["id"], "csv")
+        if not path.exists():
+            continue
+        with path.open(encoding="utf-8", newline="") as handle:
+            ids = {row.get("finding_id") or "" for row in csv.DictReader(handle)}
+        for finding_id in sorted(ids - {""}):
+            using.setdefault(finding_id, []).append(entry)
+    return using
+
+
+def section_findings(state: SiteState, section: str, base: str = "") -> str:
+    """A section page's "all findings in this section": each row links to its row in the ledger."""
+    frame = state.ledger[state.ledger["section"] == section]
     rows = []
     for finding_id, row in frame.iterrows():
-        ours = escape(format_row(row))
         printed = "" if pd.isna(row["reported_text"]) else escape(str(row["reported_text"]))
         rows.append(
-            f'<tr id="finding-{escape(finding_id)}"><td><code>{escape(finding_id)}</code></td>'
-            f"<td>{escape(row['statement'])}</td><td>{ours}</td><td>{printed}</td>"
-            f'<td><span class="btc-status btc-status--{row["status"]}">{escape(row["status"])}</span></td>'
-            f"<td>{escape(row['formula'])}</td><td>{escape(row['source_ref'])}</td></tr>"
+            f'<tr><td><a href="{base}{LEDGER_PAGE}#finding-{escape(finding_id)}">{escape(row["statement"])}</a></td>'
+            f"<td>{escape(format_row(row))}</td><td>{printed}</td>"
+            f'<td><span class="btc-status btc-status--{row["status"]}">{escape(STATUSES[row["status"]])}</span></td></tr>'
         )
-    caption = "Findings ledger" + (f": {SECTION_TITLES[section]}" if section else "")
-    head = "".join(
-        f'<th scope="col">{name}</th>'
-        for name in ("Id", "Finding", "Ours", "Report prints", "Status", "How computed", "Source")
-    )
+    caption = f"Findings ledger: {SECTION_TITLES[section]}"
+    head = "".join(f'<th scope="col">{name}</th>' for name in ("Finding", "Ours", "Report prints", "Status"))
     return (
         f'<div class="btc-table-wrap" data-search-exclude tabindex="0" role="region" aria-label="{caption}">'
         f'<table class="btc-ledger"><caption>{caption}</caption><thead><tr>{head}</tr></thead>'
@@ -312,12 +319,57 @@ def ledger_table(state: SiteState, section: str | None = None) -> str:
     )
 
 
+def ledger_table(state: SiteState, section: str | None = None, base: str = "") -> str:
+    """The ledger: on its own page (no section) one table per section; on a section page, its rows."""
+    if section is not None:
+        return section_findings(state, section, base)
+    using = charts_using(state)
+    parts = []
+    for name, title in SECTION_TITLES.items():
+        frame = state.ledger[state.ledger["section"] == name]
+        if frame.empty:
+            continue
+        rows = []
+        for finding_id, row in frame.iterrows():
+            printed = "" if pd.isna(row["reported_text"]) else escape(str(row["reported_text"]))
+            note = "" if pd.isna(row["note"]) else escape(str(row["note"]))
+            quote = ""
+            if not pd.isna(row["report_quote"]):
+                quote = f"<q>{escape(str(row['report_quote']))}</q>"
+            source = f'<span class="btc-ledger__source">{escape(str(row["source_ref"]))}</span>'
+            charts = ", ".join(
+                f'<a href="{base}{SECTION_PAGES[entry["section"]]}#chart-{escape(entry["id"])}">{escape(entry["title"])}</a>'
+                for entry in using.get(finding_id, [])
+            )
+            rows.append(
+                f'<tr id="finding-{escape(finding_id)}" data-status="{escape(row["status"])}">'
+                f'<td>{escape(row["statement"])}<br><code>{escape(finding_id)}</code></td>'
+                f"<td>{escape(format_row(row))}</td><td>{printed}</td>"
+                f'<td><span class="btc-status btc-status--{row["status"]}">{escape(STATUSES[row["status"]])}</span>'
+                f' <code>{escape(row["status"])}</code></td>'
+                f"<td>{note}</td><td>{quote} {source}</td><td>{charts}</td></tr>"
+            )
+        head = "".join(
+            f'<th scope="col">{label}</th>'
+            for label in ("Finding", "Ours", "Report prints", "Status", "Our note", "The report's words, and where", "Charts")
+        )
+        parts.append(
+            f'<section class="btc-ledger-section" data-section="{name}">'
+            f'<h2 id="section-{name}">{escape(title)}</h2>'
+            f'<div class="btc-table-wrap" data-search-exclude tabindex="0" role="region" aria-label="Findings ledger: {escape(title)}">'
+            f'<table class="btc-ledger btc-ledger--full"><caption>Findings ledger: {escape(title)}</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div></section>"
+        )
+    return "\n".join(parts)
+
+
 def status_summary(state: SiteState) -> str:
+    """Each status, what it means (scripts.ledger.STATUSES) and how many findings carry it."""
     counts = state.ledger["status"].value_counts()
     items = "".join(
-        f'<li><span class="btc-status btc-status--{status}">{status}</span>: '
-        f"{_plural(int(counts.get(status, 0)), 'finding')} — {STATUS_LABELS[status]}</li>"
-        for status in STATUS_LABELS
+        f'<li><code>{status}</code> — <span class="btc-status btc-status--{status}">{escape(meaning)}</span>: '
+        f"{_plural(int(counts.get(status, 0)), 'finding')}</li>"
+        for status, meaning in STATUSES.items()
     )
     return f'<ul class="btc-status-summary">{items}</ul>'
 
@@ -363,6 +415,27 @@ def _constraints(field_: dict) -> str:
     if "unit" in field_:
         words.append(f"unit: {field_['unit']}")
     return "; ".join(words)
+
+
+def palette_table(state: SiteState) -> str:
+    """The charts' semantic palette (scripts.charts.theme), one row per colour role."""
+    from scripts.charts import theme
+
+    if not hasattr(theme, "palette_table"):
+        return "<p>The palette is defined in <code>scripts/charts/theme.py</code>.</p>"
+    rows = "".join(
+        f'<tr><td><code>{escape(role["role"])}</code></td>'
+        f'<td><span class="btc-swatch" style="background:{escape(role["light"])}"></span> <code>{escape(role["light"])}</code></td>'
+        f'<td><span class="btc-swatch" style="background:{escape(role["dark"])}"></span> <code>{escape(role["dark"])}</code></td>'
+        f'<td>{escape(role["meaning"])}</td><td>{escape(role["legend"])}</td></tr>'
+        for role in theme.palette_table()
+    )
+    head = "".join(f'<th scope="col">{name}</th>' for name in ("Role", "Light", "Dark", "Meaning", "Legend label"))
+    return (
+        '<div class="btc-table-wrap" data-search-exclude tabindex="0" role="region" aria-label="Chart palette">'
+        f'<table class="btc-table"><caption>The charts\' colours and what each means</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
+    )
 
 
 def sources_table(state: SiteState) -> str:
