@@ -43,13 +43,14 @@ _NUMBER_WORD = (
     r"\b(?:zero|" + "|".join(_TENS) + r")(?:-(?:one|" + "|".join(_UNITS) + r"))?\b"
     r"|\b(?:" + "|".join(_UNITS + _TEENS + ["hundred", "thousand", "million", "billion", "dozen"] + _ORDINALS) + r")\b"
 )
-NUMBER = re.compile(r"\d[\d,.]*|" + _NUMBER_WORD, re.IGNORECASE)
+# A digit inside a name ("Shariah4Belgium") is part of the name, not a number.
+NUMBER = re.compile(r"(?<![A-Za-z])\d[\d,.]*(?![A-Za-z])|" + _NUMBER_WORD, re.IGNORECASE)
 
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 _LEVEL = r"(?:one|two|three|four|[1-4])"
 # The allowed exceptions, each a pattern removed from prose before numbers are looked for.
 ALLOWED = {
-    "a date": rf"\b\d{{1,2}} {_MONTH}(?: \d{{4}})?\b|\b{_MONTH} \d{{1,2}}, \d{{4}}\b",
+    "a date": rf"\b\d{{1,2}}(?:(?:–| to | and )\d{{1,2}})? {_MONTH}(?: \d{{4}})?\b|\b{_MONTH} \d{{1,2}}, \d{{4}}\b",
     "a year or a range of years": r"\b(?:19|20)\d{2}(?:[–-](?:19|20)?\d{2})?\b",
     "a figure, table or footnote number": r"\b(?:Figures?|Tables?|[Ff]ootnotes?)\s+\d+(?:\s*(?:and|,|–)\s*\d+)*\b",
     "the name of a threat level": rf"\b[Ll]evels? {_LEVEL}(?:(?:,| or| and| to) {_LEVEL})*\b",
