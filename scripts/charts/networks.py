@@ -101,7 +101,7 @@ def table_1(ctx: ChartContext):
         ),
         x=alt.X(
             "value:Q",
-            title=c.note(links_title, 40),
+            title=c.note(links_title, 26),
             axis=alt.Axis(tickMinStep=1),
             scale=alt.Scale(domain=[0, x_max], nice=False),
         ),
@@ -116,15 +116,16 @@ def table_1(ctx: ChartContext):
         color=alt.Color(
             "role:N",
             scale=theme.role_scale(roles),
-            # Only the highlighted group needs a key; the legend starts where the bars do.
-            legend=theme.role_legend(values=["highlight"], labelLimit=220, columns=1),
+            # The key is in the note: a legend would start where the bars do, past a phone's edge.
+            legend=None,
         )
     )
     labels = c.bar_labels(base, "value:Q", "value", inside_from=largest / 3, ink=c.role_inks(roles))
     note = (
         f"* Counted twice: {_double_link_phrase(ctx)}. So the table's {ctx.fmt('network-links-total')} links "
         f"are {ctx.fmt('network-tied-arrest-actions')} arrest actions: {ctx.fmt('network-double-links')} arrest "
-        f"actions were tied to two networks. The report titles the table “… Arrest Actions in Brussels”."
+        f"actions were tied to two networks. The report titles the table “… Arrest Actions in Brussels”. "
+        f"Pink: {theme.ROLES['highlight'].legend.lower()}; grey: the other named networks."
     )
     figure = alt.layer(bars, labels).properties(
         width="container", height=alt.Step(30), title=c.bottom_note(note)

@@ -64,7 +64,10 @@ def linked_vs_inspired(ctx: ChartContext):
         yOffset=alt.YOffset("connection:N", sort=list(theme.LINK_TYPE_DOMAIN)),
         x=alt.X(
             "share_of_kind:Q",
-            title=f"Share of the {ctx.fmt('arrest-actions-total')} arrest actions, or of the {ctx.fmt('attacks-total')} attacks",
+            title=c.note(
+                f"Share of the {ctx.fmt('arrest-actions-total')} arrest actions, or of the "
+                f"{ctx.fmt('attacks-total')} attacks", 30
+            ),
             scale=alt.Scale(domain=[0, 1]),
             axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1]),
         ),

@@ -62,10 +62,10 @@ ROLES: dict[str, Role] = {
     for role in (
         Role("linked", "#D55E00", "#E0701A",
              "The report codes it as linked: a demonstrable connection to the Islamic State in Syria and Iraq.",
-             "Linked (the report's coding)"),
+             "Linked (report's coding)"),
         Role("inspired", "#0072B2", "#127EC6",
              "The report codes it as inspired: no proven connection to the Islamic State in Syria and Iraq.",
-             "Inspired only (the report's coding)"),
+             "Inspired (report's coding)"),
         Role("reported", "#009E73", "#00A87B",
              "A figure as the report prints it (or counts from its tables), with no linked/inspired distinction.",
              "As the report gives it"),

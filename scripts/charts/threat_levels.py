@@ -97,6 +97,7 @@ def _timeline_rows(ctx: ChartContext) -> pd.DataFrame:
                     f"Attack the report codes as {connection}: {attack['target_detail']}"
                     + ("" if connection == "linked" else " (which event: our identification)")
                 ),
+                "place": str(places.get(attack["place_id"], attack["municipality"])),
                 "date": str(attack["date"]),
                 "connection": connection,
                 "role": connection,
@@ -216,6 +217,7 @@ def timeline(ctx: ChartContext):
     event_tooltip = [
         alt.Tooltip("label:N", title="Pin"),
         alt.Tooltip("event:N", title="Event"),
+        alt.Tooltip("place:N", title="Place"),
         alt.Tooltip("detail:N", title="Detail"),
         alt.Tooltip("date:N", title="Date"),
     ]
@@ -353,13 +355,19 @@ def _convict_rows(ctx: ChartContext) -> pd.DataFrame:
         row["end"] = round(start + float(row["value"]), 6)
         start += float(row["value"])
         rows.append(row)
-    # Labels in rows under the bar: each at its part's start, or right-aligned at its end when it
-    # would run off a 320 px chart (about 290 px of plot at 6.8 px a character).
+    # Labels in rows under the bar, each with a guide from the middle of its part: at the part's
+    # start, or right-aligned at its end, or else as far right as fits a 320 px chart (about
+    # 290 px of plot at 7.6 px a character of 13 px text).
     for tier, row in enumerate(rows):
-        width = len(row["label"]) * 6.8 / 290
+        width = len(row["label"]) * 7.6 / 290
         row["label_tier"] = tier
-        row["label_align"] = "left" if row["start"] + width <= 1 else "right"
-        row["label_at"] = row["start"] if row["label_align"] == "left" else row["end"]
+        row["guide_at"] = round((row["start"] + row["end"]) / 2, 6)
+        if row["start"] + width <= 1:
+            row["label_align"], row["label_at"] = "left", row["start"]
+        elif row["end"] - width >= 0:
+            row["label_align"], row["label_at"] = "right", row["end"]
+        else:
+            row["label_align"], row["label_at"] = "left", round(max(0.0, 1 - width), 6)
     return c.frame(rows)
 
 
@@ -379,7 +387,7 @@ def _convict_rows(ctx: ChartContext) -> pd.DataFrame:
 )
 def convict_status(ctx: ChartContext):
     data = _convict_rows(ctx)
-    x = alt.X("start:Q", title="Share of everyone convicted since August 2015 (July 2017)",
+    x = alt.X("start:Q", title=c.note("Share of everyone convicted since August 2015 (July 2017)", 34),
               axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1]), scale=alt.Scale(domain=[0, 1], nice=False))
     tooltip = [alt.Tooltip("situation:N", title="In July 2017"), alt.Tooltip("value:Q", title="Share", format=".0%")]
     base = alt.Chart(data)
@@ -395,7 +403,7 @@ def convict_status(ctx: ChartContext):
         base.transform_calculate(tick_top="38", tick_end="48 + 20 * datum.label_tier")
         .mark_rule(strokeDash=[2, 2])
         .encode(
-            x=alt.X("label_at:Q", scale=alt.Scale(domain=[0, 1], nice=False)),
+            x=alt.X("guide_at:Q", scale=alt.Scale(domain=[0, 1], nice=False)),
             y=alt.Y("tick_top:Q", scale=None),
             y2="tick_end:Q",
             tooltip=tooltip,

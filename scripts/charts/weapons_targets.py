@@ -188,7 +188,7 @@ def data_coverage(ctx: ChartContext):
         "share_of_whole:Q",
         title=c.note(
             f"Share of its own whole: the {ctx.fmt('incidents-total')} incidents, or the "
-            f"{ctx.fmt('arrest-actions-total')} arrest actions for plots", 60
+            f"{ctx.fmt('arrest-actions-total')} arrest actions for plots", 40
         ),
         axis=alt.Axis(format="%"),
         scale=alt.Scale(domain=[0, 1], nice=False),
