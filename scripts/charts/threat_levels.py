@@ -85,19 +85,18 @@ def _timeline_rows(ctx: ChartContext) -> pd.DataFrame:
         )
         if national:
             previous = int(period["level"])
-    places = ctx.table("places").set_index("place_id")["name"]
     events: list[dict] = []
     for _, attack in ctx.table("attacks").iterrows():
         connection = str(attack["connection"])
         events.append(
             {
                 "layer": f"attack ({connection})",
-                "event": c.event_name(str(attack["attack_id"])),
+                "event": c.event_name(ctx, str(attack["attack_id"])),
                 "detail": (
                     f"Attack the report codes as {connection}: {attack['target_detail']}"
                     + ("" if connection == "linked" else " (which event: our identification)")
                 ),
-                "place": str(places.get(attack["place_id"], attack["municipality"])),
+                "place": c.attack_place(ctx, attack),
                 "date": str(attack["date"]),
                 "connection": connection,
                 "role": connection,
@@ -109,7 +108,7 @@ def _timeline_rows(ctx: ChartContext) -> pd.DataFrame:
         events.append(
             {
                 "layer": _EVENT,
-                "event": c.event_name(str(event["event_id"]), str(event["label"])),
+                "event": c.event_name(ctx, str(event["event_id"]), str(event["label"])),
                 "detail": f"Not one of the report's attacks: {event['label']}",
                 "date": str(event["date"]),
                 "connection": "",

@@ -35,12 +35,11 @@ def _day(date: str) -> str:
 
 
 def _attack_rows(ctx: ChartContext) -> pd.DataFrame:
-    places = ctx.table("places").set_index("place_id")["name"]
     rows = []
     for _, attack in ctx.table("attacks").sort_values("date", kind="stable").iterrows():
-        place = str(places.get(attack["place_id"], attack["municipality"]))
+        place = c.attack_place(ctx, attack)
         killed = int(attack["victims_killed"])
-        name = c.event_name(str(attack["attack_id"]))
+        name = c.event_name(ctx, str(attack["attack_id"]))
         connection = str(attack["connection"])
         rows.append(
             {
@@ -126,13 +125,21 @@ def attack_timeline(ctx: ChartContext):
     crosses = base.transform_filter("datum.value === 0").mark_point(
         shape=_CROSS, size=90, filled=False, strokeWidth=2.5, opacity=1
     ).encode(color=colour)
-    # Name (one or two lines) and "date · killed" above each attack's row, from the left edge.
-    text = (
-        base.transform_calculate(lines=c.lines_expr("attack", "name_break", "detail"))
-        .mark_text(align="left", baseline="bottom", dy=-26, fontSize=c.LABEL_SIZE, lineHeight=16)
-        .encode(x=alt.value(0), text="lines:N")
+    # Name (one or two lines) and "date · killed" above each attack's row, from the left edge;
+    # one text mark a line, so each line is a plain text element in the static SVG.
+    style = {"align": "left", "baseline": "bottom", "fontSize": c.LABEL_SIZE}
+    wrapped = "datum.name_break > 0"
+    named = base.transform_calculate(
+        first=f"{wrapped} ? substring(datum.attack, 0, datum.name_break) : datum.attack",
+        second=f"{wrapped} ? substring(datum.attack, datum.name_break + 1) : ''",
     )
-    figure = alt.layer(circles, crosses, text).properties(
+    text = [
+        base.mark_text(dy=-26, **style).encode(x=alt.value(0), text="detail:N"),
+        named.transform_filter(wrapped).mark_text(dy=-42, **style).encode(x=alt.value(0), text="second:N"),
+        named.transform_filter(wrapped).mark_text(dy=-58, **style).encode(x=alt.value(0), text="first:N"),
+        named.transform_filter(f"!({wrapped})").mark_text(dy=-42, **style).encode(x=alt.value(0), text="first:N"),
+    ]
+    figure = alt.layer(circles, crosses, *text).properties(
         width="container",
         height=alt.Step(_TIMELINE_STEP),
         title=c.bottom_note(
@@ -230,7 +237,7 @@ def _tatp_rows(ctx: ChartContext) -> pd.DataFrame:
     rows = []
     sides: dict[bool, int] = {}
     for _, mention in ctx.table("tatp_mentions").sort_values("date", kind="stable").iterrows():
-        name = c.event_name(str(mention["event_id"]))
+        name = c.event_name(ctx, str(mention["event_id"]))
         in_dataset = bool(mention["in_dataset"])
         name_break = c.wrap_break(name, 24)
         # Where the label fits at 320 px: centred on the dot unless that runs off an edge.
