@@ -96,7 +96,7 @@ def attack_timeline(ctx: ChartContext):
         scale=alt.Scale(domain=[c.WINDOW_START, c.WINDOW_END]),
         axis=alt.Axis(format="%Y", tickCount="year", grid=True),
     )
-    y = alt.Y("attack:N", sort=list(data["attack"]), title=None, axis=None, scale=alt.Scale(paddingOuter=0.35))
+    y = alt.Y("attack:N", sort=list(data["attack"]), title=None, axis=None, scale=alt.Scale(paddingOuter=0.6))
     tooltip = [
         alt.Tooltip("attack:N", title="Attack"),
         alt.Tooltip("when:N", title="Date"),
