@@ -280,10 +280,11 @@ def test_material_backgrounds():
     assert theme.BACKGROUND == {"light": "#ffffff", "dark": "#1e2129"}
 
 
-@pytest.mark.parametrize("colour", [*theme.PALETTE, theme.LINKED, theme.INSPIRED, theme.NEUTRAL])
-def test_mark_colours_contrast_with_both_backgrounds(colour):
-    for background in theme.BACKGROUND.values():
-        assert contrast(colour, background) >= 3.0, (colour, background)
+@pytest.mark.parametrize("role", list(theme.ROLES))
+def test_mark_colours_contrast_with_their_background(role):
+    for scheme, background in theme.BACKGROUND.items():
+        colour = theme.colour(role, scheme)
+        assert contrast(colour, background) >= 3.0, (role, scheme, colour)
 
 
 @pytest.mark.parametrize("scheme", theme.SCHEMES)
@@ -306,7 +307,8 @@ def test_text_is_legible(scheme):
 def test_light_and_dark_configs_have_the_same_shape():
     light, dark = (theme.config(scheme) for scheme in theme.SCHEMES)
     assert [path for path, _ in _leaves(light)] == [path for path, _ in _leaves(dark)]
-    assert light["range"]["category"] == dark["range"]["category"]
+    assert light["range"]["category"] == [theme.colour(role, "light") for role in theme.ROLES]
+    assert dark["range"]["category"] == [theme.colour(role, "dark") for role in theme.ROLES]
 
 
 def test_themes_are_registered_with_altair():
@@ -430,6 +432,7 @@ def test_stale_chart_files_are_removed_and_others_kept(ctx, registry, tmp_path):
         ".gitkeep",
         "README.md",
         "index.json",
+        export.PALETTE_FILE,
         "v1",
         f"v1/{DEMO_ID}.csv",
         f"v1/{DEMO_ID}.vl.json",

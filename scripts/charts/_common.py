@@ -23,6 +23,7 @@ those values. The leading underscore keeps this module out of chart discovery.
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -39,11 +40,64 @@ REPORT = "CTC West Point, Beyond the Caliphate: Belgium (2018)"
 WINDOW_START = "2014-06-01"
 WINDOW_END = "2017-10-31"
 
-# Colours beyond linked/inspired (theme.LINKED / theme.INSPIRED are kept for that distinction).
-BAR = theme.PALETTE[2]  # bluish green: a plain count
-HIGHLIGHT = theme.PALETTE[3]  # reddish purple: the subset a chart is about
-LEVEL = theme.PALETTE[4]  # violet: the threat level
-OTHER = theme.NEUTRAL  # "elsewhere", "unknown", not broken down
+# Mark colours: only the semantic palette's roles (theme.ROLES), one meaning each across the site.
+# A chart that colours by a field puts role names in a ``role`` column and uses theme.role_scale.
+LINKED = theme.colour("linked")
+INSPIRED = theme.colour("inspired")
+REPORTED = theme.colour("reported")  # a figure as the report gives it
+DERIVED = theme.colour("derived")  # our computation from the report's figures
+REPORT_FIGURE = theme.colour("report-figure")  # the report's printed figure that does not fit its counts
+CONTEXT = theme.colour("context")  # outside the report's dataset: public sources
+HIGHLIGHT = theme.colour("highlight")  # the report's "parts of a whole", nothing else
+NEUTRAL = theme.colour("neutral")  # a whole, the rest, unknown, the base map
+
+# One name per event, used in every chart label, tooltip and CSV. The keys are the ids of
+# attacks.csv, other_events.csv and tatp_mentions.csv (the last two name some events again);
+# "{place_id}" is replaced by that place's name in places.csv.
+EVENT_NAMES = {
+    "2014-05-24-jewish-museum": "Jewish Museum of Belgium shooting",
+    "2015-01-15-verviers-raid": "{verviers} raid",
+    "2015-01-verviers": "{verviers} raid",
+    "2015-11-13-paris-attacks": "Paris attacks",
+    "2015-11-paris": "Paris attacks",
+    "2016-03-18-abdeslam-arrest": "Arrest of Salah Abdeslam in Molenbeek",
+    "2016-03-22-brussels": "Brussels Airport and Maelbeek station bombings",
+    "2016-03-brussels": "Brussels Airport and Maelbeek station bombings",
+    "2016-08-06-charleroi": "{charleroi} machete attack on two policewomen",
+    "2016-09-07-molenbeek-knife": "Molenbeek knife attack on two police officers",
+    "2016-10-05-schaerbeek": "{schaerbeek} knife attack on police officers",
+    "2017-05-manchester": "Manchester Arena bombing",
+    "2017-06-20-brussels-central": "{brussels-central-station} bomb attack",
+    "2017-08-25-brussels-soldiers": "Knife attack on soldiers in central Brussels",
+}
+
+
+# Attacks at more than one site: their place is every site, so no site stands for the event.
+ATTACK_SITES = {"2016-03-22-brussels": ("brussels-airport", "maelbeek-station")}
+
+
+def event_name(ctx: ChartContext, event_id: str, fallback: str = "") -> str:
+    """The site's one name for an event; unknown ids fall back to the text before a colon."""
+    if event_id in EVENT_NAMES:
+        names = ctx.table("places").set_index("place_id")["name"]
+        return re.sub(r"\{([a-z0-9-]+)\}", lambda match: str(names[match.group(1)]), EVENT_NAMES[event_id])
+    name = fallback.split(":", 1)[0].strip()
+    if not name:
+        raise KeyError(f"no name for event {event_id!r}: add it to EVENT_NAMES")
+    return name
+
+
+def attack_place(ctx: ChartContext, attack: Mapping[str, Any]) -> str:
+    """Where an attack happened: its place's name, or every site's for a multi-site attack."""
+    names = ctx.table("places").set_index("place_id")["name"]
+    sites = ATTACK_SITES.get(str(attack["attack_id"]), (attack["place_id"],))
+    return " and ".join(str(names.get(site, attack["municipality"])) for site in sites)
+
+
+def role_for(row: Mapping[str, Any], role: str) -> str:
+    """``role``, or "derived" when the row draws a derived finding."""
+    return "derived" if row.get("derived") else role
+
 
 # How a derived number (computed, not printed in the report) looks: a pale fill with a dashed
 # outline in the same hue, and "(derived)" in its label.
@@ -124,6 +178,31 @@ def frame(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     return result
 
 
+def wrap_break(text: str, width: int) -> int:
+    """Where to cut ``text`` into two lines of at most about ``width`` characters (0: one line).
+
+    Used with :func:`two_lines` so that long names wrap in the chart, not in the CSV.
+    """
+    if len(text) <= width:
+        return 0
+    spaces = [i for i, char in enumerate(text) if char == " "]
+    fitting = [i for i in spaces if i <= width]
+    return (fitting or spaces or [0])[-1 if fitting else 0]
+
+
+def two_lines(field: str, break_field: str) -> str:
+    """A Vega expression: ``field`` as one line, or two lines cut at ``break_field`` (a space)."""
+    f, b = f"datum[{json.dumps(field)}]", f"datum[{json.dumps(break_field)}]"
+    return f"{b} > 0 ? [substring({f}, 0, {b}), substring({f}, {b} + 1)] : {f}"
+
+
+def lines_expr(field: str, break_field: str, *more: str) -> str:
+    """A Vega expression: ``field`` wrapped as :func:`two_lines` does, then one line per ``more`` field."""
+    f, b = f"datum[{json.dumps(field)}]", f"datum[{json.dumps(break_field)}]"
+    tail = "".join(f", datum[{json.dumps(name)}]" for name in more)
+    return f"{b} > 0 ? [substring({f}, 0, {b}), substring({f}, {b} + 1){tail}] : [{f}{tail}]"
+
+
 def derived_label(text: str, derived: bool) -> str:
     return f"{text} (derived)" if derived else text
 
@@ -145,6 +224,21 @@ def bottom_note(text: str | Sequence[str]) -> alt.TitleParams:
         offset=10,
         lineHeight=16,
     )
+
+
+def role_bars(base: alt.Chart, roles: Sequence[str], **mark: Any) -> alt.Chart:
+    """Bars filled and outlined by their ``role`` column (derived ones pale and dashed)."""
+    scale = theme.role_scale(roles)
+    return base.mark_bar(size=BAR_SIZE, strokeWidth=1.5, **mark).encode(
+        color=alt.Color("role:N", scale=scale, legend=None),
+        stroke=alt.Stroke("role:N", scale=scale, legend=None),
+        **derived_encodings(),
+    )
+
+
+def role_inks(roles: Sequence[str]) -> dict[str, Any]:
+    """Label ink inside bars coloured by role (see :func:`inside_ink`)."""
+    return inside_ink("role:N", list(roles), [theme.colour(role) for role in roles])
 
 
 def derived_encodings(field: str = "derived") -> dict[str, Any]:

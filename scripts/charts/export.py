@@ -63,6 +63,7 @@ CREDIT = "Beyond the Caliphate: Belgium microsite team"
 ASSET_FORMAT = 6
 SITE_ASSET_FILES = asset_files(theme.SCHEMES)
 DEFAULT_CACHE_DIR = BUILD_CACHE / "charts"
+PALETTE_FILE = "palette.json"
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,8 @@ def build_all(ctx: ChartContext, out_dir: Path = CHARTS, *, registry: Registry |
 
     files = versions.archived_files(previous, {chart.id: chart.version for chart in built})
     files["index.json"] = dumps_json(catalogue).encode("utf-8")
+    # The semantic palette as data (role, light and dark colour, meaning, legend label).
+    files[PALETTE_FILE] = dumps_json(theme.palette_table()).encode("utf-8")
     csvs = {chart.id: frame_to_csv(chart.frame) for chart in built}
     versions.check_data_unchanged(previous, {chart.id: (chart.version, csvs[chart.id]) for chart in built})
     for chart in built:
@@ -297,7 +300,7 @@ def plan_render(chart_id: str, light_spec: dict) -> RenderJob:
         drawings = {scheme: restyle(light_spec, scheme) for scheme in theme.SCHEMES}
         paints = {scheme: (scheme, {}) for scheme in theme.SCHEMES}
     else:
-        drawings = {"placeholder-inks": _with_config(light_spec, template_config)}
+        drawings = {"placeholder-inks": theme.role_placeholders(_with_config(light_spec, template_config))}
         paints = {scheme: ("placeholder-inks", inks[scheme]) for scheme in theme.SCHEMES}
     fingerprint = {
         "drawings": drawings,
@@ -337,9 +340,10 @@ def load_specs(source: ChartContext | Mapping[str, dict] | Path | str, registry:
 def restyle(spec: dict, scheme: theme.Scheme) -> dict:
     """A copy of a published (light) spec with the site theme swapped for ``scheme``.
 
-    Config values a chart overrode itself (they differ from the light theme) are kept.
+    Config values a chart overrode itself (they differ from the light theme) are kept; the
+    palette's role colours in the marks take their ``scheme`` values.
     """
-    return _with_config(spec, theme.config(scheme))
+    return theme.swap_roles(_with_config(spec, theme.config(scheme)), scheme)
 
 
 def _with_config(spec: dict, new_theme: dict) -> dict:

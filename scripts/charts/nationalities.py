@@ -11,28 +11,21 @@ from scripts.charts.registry import chart
 
 NATIONALITIES = "nationalities section (its heading is missing from the source text)"
 
-_TOTAL = "total"
-_PART = "part"
 _UNKNOWN = "unknown"
-_COLOURS = alt.Scale(domain=[_TOTAL, _PART, _UNKNOWN], range=[c.OTHER, c.BAR, c.OTHER])
+# Colour roles (theme.ROLES) of the bars: the whole, a figure as the report gives it, ours.
+_ROLES = ("neutral", "reported", "derived")
 
 
 def _labelled_bars(data, *, category: str, x_title: str, domain_max: float, tooltip: list) -> alt.LayerChart:
-    """Bars with the category written above each: ``value`` long, coloured by ``kind``."""
+    """Bars with the category written above each: ``value`` long, coloured by ``role``."""
     base = alt.Chart(data).encode(
         y=c.band_y(f"{category}:N", data[category]),
         x=alt.X("value:Q", title=x_title, scale=alt.Scale(domain=[0, domain_max], nice=False)),
         tooltip=tooltip,
     )
-    bars = base.mark_bar(size=c.BAR_SIZE, strokeWidth=1.5).encode(
-        color=alt.Color("kind:N", scale=_COLOURS, legend=None),
-        stroke=alt.Stroke("kind:N", scale=_COLOURS, legend=None),
-        **c.derived_encodings(),
-    )
-    labels = c.bar_labels(
-        base, "label:N", "value", inside_from=domain_max / 2,
-        ink=c.inside_ink("kind:N", _COLOURS.domain, _COLOURS.range),
-    )
+    roles = [role for role in _ROLES if role in set(data["role"])]
+    bars = c.role_bars(base, roles)
+    labels = c.bar_labels(base, "label:N", "value", inside_from=domain_max / 2, ink=c.role_inks(roles))
     return alt.layer(bars, c.category_labels(base, f"{category}:N"), labels)
 
 
@@ -59,21 +52,22 @@ def _other_countries(ctx: ChartContext) -> list[str]:
 def citizenship(ctx: ChartContext):
     belgium = c.table_row(ctx, "citizenship", ("country_code",), "BE")
     others = _other_countries(ctx)
-    total = c.finding(ctx, "citizenship-known", group="Known citizenship", kind=_TOTAL, countries="")
+    total = c.finding(ctx, "citizenship-known", group="Known citizenship", countries="")
     belgian = {
-        **c.finding(ctx, "belgian-citizens", group="Belgian citizens", kind=_PART, countries=str(belgium["country"])),
+        **c.finding(ctx, "belgian-citizens", group="Belgian citizens", countries=str(belgium["country"])),
         **c.from_table("citizenship", belgium, ("country_code",), "individuals"),
     }
     other = c.finding(
         ctx,
         "non-belgian-citizens",
         group=f"Citizens of {ctx.fmt('other-nationalities')} other countries",
-        kind=_PART,
         countries=", ".join(others),
     )
-    total["label"] = str(total["value"])
-    belgian["label"] = f"{belgian['value']} ({ctx.fmt('belgian-citizen-share')})"
-    other["label"] = f"{other['value']} (derived)"
+    total["label"] = ctx.fmt("citizenship-known")
+    belgian["label"] = f"{ctx.fmt('belgian-citizens')} ({ctx.fmt('belgian-citizen-share')})"
+    other["label"] = c.derived_label(ctx.fmt("non-belgian-citizens"), other["derived"])
+    for row, role in ((total, "neutral"), (belgian, "reported"), (other, "reported")):
+        row["role"] = c.role_for(row, role)
     data = c.frame([total, belgian, other])
 
     figure = _labelled_bars(
@@ -92,7 +86,7 @@ def citizenship(ctx: ChartContext):
         height=alt.Step(c.BAR_STEP),
         title=c.bottom_note(
             f"The {ctx.fmt('other-nationalities')} other countries: {list_phrase(others)}. The report gives no "
-            f"count for any one of them."
+            f"count for any one of them. Grey: the whole; pale, dashed violet: derived (our computation)."
         ),
     )
     return figure, data
@@ -105,27 +99,31 @@ def _printed_share(ctx: ChartContext) -> str:
 @chart(
     id="nationalities-moroccan-links",
     section="nationalities",
-    title="The report's share of Moroccan-linked individuals does not match its own count",
+    title="The report's printed share of individuals with a Moroccan link does not fit its own count",
     source=c.report_source("Key Findings", NATIONALITIES),
     description=lambda ctx: (
         f"{ctx.fmt('moroccan-linked')} individuals were born in Morocco, held Moroccan citizenship or had family "
-        f"roots there; {ctx.fmt('moroccan-linked-belgian-citizens')} of them were Belgian citizens. The report "
-        f"prints this as {_printed_share(ctx)} of the total, but {ctx.fmt('moroccan-linked')} of the "
-        f"{ctx.fmt('individuals-total')} individuals is {ctx.fmt('moroccan-linked-share')}."
+        f"roots there, according to the report; {ctx.fmt('moroccan-linked-belgian-citizens')} of them were Belgian "
+        f"citizens. The report prints this as {_printed_share(ctx)} “of the total” without saying of which total; "
+        f"{ctx.fmt('moroccan-linked')} of all {ctx.fmt('individuals-total')} individuals is "
+        f"{ctx.fmt('moroccan-linked-share')} (our computation)."
     ),
 )
 def moroccan_links(ctx: ChartContext):
     everyone = ctx.value("individuals-total")
     printed = float(ctx.finding("moroccan-linked-share")["reported_value"])
-    linked = c.finding(ctx, "moroccan-linked", group="All with a Moroccan link")
-    belgian = c.finding(ctx, "moroccan-linked-belgian-citizens", group="Of whom Belgian citizens")
-    computed = c.finding(ctx, "moroccan-linked-share", group="The share as printed in the report")
+    linked = c.finding(ctx, "moroccan-linked", group="All with a Moroccan link", role="reported")
+    belgian = c.finding(ctx, "moroccan-linked-belgian-citizens", group="Of whom Belgian citizens", role="reported")
+    computed = c.finding(ctx, "moroccan-linked-share", group="The share as printed in the report (of what, unsaid)",
+                         role="report-figure")
     linked["share_of_all"] = round(linked["value"] / everyone, 6)
     belgian["share_of_all"] = round(belgian["value"] / everyone, 6)
     computed["share_of_all"] = round(printed, 6)
     computed["reported_value"] = printed
-    linked["label"] = f"{linked['value']} = {ctx.fmt('moroccan-linked-share')} of {ctx.fmt('individuals-total')}"
-    belgian["label"] = f"{belgian['value']}"
+    linked["label"] = (
+        f"{ctx.fmt('moroccan-linked')} of {ctx.fmt('individuals-total')} = {ctx.fmt('moroccan-linked-share')}"
+    )
+    belgian["label"] = f"{ctx.fmt('moroccan-linked-belgian-citizens')} of {ctx.fmt('individuals-total')}"
     computed["label"] = f"{_printed_share(ctx)} ({computed['status']})"
     data = c.frame([linked, belgian, computed])
 
@@ -133,7 +131,10 @@ def moroccan_links(ctx: ChartContext):
         y=c.band_y("group:N", data["group"]),
         x=alt.X(
             "share_of_all:Q",
-            title=f"Share of all {ctx.fmt('individuals-total')} individuals",
+            title=c.note(
+                f"Share of all {ctx.fmt('individuals-total')} individuals (the printed {_printed_share(ctx)}: "
+                f"the report does not say of what)", 60
+            ),
             axis=alt.Axis(format="%"),
             scale=alt.Scale(domain=[0, 1], nice=False),
         ),
@@ -141,14 +142,15 @@ def moroccan_links(ctx: ChartContext):
             alt.Tooltip("group:N", title="Group"),
             alt.Tooltip("value:Q", title="Value"),
             alt.Tooltip("unit:N", title="Unit"),
-            alt.Tooltip("share_of_all:Q", title=f"Share of {everyone}", format=".1%"),
+            alt.Tooltip("share_of_all:Q", title=f"Share (of {ctx.fmt('individuals-total')} for the counts)", format=".1%"),
             alt.Tooltip("status:N", title="Ledger status"),
         ],
     )
     printed_row = alt.FieldEqualPredicate(field="finding_id", equal="moroccan-linked-share")
-    counted = base.transform_filter({"not": printed_row}).mark_bar(size=c.BAR_SIZE, color=c.HIGHLIGHT)
+    counted = base.transform_filter({"not": printed_row}).mark_bar(size=c.BAR_SIZE, color=c.REPORTED)
+    # Hollow: a printed figure, not a count the chart can draw from the data.
     as_printed = base.transform_filter(printed_row).mark_bar(
-        size=c.BAR_SIZE, fill=None, stroke=c.OTHER, strokeWidth=2, strokeDash=c.DERIVED_DASH
+        size=c.BAR_SIZE, fill=None, stroke=c.REPORT_FIGURE, strokeWidth=2, strokeDash=c.DERIVED_DASH
     )
     labels = base.mark_text(align="left", dx=5, baseline="middle", fontSize=c.LABEL_SIZE, fontWeight="bold").encode(
         text="label:N"
@@ -157,9 +159,10 @@ def moroccan_links(ctx: ChartContext):
         width="container",
         height=alt.Step(c.BAR_STEP),
         title=c.bottom_note(
-            f"The ledger marks the printed share a mismatch: {ctx.fmt('moroccan-linked')} / "
-            f"{ctx.fmt('individuals-total')} rounds to {ctx.fmt('moroccan-linked-share')}, not "
-            f"{_printed_share(ctx)}."
+            f"The ledger marks the printed share a mismatch: {ctx.fmt('moroccan-linked')} of all "
+            f"{ctx.fmt('individuals-total')} individuals is {ctx.fmt('moroccan-linked-share')}, not "
+            f"{_printed_share(ctx)}; the report does not say what its {_printed_share(ctx)} is a share of. "
+            f"Hollow amber bar: the report's printed figure."
         ),
     )
     return figure, data
@@ -198,12 +201,13 @@ def belgian_birthplaces(ctx: ChartContext):
         is_unknown = name == _UNKNOWN
         columns = {
             "birthplace": "Not identified" if is_unknown else f"Born in {name}",
-            "kind": _UNKNOWN if is_unknown else _PART,
+            "role": "neutral" if is_unknown else "reported",
         }
         finding_id = _BIRTHPLACE_FINDINGS.get(name)
         row = c.finding(ctx, finding_id, **columns) if finding_id else columns
+        row["role"] = c.role_for(row, row["role"])
         row.update(c.from_table("belgian_birthplaces", place, ("birthplace",), "individuals"))
-        row["label"] = str(row["value"])
+        row["label"] = ctx.fmt(finding_id) if finding_id else str(row["value"])
         rows.append(row)
     data = c.frame(rows)
     figure = _labelled_bars(
@@ -244,15 +248,17 @@ def data_coverage(ctx: ChartContext):
     for _, attribute in ctx.table("coverage").iterrows():
         key = str(attribute["attribute"])
         name, finding_id = _ATTRIBUTES.get(key, (key.replace("_", " ").capitalize() + " known", None))
-        columns = {"attribute": name, "kind": _PART, "of": everyone}
+        columns = {"attribute": name, "role": "reported", "of": everyone}
         row = c.finding(ctx, finding_id, **columns) if finding_id else columns
         row.update(c.from_table("coverage", attribute, ("attribute",), "individuals_with_data"))
-        row["label"] = f"{row['value']} of {everyone}"
+        row["role"] = c.role_for(row, "reported")
+        shown = ctx.fmt(finding_id) if finding_id else str(row["value"])
+        row["label"] = f"{shown} of {ctx.fmt('individuals-total')}"
         rows.append(row)
     data = c.frame(rows)
     track = (
         alt.Chart(data)
-        .mark_bar(size=c.BAR_SIZE, color=c.OTHER, opacity=0.25)
+        .mark_bar(size=c.BAR_SIZE, color=c.NEUTRAL, opacity=0.25)
         .encode(y=c.band_y("attribute:N", data["attribute"]), x=alt.X("of:Q"), tooltip=alt.value(None))
     )
     figure = alt.layer(

@@ -16,8 +16,17 @@ from scripts.charts.registry import chart
 
 OPERATIONAL = "Operational Dynamics: Connections to Islamic State/Local Networks"
 TABLE_1 = "Table 1: Network Associations of Islamic State Arrest Actions in Brussels"
-WHOLE = "Part of one whole"
+# The report: five entities "can be considered as parts of a whole, mainly distinguished by their
+# appearance in time". Coloured with theme.ROLES["highlight"], which means that and nothing else.
+WHOLE = "Part of a whole (the report's reading)"
 OTHER_NETWORK = "Other named network"
+WHOLE_QUOTE = "can be considered as parts of a whole, mainly distinguished by their appearance in time"
+# The report, on the one entity of the five whose link was denied.
+ARGENTEUIL = "argenteuil-cell"
+ARGENTEUIL_NOTE = (
+    "French and Belgian authorities insisted that there was no link between the Brussels or Paris attacks "
+    "and the Argenteuil plot (the report)."
+)
 
 # Node-link layout (see _layout), in a box of −1…1 on both axes.
 _WHOLE_CENTRE = (0.0, 0.4)  # centre of the ring of the whole
@@ -51,15 +60,16 @@ def _double_link_phrase(ctx: ChartContext) -> str:
 @chart(
     id="networks-table-1",
     section="networks",
-    title="Most network-tied arrest actions belonged to cells the report treats as one whole",
+    title="Most of Table 1's links to arrest actions are to the five entities the report considers parts of a whole",
     source=c.report_source(TABLE_1, OPERATIONAL),
     description=from_ledger(
-        "Table 1 of the report as bars: the {named-networks} named networks and the number of arrest actions "
-        "tied to each. {network-tied-arrest-actions} of the {linked-arrest-actions} linked arrest actions were "
-        "tied to at least one network; {network-double-links} of them were tied to two, so the links add up to "
-        "{network-links-total}. The {part-of-whole-networks} networks the report calls parts of one whole — the "
-        "Zerkani network and the Paris, Brussels, Verviers and Argenteuil cells — account for "
-        "{part-of-whole-arrest-actions} ({part-of-whole-share}) of the network-tied arrest actions."
+        "Table 1 of the report as bars: the {named-networks} named networks and the number of links to arrest "
+        "actions for each. According to the report, {network-tied-arrest-actions} of the {linked-arrest-actions} "
+        "linked arrest actions were tied to at least one network; {network-double-links} arrest actions were tied "
+        "to two networks, so the links add up to {network-links-total}. The report says the Zerkani network and "
+        "the Paris, Brussels, Verviers and Argenteuil cells “" + WHOLE_QUOTE + "”; by our count they account for "
+        "{part-of-whole-arrest-actions} ({part-of-whole-share}, derived) of the network-tied arrest actions. "
+        + ARGENTEUIL_NOTE
     ),
 )
 def table_1(ctx: ChartContext):
@@ -69,11 +79,18 @@ def table_1(ctx: ChartContext):
             {
                 "network": f"{network['name']}{'*' if network['table_asterisk'] else ''}",
                 "group": WHOLE if network["part_of_whole"] else OTHER_NETWORK,
+                "role": "highlight" if network["part_of_whole"] else "neutral",
                 **c.from_table("networks", network, ("network_id",), "arrest_action_links"),
             }
         )
     data = c.frame(rows)
     largest = int(data["value"].max())
+    # Headroom past the longest bar, so no bar fills the frame and its label stays inside.
+    x_max = math.ceil(largest * 1.15 / 5) * 5
+    links_title = (
+        f"Links to arrest actions ({ctx.fmt('network-links-total')} links; "
+        f"{ctx.fmt('network-double-links')} arrest actions were tied to two networks)"
+    )
 
     base = alt.Chart(data).encode(
         y=alt.Y(
@@ -82,29 +99,33 @@ def table_1(ctx: ChartContext):
             title=None,
             axis=alt.Axis(labelFontSize=13, labelLimit=175, ticks=False, domain=False),
         ),
-        x=alt.X("value:Q", title="Arrest actions", axis=alt.Axis(tickMinStep=1)),
+        x=alt.X(
+            "value:Q",
+            title=c.note(links_title, 26),
+            axis=alt.Axis(tickMinStep=1),
+            scale=alt.Scale(domain=[0, x_max], nice=False),
+        ),
         tooltip=[
             alt.Tooltip("network:N", title="Network"),
-            alt.Tooltip("value:Q", title="Arrest actions"),
+            alt.Tooltip("value:Q", title="Links to arrest actions"),
             alt.Tooltip("group:N", title="Group"),
         ],
     )
+    roles = ["highlight", "neutral"]
     bars = base.mark_bar(size=20).encode(
         color=alt.Color(
-            "group:N",
-            scale=alt.Scale(domain=[WHOLE, OTHER_NETWORK], range=[c.HIGHLIGHT, c.OTHER]),
-            # One entry a line: the legend starts where the bars do, right of the long names.
-            legend=alt.Legend(title=None, labelLimit=200, columns=1),
+            "role:N",
+            scale=theme.role_scale(roles),
+            # The key is in the note: a legend would start where the bars do, past a phone's edge.
+            legend=None,
         )
     )
-    labels = c.bar_labels(
-        base, "value:Q", "value", inside_from=largest / 3,
-        ink=c.inside_ink("group:N", [WHOLE, OTHER_NETWORK], [c.HIGHLIGHT, c.OTHER]),
-    )
+    labels = c.bar_labels(base, "value:Q", "value", inside_from=largest / 3, ink=c.role_inks(roles))
     note = (
-        f"* Counted twice: {_double_link_phrase(ctx)}. The table's {ctx.fmt('network-links-total')} links "
-        f"are {ctx.fmt('network-tied-arrest-actions')} arrest actions. The report titles the table "
-        f"“… Arrest Actions in Brussels”."
+        f"* Counted twice: {_double_link_phrase(ctx)}. So the table's {ctx.fmt('network-links-total')} links "
+        f"are {ctx.fmt('network-tied-arrest-actions')} arrest actions: {ctx.fmt('network-double-links')} arrest "
+        f"actions were tied to two networks. The report titles the table “… Arrest Actions in Brussels”. "
+        f"Pink: {theme.ROLES['highlight'].legend.lower()}; grey: the other named networks."
     )
     figure = alt.layer(bars, labels).properties(
         width="container", height=alt.Step(30), title=c.bottom_note(note)
@@ -210,14 +231,14 @@ def _hull(points: list[tuple[float, float]], pad: tuple[float, float]) -> list[d
 @chart(
     id="networks-diagram",
     section="networks",
-    title="The Zerkani network and the Paris, Brussels, Verviers and Argenteuil cells were one whole",
-    source=c.report_source(TABLE_1 + " (its note)", OPERATIONAL) + "; layout: networkx spring layout",
+    title="The report considers the Zerkani network and the Paris, Brussels, Verviers and Argenteuil cells parts of a whole",
+    source=c.report_source(TABLE_1 + " (its note)", OPERATIONAL) + "; layout: ours (networkx shell layout)",
     description=from_ledger(
-        "Node-link diagram of the {named-networks} named networks in the report's Table 1, each circle sized by "
-        "the arrest actions tied to it. The {part-of-whole-networks} networks the report calls parts of one "
-        "whole are drawn inside one outline; lines join the networks that share an arrest action "
-        "({network-double-links} arrest actions were tied to two networks each). The other five networks share "
-        "no arrest action with any other in the table."
+        "Node-link diagram of the {named-networks} named networks in the report's Table 1, each circle's area "
+        "proportional to its links to arrest actions. The {part-of-whole-networks} entities that, according to "
+        "the report, “" + WHOLE_QUOTE + "” are drawn inside one dashed outline; lines join the networks that "
+        "share an arrest action ({network-double-links} arrest actions were tied to two networks each). The "
+        "other five networks share no arrest action with any other in the table. " + ARGENTEUIL_NOTE
     ),
 )
 def diagram(ctx: ChartContext):
@@ -241,9 +262,10 @@ def diagram(ctx: ChartContext):
                 "element": "network",
                 "name": str(network["name"]),
                 "group": WHOLE if network["part_of_whole"] else OTHER_NETWORK,
+                "role": "highlight" if network["part_of_whole"] else "neutral",
                 "x": x,
                 "y": y,
-                "label": f"{network['name']} ({links_count})",
+                "label": f"{network['name']} ({links_count}){' †' if network['network_id'] == ARGENTEUIL else ''}",
                 "label_at": _label_side(
                     x, y, bool(network["part_of_whole"]), radius, linked_ys[network["network_id"]]
                 ),
@@ -280,28 +302,37 @@ def diagram(ctx: ChartContext):
     edges = (
         alt.Chart(data)
         .transform_filter(alt.FieldEqualPredicate(field="element", equal="shared arrest action"))
-        .mark_rule(strokeWidth=3, color=theme.LINKED)
+        # Structure, not a category: the theme's rule ink, no palette colour.
+        .mark_rule(strokeWidth=3)
         .encode(
             x=x,
             y=y,
             x2="x2:Q",
             y2="y2:Q",
-            tooltip=[alt.Tooltip("name:N", title="Both networks"), alt.Tooltip("value:Q", title="Shared arrest actions")],
+            tooltip=[
+                alt.Tooltip("name:N", title="Both networks"),
+                alt.Tooltip("value:Q", title="Arrest actions tied to both"),
+            ],
         )
     )
     network_rows = alt.Chart(data).transform_filter(alt.FieldEqualPredicate(field="element", equal="network"))
     circles = network_rows.mark_circle(opacity=1).encode(
         x=x,
         y=y,
-        size=alt.Size("value:Q", scale=alt.Scale(domain=[0, largest], range=[0, _MAX_NODE_AREA]), legend=None),
+        # Size is an area (px²): zero-based and linear, so area is proportional to links.
+        size=alt.Size(
+            "value:Q",
+            scale=alt.Scale(type="linear", zero=True, domain=[0, largest], range=[0, _MAX_NODE_AREA]),
+            legend=None,
+        ),
         color=alt.Color(
-            "group:N",
-            scale=alt.Scale(domain=[WHOLE, OTHER_NETWORK], range=[c.HIGHLIGHT, c.OTHER]),
-            legend=alt.Legend(title=None, labelLimit=200),
+            "role:N",
+            scale=theme.role_scale(["highlight", "neutral"]),
+            legend=theme.role_legend(values=["highlight"], labelLimit=260),
         ),
         tooltip=[
             alt.Tooltip("name:N", title="Network"),
-            alt.Tooltip("value:Q", title="Arrest actions (Table 1)"),
+            alt.Tooltip("value:Q", title="Links to arrest actions (Table 1)"),
             alt.Tooltip("group:N", title="Group"),
         ],
     )
@@ -312,8 +343,9 @@ def diagram(ctx: ChartContext):
         for side in sorted(data["label_at"].dropna().unique())
     ]
     note = c.bottom_note(
-        f"Circle area = arrest actions tied to the network. A line joins two networks that share an "
-        f"arrest action: {_double_link_phrase(ctx)} (Table 1's note)."
+        f"Circle area is proportional to the network's links to arrest actions. A line joins two networks that "
+        f"share an arrest action: {_double_link_phrase(ctx)} (Table 1's note). Dashed outline: the entities "
+        f"the report says “{WHOLE_QUOTE}”. † {ARGENTEUIL_NOTE}"
     )
     figure = alt.layer(outline, edges, circles, *labels).properties(
         width="container", height=_DIAGRAM_HEIGHT, title=note
@@ -321,17 +353,27 @@ def diagram(ctx: ChartContext):
     return figure, data
 
 
+def _overlap_phrase(ctx: ChartContext, capital: bool = False) -> str:
+    """The route overlap, worded the one way the site words it."""
+    text = (
+        f"“at least {ctx.fmt('route-overlap-arrest-actions')}” arrest actions counted under both routes, "
+        f"or a slip in the report"
+    )
+    return text[0] + text[1].upper() + text[2:] if capital else text
+
+
 @chart(
     id="networks-local-vs-deployed",
     section="networks",
-    title="Most linked arrest actions ran through a local cell, not an operative sent from Syria or Iraq",
+    title="In the report's data, most linked arrest actions with enough detail ran through a local cell, not an operative sent from Syria or Iraq",
     source=c.report_source(OPERATIONAL),
     description=from_ledger(
         "Of the {route-detail-arrest-actions} linked arrest actions with enough detail, {local-cell-arrest-actions} "
         "({local-cell-share}) were connected to the Islamic State through a local cell and "
         "{deployed-operative-arrest-actions} ({deployed-operative-share}) to an operative deployed from Syria or "
-        "Iraq. The two add up to more than {route-detail-arrest-actions}, so at least "
-        "{route-overlap-arrest-actions} arrest actions must have been counted under both (derived)."
+        "Iraq, according to the report. The two add up to more than {route-detail-arrest-actions}: “at least "
+        "{route-overlap-arrest-actions}” arrest actions were counted under both routes, or a slip in the report "
+        "(derived: our reading of its figures)."
     ),
 )
 def local_vs_deployed(ctx: ChartContext):
@@ -352,38 +394,41 @@ def local_vs_deployed(ctx: ChartContext):
          **route("local_cell")},
         {**c.finding(ctx, "deployed-operative-arrest-actions", route="Through a deployed operative",
                      start=total - deployed, end=total), **route("deployed_operative")},
-        c.finding(ctx, "route-overlap-arrest-actions", route="Counted under both",
+        c.finding(ctx, "route-overlap-arrest-actions", route="Counted under both routes",
+                  reading=_overlap_phrase(ctx, capital=True),
                   start=total - deployed, end=local),
     ]
-    for row in rows:
+    for row, role in zip(rows, ("neutral", "linked", "linked", "derived")):
         share = row["value"] / total
-        row["label"] = c.derived_label(str(row["value"]), row["derived"])
+        shown = ctx.fmt(row["finding_id"])
+        row["label"] = c.derived_label(f"at least {shown}" if row["finding_id"] == "route-overlap-arrest-actions"
+                                       else shown, row["derived"])
         row["share_of_detailed"] = round(share, 6)
+        row["role"] = c.role_for(row, role)
     data = c.frame(rows)
-    colours = alt.Scale(
-        domain=list(data["route"]),
-        range=[c.OTHER, theme.LINKED, theme.LINKED, theme.LINKED],
-    )
+    roles = list(dict.fromkeys(data["role"]))
+    colours = theme.role_scale(roles)
     base = alt.Chart(data).encode(
         y=c.band_y("route:N", data["route"]),
         x=alt.X("start:Q", title="Linked arrest actions", scale=alt.Scale(domain=[0, total], nice=False)),
         x2="end:Q",
         tooltip=[
             alt.Tooltip("route:N", title="Route"),
-            alt.Tooltip("value:Q", title="Arrest actions"),
-            alt.Tooltip("share_of_detailed:Q", title=f"Share of {total}", format=".1%"),
+            alt.Tooltip("label:N", title="Arrest actions"),
+            alt.Tooltip("share_of_detailed:Q", title=f"Share of {ctx.fmt('route-detail-arrest-actions')}", format=".1%"),
+            alt.Tooltip("reading:N", title="Our reading"),
             alt.Tooltip("status:N", title="Ledger status"),
         ],
     )
     bars = base.mark_bar(size=c.BAR_SIZE, strokeWidth=1.5).encode(
-        color=alt.Color("route:N", scale=colours, legend=None),
-        stroke=alt.Stroke("route:N", scale=colours, legend=None),
+        color=alt.Color("role:N", scale=colours, legend=None),
+        stroke=alt.Stroke("role:N", scale=colours, legend=None),
         **c.derived_encodings(),
     )
     style = {"baseline": "middle", "fontSize": c.LABEL_SIZE, "fontWeight": "bold"}
     wide = f"datum.end - datum.start >= {total / 8!r}"
-    inside = base.transform_filter(wide).mark_text(align="right", dx=-6, color=c.ink_on(theme.LINKED), **style).encode(
-        x="end:Q", text="label:N"
+    inside = base.transform_filter(wide).mark_text(align="right", dx=-6, **style).encode(
+        x="end:Q", text="label:N", color=c.role_inks(roles)
     )
     before = base.transform_filter(f"!({wide})").mark_text(align="right", dx=-6, **style).encode(
         x="start:Q", text="label:N"
@@ -393,7 +438,8 @@ def local_vs_deployed(ctx: ChartContext):
         height=alt.Step(c.BAR_STEP),
         title=c.bottom_note(
             f"{ctx.fmt('local-cell-arrest-actions')} + {ctx.fmt('deployed-operative-arrest-actions')} is more "
-            f"than {ctx.fmt('route-detail-arrest-actions')}: the overlap is implied, not printed (derived)."
+            f"than the {ctx.fmt('route-detail-arrest-actions')} arrest actions with enough detail: "
+            f"{_overlap_phrase(ctx)}. The overlap is our reading, not printed (derived; pale, dashed violet)."
         ),
     )
     return figure, data

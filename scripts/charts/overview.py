@@ -22,15 +22,16 @@ _KIND_TOTALS = {"arrest_action": ("arrest-actions-total", "arrest actions"), "at
 @chart(
     id="overview-linked-vs-inspired",
     section="overview",
-    title="Almost every arrest action was linked to the group, but most attacks were not",
+    title="In the report's data, almost every arrest action was linked to the group, but three of the four attacks were only inspired by it",
     source=c.report_source(
         "Key Findings", "Operational Dynamics: Connections to Islamic State/Local Networks"
     ),
     description=from_ledger(
         "Of {arrest-actions-total} Islamic State–related arrest actions in Belgium, {linked-arrest-actions} "
         "({linked-arrest-action-share}) had a direct link to the group and {inspired-arrest-actions} were coded "
-        "as inspired. Of the {attacks-total} attacks, {inspired-attacks} ({inspired-attack-share}) were carried "
-        "out by inspired individuals and one by a linked cell."
+        "as inspired, according to the report's coding. Of the {attacks-total} attacks, {inspired-attacks} "
+        "({inspired-attack-share}) were carried out by inspired individuals and one by a linked cell. Each bar is a "
+        "share of its own kind: of the {arrest-actions-total} arrest actions, or of the {attacks-total} attacks."
     ),
 )
 def linked_vs_inspired(ctx: ChartContext):
@@ -43,15 +44,17 @@ def linked_vs_inspired(ctx: ChartContext):
         total_id, noun = _KIND_TOTALS[kind]
         total = ctx.value(total_id)
         count = int(row["incidents"])
+        finding_id = _INCIDENT_FINDINGS.get((connection, kind))
+        shown = ctx.fmt(finding_id) if finding_id else str(count)
         base = {
             "kind": f"{ctx.fmt(total_id)} {noun}",
             "connection": connection,
+            "role": connection,  # theme.ROLES: the report's linked/inspired coding
             "incidents": count,
             "share_of_kind": count / total,
-            "label": f"{count} {connection}",
+            "label": f"{shown} {connection}",
         }
         provenance = c.from_table("incidents", row, ("connection", "incident_type"), "incidents")
-        finding_id = _INCIDENT_FINDINGS.get((connection, kind))
         rows.append({**(c.finding(ctx, finding_id, **base) if finding_id else base), **provenance})
     data = c.frame(rows)
 
@@ -61,7 +64,10 @@ def linked_vs_inspired(ctx: ChartContext):
         yOffset=alt.YOffset("connection:N", sort=list(theme.LINK_TYPE_DOMAIN)),
         x=alt.X(
             "share_of_kind:Q",
-            title="Share of each kind of incident",
+            title=c.note(
+                f"Share of the {ctx.fmt('arrest-actions-total')} arrest actions, or of the "
+                f"{ctx.fmt('attacks-total')} attacks", 30
+            ),
             scale=alt.Scale(domain=[0, 1]),
             axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1]),
         ),
@@ -69,21 +75,17 @@ def linked_vs_inspired(ctx: ChartContext):
             alt.Tooltip("kind:N", title="Incidents"),
             alt.Tooltip("connection:N", title="Connection"),
             alt.Tooltip("incidents:Q", title="Count"),
-            alt.Tooltip("share_of_kind:Q", title="Share", format=".0%"),
+            alt.Tooltip("share_of_kind:Q", title="Share of its kind", format=".0%"),
         ],
     )
     bars = base.mark_bar(height={"band": 0.9}).encode(
         color=alt.Color(
-            "connection:N",
-            scale=theme.link_type_scale(),
-            title=None,
+            "role:N",
+            scale=theme.role_scale(theme.LINK_TYPE_DOMAIN),
             # One entry per row: side by side they overflow a phone-width chart.
-            legend=alt.Legend(labelExpr="datum.label === 'linked' ? 'Linked to the group' : 'Inspired only'", columns=1),
+            legend=theme.role_legend(columns=1),
         )
     )
-    labels = c.bar_labels(
-        base, "label:N", "share_of_kind", inside_from=0.6,
-        ink=c.inside_ink("connection:N", theme.LINK_TYPE_DOMAIN, [theme.LINKED, theme.INSPIRED]),
-    )
+    labels = c.bar_labels(base, "label:N", "share_of_kind", inside_from=0.6, ink=c.role_inks(theme.LINK_TYPE_DOMAIN))
     figure = alt.layer(bars, labels).properties(width="container", height=alt.Step(34))
     return figure, data

@@ -6,12 +6,15 @@ white with ``--md-default-fg-color`` (black at 87 %), the dark "slate" scheme is
 taken from material/templates/assets/stylesheets, flattened onto the background
 because Vega renders opaque colours more predictably than alpha).
 
-Mark colours are shared by both variants, so a colour means the same thing in
-either scheme: every one has at least 3:1 contrast (WCAG 1.4.11, non-text) on
-both backgrounds. That band rules out Okabe–Ito's orange, sky blue, yellow and
-black, so the palette keeps its blue, vermillion, bluish green and reddish
-purple and adds a violet and an olive chosen to stay distinguishable under
-simulated protan-, deutan- and tritanopia.
+Mark colours come from one semantic palette (``ROLES``): a colour stands for one meaning on
+the whole site, in every chart, whatever the chart is about. Each role has a light and a dark
+value, each with at least 3:1 contrast (WCAG 1.4.11, non-text) on its background; the dark
+values are a little lighter, and chosen so that a label inside a bar takes the same ink (near
+black or white) in both schemes. The light values are Okabe–Ito's blue, vermillion, bluish green
+and reddish purple plus a violet, an olive, an amber and a grey, distinguishable under simulated
+protan-, deutan- and tritanopia. Published specs carry the light values; ``swap_roles`` paints
+them dark. ``palette_table()`` is the palette as data (role, colours, meaning, legend label):
+the tests and the Methods page read it, and the build publishes it as ``charts/palette.json``.
 
 Charts should not hard-code ink colours (axis, text): those come from the
 config, which the exporter swaps for the dark variant.
@@ -20,6 +23,9 @@ config, which the exporter swaps for the dark variant.
 from __future__ import annotations
 
 import copy
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import altair as alt
@@ -35,21 +41,125 @@ SCHEMES: tuple[Scheme, ...] = ("light", "dark")
 FONT = "'Segoe UI', Roboto, 'Helvetica Neue', Arial, 'DejaVu Sans', sans-serif"
 MIN_FONT_SIZE = 12  # smallest text that stays legible when a chart is 320 px wide
 
-# Categorical palette shared by light and dark (see module docstring).
-PALETTE = (
-    "#0072B2",  # blue (Okabe–Ito)
-    "#D55E00",  # vermillion (Okabe–Ito)
-    "#009E73",  # bluish green (Okabe–Ito)
-    "#CC79A7",  # reddish purple (Okabe–Ito)
-    "#7744FF",  # violet
-    "#668844",  # olive
-)
-NEUTRAL = "#808080"  # "other" / "unknown" categories; 3.9:1 on white, 4.1:1 on slate
 
-# The report's central distinction, coloured the same in every chart on the site.
-LINKED = "#D55E00"  # plots with a demonstrable link to the Islamic State
-INSPIRED = "#0072B2"  # plots merely inspired by it
+@dataclass(frozen=True)
+class Role:
+    """One meaning a mark colour carries on the whole site."""
+
+    name: str
+    light: str
+    dark: str
+    meaning: str  # what the colour means, for the docs
+    legend: str  # the legend label wherever a chart has a legend entry for it
+
+    def colour(self, scheme: Scheme = "light") -> str:
+        return self.light if scheme == "light" else self.dark
+
+
+# The semantic palette. Order = legend order.
+ROLES: dict[str, Role] = {
+    role.name: role
+    for role in (
+        Role("linked", "#D55E00", "#E0701A",
+             "The report codes it as linked: a demonstrable connection to the Islamic State in Syria and Iraq.",
+             "Linked (report's coding)"),
+        Role("inspired", "#0072B2", "#127EC6",
+             "The report codes it as inspired: no proven connection to the Islamic State in Syria and Iraq.",
+             "Inspired (report's coding)"),
+        Role("reported", "#009E73", "#00A87B",
+             "A figure as the report prints it (or counts from its tables), with no linked/inspired distinction.",
+             "As the report gives it"),
+        Role("derived", "#7744FF", "#8452FF",
+             "Derived: our computation from the report's figures, not printed in it (drawn pale and dashed).",
+             "Derived (our computation)"),
+        Role("report-figure", "#B07A10", "#C6920F",
+             "The report's printed figure where it does not fit its own counts (a mismatch in the ledger).",
+             "As printed in the report (mismatch)"),
+        Role("context", "#668844", "#7A9A55",
+             "Context outside the report's dataset, from public sources: the threat level, events in Belgium "
+             "the report does not count, attacks abroad.",
+             "Outside the report's dataset"),
+        Role("highlight", "#CC79A7", "#D686B3",
+             "The five entities the report considers parts of a whole (the Zerkani network and the Paris, "
+             "Brussels, Verviers and Argenteuil cells); used for nothing else.",
+             "Parts of a whole, in the report's view"),
+        Role("neutral", "#808080", "#8c8c8c",
+             "No category of its own: a whole or total, the rest, unknown, the base map.",
+             "Other / the whole"),
+    )
+}
+
+# Text drawn on a solid mark (a label inside a bar): whichever contrasts more with the fill.
+# Not meaning-bearing; every role's fill takes the same one in both schemes (tested).
+LABEL_INKS = ("#111111", "#ffffff")
+
+# Kept for the linked/inspired distinction and older callers.
+LINKED = ROLES["linked"].light
+INSPIRED = ROLES["inspired"].light
+NEUTRAL = ROLES["neutral"].light
 LINK_TYPE_DOMAIN = ("linked", "inspired")
+PALETTE = tuple(role.light for role in ROLES.values())  # config range "category" (light)
+
+
+def colour(role: str, scheme: Scheme = "light") -> str:
+    """The colour of a role (KeyError naming the roles for an unknown one)."""
+    try:
+        return ROLES[role].colour(scheme)
+    except KeyError:
+        raise KeyError(f"unknown colour role {role!r} (roles: {', '.join(ROLES)})") from None
+
+
+def role_scale(roles: Sequence[str]) -> alt.Scale:
+    """Colour scale for a field whose values are role names (site-wide: one colour, one meaning)."""
+    return alt.Scale(domain=list(roles), range=[colour(role) for role in roles])
+
+
+# Legend labels: the same text for a role in every chart.
+LEGEND_LABEL_EXPR = " : ".join(
+    [f"datum.label === {json.dumps(role.name)} ? {json.dumps(role.legend)}" for role in ROLES.values()] + ["datum.label"]
+)
+
+
+def role_legend(**properties: Any) -> alt.Legend:
+    """A legend for a role-valued colour field, labelled with the roles' site-wide labels."""
+    properties.setdefault("labelLimit", 300)
+    return alt.Legend(title=None, labelExpr=LEGEND_LABEL_EXPR, **properties)
+
+
+def palette_table() -> list[dict[str, str]]:
+    """The palette as data: one row per role (role, light, dark, meaning, legend)."""
+    return [
+        {"role": r.name, "light": r.light, "dark": r.dark, "meaning": r.meaning, "legend": r.legend}
+        for r in ROLES.values()
+    ]
+
+
+def role_colours(scheme: Scheme) -> dict[str, str]:
+    """Colour → role name, for one scheme."""
+    return {r.colour(scheme).lower(): r.name for r in ROLES.values()}
+
+
+def swap_roles(node: Any, scheme: Scheme) -> Any:
+    """A copy of a (light) spec fragment with every role colour replaced by its ``scheme`` value.
+
+    Only whole string values are replaced, and never inside data or metadata.
+    """
+    lookup = {r.light.lower(): r.colour(scheme) for r in ROLES.values()}
+    return _replace_colours(node, lookup)
+
+
+def _replace_colours(node: Any, lookup: dict[str, str]) -> Any:
+    if isinstance(node, dict):
+        return {
+            key: value if key in ("data", "datasets", "usermeta") else _replace_colours(value, lookup)
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_replace_colours(value, lookup) for value in node]
+    if isinstance(node, str):
+        return lookup.get(node.lower(), node)
+    return node
+
 
 SEQUENTIAL_SCHEME = "viridis"  # perceptually uniform and colour-blind safe
 
@@ -122,11 +232,11 @@ def config(scheme: Scheme) -> dict[str, Any]:
                 "titleFont": FONT,
                 "titleFontSize": 13,
             },
-            "mark": {"color": PALETTE[0]},
+            "mark": {"color": colour("reported", scheme)},
             "text": {"color": ink["text"], "font": FONT, "fontSize": 12},
             "rule": {"color": ink["rule"]},
             "range": {
-                "category": list(PALETTE),
+                "category": [role.colour(scheme) for role in ROLES.values()],
                 "ordinal": {"scheme": SEQUENTIAL_SCHEME},
                 "heatmap": {"scheme": SEQUENTIAL_SCHEME},
                 "ramp": {"scheme": SEQUENTIAL_SCHEME},
@@ -146,6 +256,12 @@ def ink_placeholders() -> tuple[dict[str, Any], dict[Scheme, dict[str, str]]]:
     inks: dict[Scheme, dict[str, str]] = {scheme: {} for scheme in SCHEMES}
     placeholders: dict[tuple[str, ...], str] = {}
 
+    def token_for(variants: tuple[str, ...]) -> str:
+        token = placeholders.setdefault(variants, f"{PLACEHOLDER_PREFIX}{len(placeholders):02x}")
+        for scheme, colour in zip(SCHEMES, variants):
+            inks[scheme][token] = colour
+        return token
+
     def swap(light: dict, *others: dict) -> dict:
         out = {}
         for key, value in light.items():
@@ -155,16 +271,36 @@ def ink_placeholders() -> tuple[dict[str, Any], dict[Scheme, dict[str, str]]]:
             elif len(set(map(str, variants))) == 1:
                 out[key] = value
             elif all(isinstance(v, str) and v.startswith("#") for v in variants):
-                token = placeholders.setdefault(variants, f"{PLACEHOLDER_PREFIX}{len(placeholders):02x}")
-                for scheme, colour in zip(SCHEMES, variants):
-                    inks[scheme][token] = colour
-                out[key] = token
+                out[key] = token_for(variants)
+            elif all(isinstance(v, list) and len(v) == len(value) for v in variants) and all(
+                isinstance(item, str) and item.startswith("#") for v in variants for item in v
+            ):  # a list of colours (the category range): one placeholder per item
+                out[key] = [
+                    item[0] if len(set(item)) == 1 else token_for(item) for item in zip(*variants)
+                ]
             else:
                 raise ValueError(f"theme key {key!r} differs between schemes but is not a colour")
         return out
 
     template = swap(config(SCHEMES[0]), *(config(scheme) for scheme in SCHEMES[1:]))
+    for role in ROLES.values():  # role colours in the marks (see role_placeholders)
+        variants = tuple(role.colour(scheme) for scheme in SCHEMES)
+        if len(set(variants)) > 1:
+            token = placeholders.setdefault(variants, f"{PLACEHOLDER_PREFIX}{len(placeholders):02x}")
+            for scheme, value in zip(SCHEMES, variants):
+                inks[scheme][token] = value
     return template, inks
+
+
+def role_placeholders(node: Any) -> Any:
+    """A spec fragment with each role colour that differs between the schemes replaced by the
+    placeholder ``ink_placeholders`` gives it (drawn once, painted light and dark)."""
+    _, inks = ink_placeholders()
+    lookup = {}
+    for token, light in inks["light"].items():
+        if light.lower() in role_colours("light"):
+            lookup[light.lower()] = token
+    return _replace_colours(node, lookup)
 
 
 def link_type_scale(domain: tuple[str, str] = LINK_TYPE_DOMAIN) -> alt.Scale:

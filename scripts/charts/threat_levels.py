@@ -16,7 +16,7 @@ CONCLUSION = "Conclusion"
 
 # The timeline: June 2014 (the report's start) to 31 January 2018 (just after the level went back to 2).
 TIMELINE_START = c.WINDOW_START
-_LEVEL_FLOOR = 0.6  # bottom of the level bands, below level 1
+_LEVEL_FLOOR = 0.6  # bottom of the plot, below level 1 (the guides to the pins start here)
 _PIN_BASE = 4.45  # event pins start above level 4 …
 _TIER = 0.36  # … and their labels stack in tiers this far apart (in level units)
 _TIMELINE_HEIGHT = 330
@@ -31,9 +31,9 @@ def _date(value: str) -> pd.Timestamp:
     return pd.Timestamp(value)
 
 
-def _short(label: str) -> str:
-    """Short event label: the part of other_events.label before its colon (empty if it has none)."""
-    return label.split(":", 1)[0].strip() if ":" in label else ""
+def _day(value: str) -> str:
+    stamp = _date(value)
+    return f"{stamp.day} {stamp:%b %Y}"
 
 
 def _tiers(events: list[dict]) -> None:
@@ -85,16 +85,21 @@ def _timeline_rows(ctx: ChartContext) -> pd.DataFrame:
         )
         if national:
             previous = int(period["level"])
-    places = ctx.table("places").set_index("place_id")["name"]
     events: list[dict] = []
     for _, attack in ctx.table("attacks").iterrows():
+        connection = str(attack["connection"])
         events.append(
             {
-                "layer": f"attack ({attack['connection']})",
-                "label": str(places.get(attack["place_id"], attack["municipality"])),
-                "detail": f"Attack, {attack['connection']}: {attack['target_detail']}",
+                "layer": f"attack ({connection})",
+                "event": c.event_name(ctx, str(attack["attack_id"])),
+                "detail": (
+                    f"Attack the report codes as {connection}: {attack['target_detail']}"
+                    + ("" if connection == "linked" else " (which event: our identification)")
+                ),
+                "place": c.attack_place(ctx, attack),
                 "date": str(attack["date"]),
-                "connection": str(attack["connection"]),
+                "connection": connection,
+                "role": connection,
                 **c.from_table("attacks", attack, ("attack_id",)),
             }
         )
@@ -103,14 +108,19 @@ def _timeline_rows(ctx: ChartContext) -> pd.DataFrame:
         events.append(
             {
                 "layer": _EVENT,
-                "label": _short(str(event["label"])),
-                "detail": str(event["label"]),
+                "event": c.event_name(ctx, str(event["event_id"]), str(event["label"])),
+                "detail": f"Not one of the report's attacks: {event['label']}",
                 "date": str(event["date"]),
                 "connection": "",
+                "role": "context",  # outside the report's dataset, never coloured as linked
                 **c.from_table("other_events", event, ("event_id",)),
             }
         )
     events.sort(key=lambda e: (e["date"], e["source_key"]))
+    # Every pin carries a number, in the static image too; the key under the chart names it.
+    for number, event in enumerate(events, start=1):
+        event["label"] = str(number)
+        event["key"] = f"{number} · {_day(event['date'])} · {event['event']}"
     _tiers(events)
     for event in events:
         event["floor"] = _LEVEL_FLOOR
@@ -128,6 +138,11 @@ def _timeline_rows(ctx: ChartContext) -> pd.DataFrame:
     return c.frame(rows)
 
 
+def _pin_keys(ctx: ChartContext) -> list[str]:
+    events = _timeline_rows(ctx)
+    return [str(key) for key in events["key"].dropna()]
+
+
 def _describe_timeline(ctx: ChartContext) -> str:
     levels = ctx.table("threat_levels")
     national = levels[levels["scope"] == "national"].sort_values("start_date")
@@ -137,9 +152,11 @@ def _describe_timeline(ctx: ChartContext) -> str:
     return (
         f"Step chart of Belgium's national terrorist threat level ({list_phrase(words)}) from June 2014 to "
         f"January 2018: {list_phrase(steps)}. The country was at level {ctx.fmt('threat-level-peak')} for "
-        f"{ctx.fmt('level-four-national-days')} days after the March 2016 bombings; the Brussels-Capital Region "
-        f"alone was also at level 4 for a few days in November 2015. Pins mark the "
-        f"{ctx.fmt('attacks-total')} attacks and other major events."
+        f"{ctx.fmt('level-four-national-days')} days after the Brussels Airport and Maelbeek station bombings; the "
+        f"Brussels-Capital Region alone was also at level 4 for a few days in November 2015. Numbered pins mark "
+        f"the {ctx.fmt('attacks-total')} attacks the report counts (coloured by the report's coding; which events "
+        f"the three inspired ones are is our identification) and other events outside its dataset: "
+        f"{list_phrase(_pin_keys(ctx))}."
     )
 
 
@@ -181,62 +198,66 @@ def timeline(ctx: ChartContext):
         x=alt.value(0), y=alt.Y("value:Q", scale=y_scale), text="label:N",
         tooltip=[alt.Tooltip("label:N", title="Level"), alt.Tooltip("detail:N", title="Meaning")],
     )
-    bands = only("national level").mark_rect(color=c.LEVEL, opacity=0.16).encode(
-        x=x, x2="end:T", y=alt.Y("floor:Q", scale=y_scale), y2="value:Q", tooltip=period_tooltip
-    )
-    steps = only("national level").mark_rule(color=c.LEVEL, strokeWidth=3).encode(
+    # An ordinal level is drawn as a step line only: no filled area that would suggest a quantity.
+    steps = only("national level").mark_rule(color=c.CONTEXT, strokeWidth=3).encode(
         x=x, x2="end:T", y=alt.Y("value:Q", scale=y_scale), tooltip=period_tooltip
     )
     risers = only("national level").transform_filter("isValid(datum.previous_level)").mark_rule(
-        color=c.LEVEL, strokeWidth=3
+        color=c.CONTEXT, strokeWidth=3
     ).encode(x=x, y=alt.Y("previous_level:Q", scale=y_scale), y2="value:Q", tooltip=period_tooltip)
     # A few days wide, so the Brussels-only period is drawn at least 5 px wide.
-    brussels = only("Brussels-Capital Region only").mark_rule(color=c.HIGHLIGHT, strokeWidth=5).encode(
+    brussels = only("Brussels-Capital Region only").mark_rule(color=c.CONTEXT, strokeWidth=5, strokeDash=[3, 2]).encode(
         x=x, y=alt.Y("base_level:Q", scale=y_scale), y2="value:Q", tooltip=period_tooltip
     )
     brussels_label = only("Brussels-Capital Region only").mark_text(
-        align="right", baseline="top", dx=-6, dy=6, fontSize=12, color=c.HIGHLIGHT, fontWeight="bold"
+        align="right", baseline="top", dx=-6, dy=6, fontSize=12, fontWeight="bold"
     ).encode(x=x, y=alt.Y("value:Q", scale=y_scale), text="label:N", tooltip=period_tooltip)
 
     event_tooltip = [
-        alt.Tooltip("detail:N", title="Event"),
+        alt.Tooltip("label:N", title="Pin"),
+        alt.Tooltip("event:N", title="Event"),
+        alt.Tooltip("place:N", title="Place"),
+        alt.Tooltip("detail:N", title="Detail"),
         alt.Tooltip("date:N", title="Date"),
-        alt.Tooltip("source_key:N", title="Id"),
     ]
     kinds = ["attack (linked)", "attack (inspired)", _EVENT]
-    kind_colours = alt.Scale(domain=kinds, range=[theme.LINKED, theme.INSPIRED, theme.NEUTRAL])
-    legend = alt.Legend(title=None, labelExpr="datum.label === 'other event' ? 'Other event' : "
-                        "datum.label === 'attack (linked)' ? 'Attack, linked' : 'Attack, inspired'")
+    roles = ["linked", "inspired", "context"]
+    kind_colours = theme.role_scale(roles)
+    legend = theme.role_legend(columns=1)
     # Dotted guides from the floor to the event band tie each event to the level at its date;
     # the dots and labels sit in tiers above, with no stems that could cross a label.
     pins = only(*kinds).mark_rule(strokeWidth=1.2, strokeDash=[2, 3], opacity=0.7).encode(
         x=x, y=alt.Y("floor:Q", scale=y_scale), y2="pin_base:Q",
-        color=alt.Color("layer:N", scale=kind_colours, legend=legend),
+        color=alt.Color("role:N", scale=kind_colours, legend=legend),
     )
     heads = only(*kinds).mark_point(filled=True, size=70, opacity=1).encode(
         x=x,
         y=alt.Y("pin_top:Q", scale=y_scale),
-        color=alt.Color("layer:N", scale=kind_colours, legend=legend),
+        color=alt.Color("role:N", scale=kind_colours, legend=legend),
         shape=alt.Shape(
-            "layer:N", scale=alt.Scale(domain=kinds, range=["circle", "circle", "diamond"]), legend=legend
+            "role:N", scale=alt.Scale(domain=roles, range=["circle", "circle", "diamond"]), legend=legend
         ),
         tooltip=event_tooltip,
     )
     event_labels = [
         only(*kinds)
-        .transform_filter(f"datum.label !== '' && datum.label_align === '{align}'")
-        .mark_text(align=align, baseline="middle", dx=7 if align == "left" else -7, fontSize=12)
+        .transform_filter(f"datum.label_align === '{align}'")
+        .mark_text(align=align, baseline="middle", dx=7 if align == "left" else -7, fontSize=12, fontWeight="bold")
         .encode(x=x, y=alt.Y("pin_top:Q", scale=y_scale), text="label:N", tooltip=event_tooltip)
         for align in ("left", "right")
     ]
+    key = [line for text in data["key"].dropna() for line in c.note(str(text))]
     figure = alt.layer(
-        grid, bands, steps, risers, brussels, brussels_label, scale_labels, pins, heads, *event_labels
+        grid, steps, risers, brussels, brussels_label, scale_labels, pins, heads, *event_labels
     ).properties(
         width="container",
         height=_TIMELINE_HEIGHT,
         title=c.bottom_note(
-            "National threat level (the report's four-point scale, footnote 36). Pins: attacks and other "
-            "events; hover for details."
+            c.note(
+                "National threat level, a step line on the report's four-point scale (footnote 36; dates from "
+                "public sources); dashed: the Brussels-Capital Region alone. Numbered pins:"
+            )
+            + key
         ),
     )
     return figure, data
@@ -245,28 +266,30 @@ def timeline(ctx: ChartContext):
 @chart(
     id="threat-levels-verdicts-2016",
     section="threat_levels",
-    title="Almost every terrorism verdict in Belgium ended in a conviction",
+    title="According to the Europol figures the report cites, almost every 2016 terrorism verdict in Belgium was a conviction",
     source=c.report_source(f"{CONCLUSION}, footnote 34 (Europol)"),
     description=from_ledger(
-        "In 2016 Belgian courts delivered {verdicts-2016} verdicts in jihadi-linked terrorism cases; "
-        "{convictions-2016} were convictions and {acquittals-2016} (derived; {acquittal-rate-2016}) were not."
+        "According to the Europol figures the report cites, Belgian courts delivered {verdicts-2016} verdicts in "
+        "jihadi-linked terrorism cases in 2016; {convictions-2016} were convictions and {acquittals-2016} were "
+        "acquittals (derived: verdicts minus convictions; {acquittal-rate-2016}, the report's acquittal rate)."
     ),
 )
 def verdicts_2016(ctx: ChartContext):
     verdicts = c.table_row(ctx, "justice", ("measure",), "verdicts_2016")
     convictions = c.table_row(ctx, "justice", ("measure",), "convictions_2016")
     rows = [
-        {**c.finding(ctx, "verdicts-2016", outcome="All verdicts", kind="total"),
+        {**c.finding(ctx, "verdicts-2016", outcome="All verdicts"),
          **c.from_table("justice", verdicts, ("measure",), "value")},
-        {**c.finding(ctx, "convictions-2016", outcome="Convictions", kind="part"),
+        {**c.finding(ctx, "convictions-2016", outcome="Convictions"),
          **c.from_table("justice", convictions, ("measure",), "value")},
-        c.finding(ctx, "acquittals-2016", outcome="Not convictions", kind="part"),
+        c.finding(ctx, "acquittals-2016", outcome="Acquittals"),
     ]
-    for row in rows:
-        row["label"] = c.derived_label(str(row["value"]), row["derived"])
+    for row, role in zip(rows, ("neutral", "reported", "reported")):
+        row["label"] = c.derived_label(ctx.fmt(row["finding_id"]), row["derived"])
+        row["role"] = c.role_for(row, role)
     data = c.frame(rows)
     total = ctx.value("verdicts-2016")
-    colours = alt.Scale(domain=["total", "part"], range=[c.OTHER, c.BAR])
+    roles = list(dict.fromkeys(data["role"]))
     base = alt.Chart(data).encode(
         y=c.band_y("outcome:N", data["outcome"]),
         x=alt.X("value:Q", title="Terrorism verdicts in Belgium, 2016", scale=alt.Scale(domain=[0, total], nice=False)),
@@ -276,72 +299,132 @@ def verdicts_2016(ctx: ChartContext):
             alt.Tooltip("status:N", title="Ledger status"),
         ],
     )
-    bars = base.mark_bar(size=c.BAR_SIZE, strokeWidth=1.5).encode(
-        color=alt.Color("kind:N", scale=colours, legend=None),
-        stroke=alt.Stroke("kind:N", scale=colours, legend=None),
-        **c.derived_encodings(),
-    )
-    labels = c.bar_labels(
-        base, "label:N", "value", inside_from=total / 2,
-        ink=c.inside_ink("kind:N", ["total", "part"], [c.OTHER, c.BAR]),
-    )
+    bars = c.role_bars(base, roles)
+    labels = c.bar_labels(base, "label:N", "value", inside_from=total / 2, ink=c.role_inks(roles))
     figure = alt.layer(bars, c.category_labels(base, "outcome:N"), labels).properties(
-        width="container", height=alt.Step(c.BAR_STEP)
+        width="container", height=alt.Step(c.BAR_STEP),
+        title=c.bottom_note("Grey: all verdicts. Pale, dashed violet: derived (verdicts minus convictions)."),
     )
     return figure, data
 
 
 _CONVICT_STATUS = {
-    "in_prison": "Still in prison",
-    "sentence_served": "Sentence already served",
-    "conditional_release": "Released conditionally",
-    "convicted_in_absentia": "Convicted in absentia, never in custody",
+    "in_prison": "still in prison",
+    "sentence_served": "had served their sentence",
+    "conditional_release": "released conditionally",
+    "convicted_in_absentia": "convicted in absentia",
 }
-_CONVICT_FINDINGS = {"in_prison": "convicts-in-prison-share", "convicted_in_absentia": "convicts-in-absentia-share"}
+# Ledger findings of the shares, where the ledger has them; otherwise the table's cell is drawn.
+_CONVICT_FINDINGS = {
+    "in_prison": "convicts-in-prison-share",
+    "sentence_served": "convicts-sentence-served-share",
+    "conditional_release": "convicts-conditional-release-share",
+    "convicted_in_absentia": "convicts-in-absentia-share",
+}
+_ABSENTIA_QUOTE = "had never been in reach of law enforcement and were convicted in absentia"
+_SEGMENT_GAP = 1.5  # px of background between the parts of the bar
+
+
+def _convict_finding(ctx: ChartContext, status: str) -> str | None:
+    finding_id = _CONVICT_FINDINGS.get(status)
+    return finding_id if finding_id is not None and finding_id in ctx.ledger.index else None
+
+
+def _convict_share(ctx: ChartContext, row: pd.Series) -> str:
+    """A share as shown: the ledger's own display string when it has the finding."""
+    finding_id = _convict_finding(ctx, str(row["status"]))
+    return ctx.fmt(finding_id) if finding_id else format_share(row["share"])
+
+
+def _convict_rows(ctx: ChartContext) -> pd.DataFrame:
+    table = ctx.table("convict_status")
+    order = {status: i for i, status in enumerate(_CONVICT_STATUS)}
+    table = table.assign(_order=table["status"].map(order).fillna(len(order))).sort_values("_order", kind="stable")
+    rows, start = [], 0.0
+    for _, status in table.iterrows():
+        key = str(status["status"])
+        name = _CONVICT_STATUS.get(key, key.replace("_", " "))
+        finding_id = _convict_finding(ctx, key)
+        columns = {"situation": name, "role": "reported"}
+        row = c.finding(ctx, finding_id, **columns) if finding_id else dict(columns)
+        row.update(c.from_table("convict_status", status, ("status",), "share"))
+        row["role"] = c.role_for(row, "reported")
+        row["label"] = f"{_convict_share(ctx, status)} {name}"
+        row["start"] = round(start, 6)
+        row["end"] = round(start + float(row["value"]), 6)
+        start += float(row["value"])
+        rows.append(row)
+    # Labels in rows under the bar, each with a guide from the middle of its part: at the part's
+    # start, or right-aligned at its end, or else as far right as fits a 320 px chart (about
+    # 290 px of plot at 7.6 px a character of 13 px text).
+    for tier, row in enumerate(rows):
+        width = len(row["label"]) * 7.6 / 290
+        row["label_tier"] = tier
+        row["guide_at"] = round((row["start"] + row["end"]) / 2, 6)
+        if row["start"] + width <= 1:
+            row["label_align"], row["label_at"] = "left", row["start"]
+        elif row["end"] - width >= 0:
+            row["label_align"], row["label_at"] = "right", row["end"]
+        else:
+            row["label_align"], row["label_at"] = "left", round(max(0.0, 1 - width), 6)
+    return c.frame(rows)
 
 
 @chart(
     id="threat-levels-convict-status",
     section="threat_levels",
-    title="Most people convicted of terrorist offences were not behind bars",
+    title="According to the report, most people convicted of terrorist offences since August 2015 were not in prison in July 2017",
     source=c.report_source(f"{CONCLUSION}, footnote 35"),
     description=lambda ctx: (
-        "Where the people convicted of a terrorist offence in Belgium since August 2015 were in July 2017: "
-        + list_phrase(
-            [
-                f"{format_share(row['share'])} {_CONVICT_STATUS.get(row['status'], row['status']).lower()}"
-                for _, row in ctx.table("convict_status").iterrows()
-            ]
-        )
-        + f". In all, {ctx.fmt('convicts-not-in-prison-share')} were not in prison."
+        "A single bar of all individuals convicted of a terrorist offence in Belgium since August 2015, split by "
+        "where they were in July 2017, according to the report: "
+        + list_phrase([f"{_convict_share(ctx, row)} {_CONVICT_STATUS.get(row['status'], row['status'])}"
+                       for _, row in ctx.table("convict_status").iterrows()])
+        + f". Those convicted in absentia, the report says, “{_ABSENTIA_QUOTE}”. In all, "
+        f"{ctx.fmt('convicts-not-in-prison-share')} were not in prison (derived)."
     ),
 )
 def convict_status(ctx: ChartContext):
-    rows = []
-    for _, status in ctx.table("convict_status").iterrows():
-        key = str(status["status"])
-        columns = {"situation": _CONVICT_STATUS.get(key, key.replace("_", " ").capitalize())}
-        finding_id = _CONVICT_FINDINGS.get(key)
-        row = c.finding(ctx, finding_id, **columns) if finding_id else dict(columns)
-        row.update(c.from_table("convict_status", status, ("status",), "share"))
-        row["label"] = format_share(row["value"])
-        rows.append(row)
-    data = c.frame(rows)
-    largest = float(data["value"].max())
-    base = alt.Chart(data).encode(
-        y=c.band_y("situation:N", data["situation"]),
-        x=alt.X(
-            "value:Q",
-            title="Share of people convicted, status in July 2017",
-            axis=alt.Axis(format="%"),
-            scale=alt.Scale(domain=[0, 1], nice=False),
-        ),
-        tooltip=[alt.Tooltip("situation:N", title="Situation"), alt.Tooltip("value:Q", title="Share", format=".0%")],
+    data = _convict_rows(ctx)
+    x = alt.X("start:Q", title=c.note("Share of everyone convicted since August 2015 (July 2017)", 34),
+              axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1]), scale=alt.Scale(domain=[0, 1], nice=False))
+    tooltip = [alt.Tooltip("situation:N", title="In July 2017"), alt.Tooltip("value:Q", title="Share", format=".0%")]
+    base = alt.Chart(data)
+    roles = list(dict.fromkeys(data["role"]))
+    # Parts told apart by a gap and their labels, not by colour: each is a figure the report gives.
+    bar = base.mark_rect(x2Offset=-_SEGMENT_GAP).encode(
+        x=x, x2="end:Q", y=alt.value(4), y2=alt.value(38),
+        color=alt.Color("role:N", scale=theme.role_scale(roles), legend=None),
+        tooltip=tooltip,
     )
-    bars = base.mark_bar(size=c.BAR_SIZE, color=c.BAR)
-    labels = c.bar_labels(base, "label:N", "value", inside_from=max(largest, 0.5), ink=c.ink_on(c.BAR))
-    figure = alt.layer(bars, c.category_labels(base, "situation:N"), labels).properties(
-        width="container", height=alt.Step(c.BAR_STEP)
+    # A dotted guide from each part down to its label.
+    ticks = (
+        base.transform_calculate(tick_top="38", tick_end="48 + 20 * datum.label_tier")
+        .mark_rule(strokeDash=[2, 2])
+        .encode(
+            x=alt.X("guide_at:Q", scale=alt.Scale(domain=[0, 1], nice=False)),
+            y=alt.Y("tick_top:Q", scale=None),
+            y2="tick_end:Q",
+            tooltip=tooltip,
+        )
+    )
+    labels = [
+        base.transform_filter(f"datum.label_align === '{align}'")
+        .transform_calculate(label_y="56 + 20 * datum.label_tier")
+        .mark_text(align=align, baseline="middle", dx=3 if align == "left" else -3, fontSize=c.LABEL_SIZE)
+        .encode(x=alt.X("label_at:Q", scale=alt.Scale(domain=[0, 1], nice=False)),
+                y=alt.Y("label_y:Q", scale=None), text="label:N", tooltip=tooltip)
+        for align in ("left", "right")
+        if (data["label_align"] == align).any()
+    ]
+    figure = alt.layer(bar, ticks, *labels).properties(
+        width="container",
+        height=56 + 20 * len(data),
+        title=c.bottom_note(
+            f"One bar, everyone convicted: the parts add up to 100%. Convicted in absentia: according to the "
+            f"report, they “{_ABSENTIA_QUOTE}”. In all, {ctx.fmt('convicts-not-in-prison-share')} were not in "
+            f"prison (derived)."
+        ),
     )
     return figure, data
 

@@ -13,8 +13,18 @@ from scripts.charts.registry import chart
 
 WEAPONS = "Weapons and Targets"
 OPERATIONAL = "Operational Dynamics: Connections to Islamic State/Local Networks"
-CONNECTION_LABELS = {"linked": "Linked to the group", "inspired": "Inspired only"}
-_LEGEND_LABELS = "datum.label === 'linked' ? 'Linked to the group' : 'Inspired only'"
+# Which public event each of the report's attacks is: the report names only the linked one
+# ("the March 2016 dual-pronged attack against the Brussels airport and metro station").
+IDENTIFIED_BY = {
+    "linked": "the report (the March 2016 attack on the Brussels airport and metro station)",
+    "inspired": "ours: the report does not name its three inspired attacks",
+}
+_TIMELINE_STEP = 112  # px per attack: two lines of name, a detail line, the circle
+_MAX_DOT_AREA = 1500  # px² for the deadliest attack (about 22 px radius)
+_CROSS = "M-1,-1L1,1M-1,1L1,-1"  # ✕: an event with no one killed (no area to draw)
+_NAME_CHARS = 34  # a name line at 13 px bold fits a 320 px chart
+_PLAN_WIDTH = 290  # plot width of the narrowest chart, for placing labels
+_CHAR_PX = 7.3
 
 
 def _day(date: str) -> str:
@@ -25,21 +35,26 @@ def _day(date: str) -> str:
 
 
 def _attack_rows(ctx: ChartContext) -> pd.DataFrame:
-    places = ctx.table("places").set_index("place_id")["name"]
     rows = []
     for _, attack in ctx.table("attacks").sort_values("date", kind="stable").iterrows():
-        place = str(places.get(attack["place_id"], attack["municipality"]))
+        place = c.attack_place(ctx, attack)
         killed = int(attack["victims_killed"])
+        name = c.event_name(ctx, str(attack["attack_id"]))
+        connection = str(attack["connection"])
         rows.append(
             {
-                "attack": f"{place}, {_day(attack['date'])}",
+                "attack": name,
+                "name_break": c.wrap_break(name, _NAME_CHARS),
                 "when": _day(attack["date"]),
                 "date": str(attack["date"]),
                 "place": place,
-                "connection": str(attack["connection"]),
+                "connection": connection,
+                "role": connection,  # theme.ROLES: the report's coding
+                "identified_by": IDENTIFIED_BY[connection],
                 "weapon": str(attack["weapon_detail"]),
                 "target": str(attack["target_detail"]),
                 "killed_label": f"{killed} killed" if killed else "no one killed",
+                "detail": f"{_day(attack['date'])} · {f'{killed} killed' if killed else 'no one killed'}",
                 "injured": int(attack["injured"]),
                 "attackers_killed": int(attack["attackers_killed"]),
                 "source": str(attack["source_id"]),
@@ -52,21 +67,23 @@ def _attack_rows(ctx: ChartContext) -> pd.DataFrame:
 def _describe_attacks(ctx: ChartContext) -> str:
     data = _attack_rows(ctx)
     phrases = [
-        f"{row['place']} on {_day(row['date'])} ({row['connection']}, {row['killed_label']})"
+        f"the {row['attack']} on {row['when']} ({row['connection']}, {row['killed_label']})"
         for _, row in data.iterrows()
     ]
     return (
-        f"Timeline of the {ctx.fmt('attacks-total')} Islamic State–related attacks in Belgium between June 2014 "
-        f"and October 2017: {list_phrase(phrases)}. Victims killed exclude the attackers; figures from public "
-        f"sources, as the report gives only “{ctx.finding('linked-attack-deaths')['reported_text']}” for the "
-        f"linked attack."
+        f"Timeline of the {ctx.fmt('attacks-total')} Islamic State–related attacks the report counts in Belgium "
+        f"between June 2014 and October 2017: {list_phrase(phrases)}. The report codes one attack as linked and "
+        f"three as inspired but does not name the inspired ones: which public events they are, and so their "
+        f"dates, is our identification. Circle area is proportional to the victims killed, attackers excluded; a "
+        f"cross marks an attack in which no one was killed. Figures from public sources, as the report gives only "
+        f"“{ctx.finding('linked-attack-deaths')['reported_text']}” for the linked attack."
     )
 
 
 @chart(
     id="weapons-targets-attack-timeline",
     section="weapons_targets",
-    title="The linked attack was by far the deadliest",
+    title="The one attack the report codes as linked was by far the deadliest",
     source=c.report_source(OPERATIONAL, WEAPONS) + "; dates, places and victims: public sources in attacks.csv",
     description=_describe_attacks,
 )
@@ -79,10 +96,12 @@ def attack_timeline(ctx: ChartContext):
         scale=alt.Scale(domain=[c.WINDOW_START, c.WINDOW_END]),
         axis=alt.Axis(format="%Y", tickCount="year", grid=True),
     )
-    y = alt.Y("attack:N", sort=list(data["attack"]), title=None, axis=None)
+    y = alt.Y("attack:N", sort=list(data["attack"]), title=None, axis=None, scale=alt.Scale(paddingOuter=0.6))
     tooltip = [
         alt.Tooltip("attack:N", title="Attack"),
-        alt.Tooltip("connection:N", title="Connection"),
+        alt.Tooltip("when:N", title="Date"),
+        alt.Tooltip("connection:N", title="The report's coding"),
+        alt.Tooltip("identified_by:N", title="Which event: identification"),
         alt.Tooltip("weapon:N", title="Weapon"),
         alt.Tooltip("target:N", title="Target"),
         alt.Tooltip("value:Q", title="Killed (excl. attackers)"),
@@ -90,25 +109,44 @@ def attack_timeline(ctx: ChartContext):
         alt.Tooltip("attackers_killed:Q", title="Attackers killed"),
         alt.Tooltip("source:N", title="Source"),
     ]
+    roles = list(theme.LINK_TYPE_DOMAIN)
+    colour = alt.Color("role:N", scale=theme.role_scale(roles), legend=theme.role_legend(columns=1))
     base = alt.Chart(data).encode(x=x, y=y, tooltip=tooltip)
-    points = base.mark_circle(opacity=0.9).encode(
-        size=alt.Size("value:Q", scale=alt.Scale(domain=[0, largest], range=[90, 1500]), legend=None),
-        color=alt.Color(
-            "connection:N",
-            scale=theme.link_type_scale(),
-            title=None,
-            legend=alt.Legend(labelExpr=_LEGEND_LABELS),
+    # Size is an area (px²): zero-based and linear, so area is proportional to the people killed
+    # and an attack in which no one was killed has no circle; it gets a cross instead.
+    circles = base.transform_filter("datum.value > 0").mark_circle(opacity=0.9).encode(
+        size=alt.Size(
+            "value:Q",
+            scale=alt.Scale(type="linear", zero=True, domain=[0, largest], range=[0, _MAX_DOT_AREA]),
+            legend=None,
         ),
+        color=colour,
     )
-    # Three short lines left of each circle: narrow enough for a 320 px chart.
-    style = {"align": "right", "dx": -26, "fontSize": c.LABEL_SIZE}
-    place = base.mark_text(baseline="bottom", dy=-8, fontWeight="bold", **style).encode(text="place:N")
-    when = base.mark_text(baseline="middle", **style).encode(text="when:N")
-    killed = base.mark_text(baseline="top", dy=8, **style).encode(text="killed_label:N")
-    figure = alt.layer(points, place, when, killed).properties(
+    crosses = base.transform_filter("datum.value === 0").mark_point(
+        shape=_CROSS, size=90, filled=False, strokeWidth=2.5, opacity=1
+    ).encode(color=colour)
+    # Name (one or two lines) and "date · killed" above each attack's row, from the left edge;
+    # one text mark a line, so each line is a plain text element in the static SVG.
+    style = {"align": "left", "baseline": "bottom", "fontSize": c.LABEL_SIZE}
+    wrapped = "datum.name_break > 0"
+    named = base.transform_calculate(
+        first=f"{wrapped} ? substring(datum.attack, 0, datum.name_break) : datum.attack",
+        second=f"{wrapped} ? substring(datum.attack, datum.name_break + 1) : ''",
+    )
+    text = [
+        base.mark_text(dy=-26, **style).encode(x=alt.value(0), text="detail:N"),
+        named.transform_filter(wrapped).mark_text(dy=-42, **style).encode(x=alt.value(0), text="second:N"),
+        named.transform_filter(wrapped).mark_text(dy=-58, **style).encode(x=alt.value(0), text="first:N"),
+        named.transform_filter(f"!({wrapped})").mark_text(dy=-42, **style).encode(x=alt.value(0), text="first:N"),
+    ]
+    figure = alt.layer(circles, crosses, *text).properties(
         width="container",
-        height=alt.Step(76),
-        title=c.bottom_note("Circle area = people killed, attackers excluded (public sources)."),
+        height=alt.Step(_TIMELINE_STEP),
+        title=c.bottom_note(
+            "Circle area is proportional to the people killed, attackers excluded (public sources); ✕: no one "
+            "killed. The report names only the linked attack: which events the three inspired ones are, and so "
+            "their dates, is our identification."
+        ),
     )
     return figure, data
 
@@ -135,7 +173,6 @@ _MEASURES = {
     ),
 )
 def data_coverage(ctx: ChartContext):
-    everyone = ctx.value("incidents-total")
     rows = []
     for _, measure in ctx.table("weapons_targets").iterrows():
         key = str(measure["measure"])
@@ -144,76 +181,112 @@ def data_coverage(ctx: ChartContext):
         columns = {"measure": name, "of": ctx.value(denominator), "of_what": noun}
         row = c.finding(ctx, finding_id, **columns) if finding_id else columns
         row.update(c.from_table("weapons_targets", measure, ("measure",), "incidents"))
-        row["label"] = f"{row['value']} of {row['of']} {noun}"
+        shown = ctx.fmt(finding_id) if finding_id else str(row["value"])
+        row["label"] = f"{shown} of {ctx.fmt(denominator)} {noun}"
+        # Two wholes (incidents; arrest actions for plots): each bar is a share of its own.
+        row["share_of_whole"] = round(row["value"] / row["of"], 6)
+        row["whole"] = 1
+        row["role"] = c.role_for(row, "reported")
         rows.append(row)
     data = c.frame(rows)
 
     y = c.band_y("measure:N", data["measure"])
-    track = alt.Chart(data).mark_bar(size=c.BAR_SIZE, color=c.OTHER, opacity=0.25).encode(y=y, x="of:Q")
+    x = alt.X(
+        "share_of_whole:Q",
+        title=c.note(
+            f"Share of its own whole: the {ctx.fmt('incidents-total')} incidents, or the "
+            f"{ctx.fmt('arrest-actions-total')} arrest actions for plots", 40
+        ),
+        axis=alt.Axis(format="%"),
+        scale=alt.Scale(domain=[0, 1], nice=False),
+    )
+    track = alt.Chart(data).mark_bar(size=c.BAR_SIZE, color=c.NEUTRAL, opacity=0.25).encode(
+        y=y, x=alt.X("whole:Q", scale=alt.Scale(domain=[0, 1], nice=False)), tooltip=alt.value(None)
+    )
     base = alt.Chart(data).encode(
         y=y,
-        x=alt.X(
-            "value:Q",
-            title="Incidents (arrest actions for plots)",
-            scale=alt.Scale(domain=[0, everyone], nice=False),
-        ),
+        x=x,
         tooltip=[
-            alt.Tooltip("measure:N", title="Incidents"),
+            alt.Tooltip("measure:N", title="Measure"),
             alt.Tooltip("value:Q", title="Count"),
             alt.Tooltip("of:Q", title="Of"),
             alt.Tooltip("of_what:N", title="Of what"),
+            alt.Tooltip("share_of_whole:Q", title="Share", format=".0%"),
         ],
     )
-    bars = base.mark_bar(size=c.BAR_SIZE, color=c.BAR)
-    labels = c.bar_labels(base, "label:N", "value", inside_from=everyone / 2, ink=c.ink_on(c.BAR))
+    roles = list(dict.fromkeys(data["role"]))
+    bars = c.role_bars(base, roles)
+    labels = c.bar_labels(base, "label:N", "share_of_whole", inside_from=0.5, ink=c.role_inks(roles))
     figure = alt.layer(track, bars, c.category_labels(base, "measure:N"), labels).properties(
         width="container",
         height=alt.Step(c.BAR_STEP),
         title=c.bottom_note(
-            "The pale track is the whole: every incident (arrest actions and attacks) for weapon and "
-            "target data; every arrest action for plots."
+            f"The pale track is each bar's whole: all {ctx.fmt('incidents-total')} incidents (arrest actions and "
+            f"attacks) for weapon and target data; all {ctx.fmt('arrest-actions-total')} arrest actions for plots."
         ),
     )
     return figure, data
 
 
-_IN_DATASET = "In the Belgian dataset"
-_ELSEWHERE = "Elsewhere, not in the dataset"
+_IN_DATASET = "In the report's Belgian dataset"
+_ELSEWHERE = "Outside the dataset: attacks abroad"
+
+
+def _tatp_rows(ctx: ChartContext) -> pd.DataFrame:
+    start, end = pd.Timestamp(c.WINDOW_START), pd.Timestamp(c.WINDOW_END)
+    rows = []
+    sides: dict[bool, int] = {}
+    for _, mention in ctx.table("tatp_mentions").sort_values("date", kind="stable").iterrows():
+        name = c.event_name(ctx, str(mention["event_id"]))
+        in_dataset = bool(mention["in_dataset"])
+        name_break = c.wrap_break(name, 24)
+        # Where the label fits at 320 px: centred on the dot unless that runs off an edge.
+        x = (pd.Timestamp(f"{mention['date']}-01") - start).days / (end - start).days * _PLAN_WIDTH
+        longest = max(len(line) for line in ([name[:name_break], name[name_break + 1:]] if name_break else [name]))
+        half = longest * _CHAR_PX / 2
+        align = "left" if x - half < 0 else "right" if x + half > _PLAN_WIDTH else "center"
+        # Labels alternate above and below the dots of a row, so neighbours never collide.
+        count = sides.get(in_dataset, 0)
+        sides[in_dataset] = count + 1
+        rows.append(
+            {
+                "event": name,
+                "name_break": name_break,
+                "month": f"{mention['date']}-01",
+                "when": _day(mention["date"]),
+                "where": _IN_DATASET if in_dataset else _ELSEWHERE,
+                "in_dataset": in_dataset,
+                "report_says": str(mention["connection"]),
+                # Never "linked" outside the dataset: the colour is the dataset's coding.
+                "role": str(mention["connection"]) if in_dataset else "context",
+                "label_side": "above" if count % 2 == 0 else "below",
+                "label_align": align,
+                **c.from_table("tatp_mentions", mention, ("event_id",)),
+            }
+        )
+    return c.frame(rows)
 
 
 @chart(
     id="weapons-targets-tatp",
     section="weapons_targets",
-    title="TATP ties the Belgian cells to attacks in Paris and Manchester",
+    title="TATP appears twice in the report's Belgian dataset; the report notes the same type of explosive in Paris and Manchester",
     source=c.report_source(WEAPONS),
     description=lambda ctx: (
         "The explosive TATP in the report: "
         + list_phrase(
             [
-                f"{row['place']}, {_day(row['date'])} ({'in the dataset' if row['in_dataset'] else 'outside Belgium'})"
-                for _, row in ctx.table("tatp_mentions").sort_values("date", kind="stable").iterrows()
+                f"the {row['event']}, {row['when']} ({'in the Belgian dataset' if row['in_dataset'] else 'outside it'})"
+                for _, row in _tatp_rows(ctx).iterrows()
             ]
         )
-        + f". TATP appears in {ctx.fmt('tatp-incidents-in-dataset')} incidents of the Belgian dataset; every use "
-        "the report mentions was by Islamic State–linked operatives."
+        + f". TATP appears in {ctx.fmt('tatp-incidents-in-dataset')} incidents of the Belgian dataset. According "
+        "to the report, the same type of explosive was also used in the Islamic State–linked attacks in Paris and "
+        "Manchester, which are outside its dataset; it draws no further link between them."
     ),
 )
 def tatp(ctx: ChartContext):
-    rows = []
-    for _, mention in ctx.table("tatp_mentions").sort_values("date", kind="stable").iterrows():
-        rows.append(
-            {
-                "place": str(mention["place"]),
-                "month": f"{mention['date']}-01",
-                "when": _day(mention["date"]),
-                "where": _IN_DATASET if mention["in_dataset"] else _ELSEWHERE,
-                "in_dataset": bool(mention["in_dataset"]),
-                "connection": str(mention["connection"]),
-                "label": f"{mention['place']}, {_day(mention['date'])}",
-                **c.from_table("tatp_mentions", mention, ("event_id",)),
-            }
-        )
-    data = c.frame(rows)
+    data = _tatp_rows(ctx)
     x = alt.X(
         "month:T",
         title=None,
@@ -223,37 +296,49 @@ def tatp(ctx: ChartContext):
     rows_order = [_IN_DATASET, _ELSEWHERE]
     base = alt.Chart(data).encode(
         x=x,
-        y=alt.Y("where:N", sort=rows_order, title=None, axis=None, scale=alt.Scale(paddingOuter=0.3)),
+        y=alt.Y("where:N", sort=rows_order, title=None, axis=None, scale=alt.Scale(paddingOuter=0.45)),
         tooltip=[
-            alt.Tooltip("place:N", title="Place"),
+            alt.Tooltip("event:N", title="Event"),
             alt.Tooltip("when:N", title="When"),
             alt.Tooltip("where:N", title="Where"),
-            alt.Tooltip("connection:N", title="Connection"),
+            alt.Tooltip("report_says:N", title="The report calls it"),
         ],
     )
-    present = [kind for kind in theme.LINK_TYPE_DOMAIN if kind in set(data["connection"])]
-    colour = alt.Color(
-        "connection:N",
-        scale=theme.link_type_scale(),
-        title=None,
-        legend=alt.Legend(labelExpr=_LEGEND_LABELS, values=present),
-    )
+    roles = [role for role in ("linked", "inspired", "context") if role in set(data["role"])]
+    colour = alt.Color("role:N", scale=theme.role_scale(roles), legend=theme.role_legend(columns=1))
     in_dataset = base.transform_filter("datum.in_dataset === true").mark_point(
-        shape="circle", filled=True, size=260, opacity=1
+        shape="circle", filled=True, size=200, opacity=1
     ).encode(color=colour)
     elsewhere = base.transform_filter("datum.in_dataset !== true").mark_point(
-        shape="circle", filled=False, size=260, strokeWidth=2.5, opacity=1
+        shape="circle", filled=False, size=200, strokeWidth=2.5, opacity=1
     ).encode(color=colour)
-    place = base.mark_text(baseline="bottom", dy=-14, fontSize=c.LABEL_SIZE, fontWeight="bold").encode(text="place:N")
-    when = base.mark_text(baseline="top", dy=14, fontSize=12).encode(text="when:N")
+    labels = []
+    for side in ("above", "below"):
+        for align in ("left", "center", "right"):
+            subset = data[(data["label_side"] == side) & (data["label_align"] == align)]
+            if subset.empty:
+                continue
+            lines = c.lines_expr("event", "name_break", "when")
+            labels.append(
+                base.transform_filter(f"datum.label_side === '{side}' && datum.label_align === '{align}'")
+                .transform_calculate(lines=lines)
+                .mark_text(
+                    align=align, baseline="bottom" if side == "above" else "top", dy=-15 if side == "above" else 15,
+                    dx={"left": -6, "center": 0, "right": 6}[align], fontSize=12, lineHeight=15,
+                )
+                .encode(text="lines:N")
+            )
     row_names = (
         alt.Chart(alt.InlineData(values=[{"where": w} for w in rows_order]))
-        .mark_text(align="left", baseline="bottom", dy=-36, fontSize=c.LABEL_SIZE, fontStyle="italic")
-        .encode(x=alt.value(0), y=alt.Y("where:N", sort=rows_order), text="where:N")
+        .mark_text(align="left", baseline="bottom", dy=-66, fontSize=c.LABEL_SIZE, fontStyle="italic")
+        .encode(x=alt.value(0), y=alt.Y("where:N", sort=rows_order, scale=alt.Scale(paddingOuter=0.45)), text="where:N")
     )
-    figure = alt.layer(in_dataset, elsewhere, place, when, row_names).properties(
+    figure = alt.layer(in_dataset, elsewhere, *labels, row_names).properties(
         width="container",
-        height=alt.Step(104),
-        title=c.bottom_note("Filled: found or used in Belgium, in the report's dataset. Hollow: elsewhere."),
+        height=alt.Step(150),
+        title=c.bottom_note(
+            "Filled: in the report's Belgian dataset. Hollow: outside it (the report calls both attacks "
+            "Islamic State–linked; they are not coded in its data)."
+        ),
     )
     return figure, data

@@ -1,0 +1,331 @@
+"""Editorial standards of the charts, whatever they are (discovered from the registry).
+
+- One colour, one meaning: every colour in every spec, light and dark, comes from the semantic
+  palette (scripts.charts.theme.ROLES) or is an ink; a colour-encoded field holds role names, so a
+  colour carries the same meaning (and legend label) in every chart.
+- Proportional areas: every size encoding maps zero to zero area.
+- Words: titles and descriptions claim no more than the report, one name per event.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+
+import pandas as pd
+import pytest
+
+from scripts import ledger as ledger_module
+from scripts.charts import _common as c
+from scripts.charts import export, theme
+from scripts.charts.context import ChartContext
+from scripts.charts.registry import registered_charts
+from scripts.paths import CHARTS
+from scripts.validate import validate
+
+CHART_IDS = [entry.id for entry in registered_charts()]
+HEX = re.compile(r"#[0-9a-fA-F]{6}\b|#[0-9a-fA-F]{3}\b")
+COLOUR_KEYS = {"color", "fill", "stroke"}
+SKIP = {"data", "datasets", "usermeta"}
+
+
+@pytest.fixture(scope="module")
+def ctx() -> ChartContext:
+    tables = validate()
+    return ChartContext(tables=tables, ledger=ledger_module.compute(tables))
+
+
+@pytest.fixture(scope="module")
+def built(ctx) -> dict:
+    return {chart.id: chart for chart in export.build_specs(ctx)}
+
+
+def specs(built, chart_id: str) -> dict[str, dict]:
+    light = built[chart_id].spec
+    return {"light": light, "dark": export.restyle(light, "dark")}
+
+
+def walk(node, path=()):
+    """Every (path, value), data and metadata excepted."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key not in SKIP:
+                yield from walk(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from walk(value, (*path, index))
+    yield path, node
+
+
+def layers(spec: dict):
+    """Every unit spec (a dict with a mark), with its own encoding."""
+    for _, node in walk({key: value for key, value in spec.items() if key != "config"}):
+        if isinstance(node, dict) and isinstance(node.get("mark"), (str, dict)) and "type" in (
+            node["mark"] if isinstance(node["mark"], dict) else {"type": node["mark"]}
+        ):
+            yield node
+
+
+def mark_type(unit: dict) -> str:
+    mark = unit["mark"]
+    return mark if isinstance(mark, str) else mark["type"]
+
+
+def inks(scheme: str) -> set[str]:
+    # The theme's inks: text, rules, grid (its "range" and "mark" defaults are role colours).
+    config = {key: value for key, value in theme.config(scheme).items() if key not in {"range", "mark"}}
+    found = {value.lower() for _, value in walk(config) if isinstance(value, str) and HEX.fullmatch(value)}
+    return found | {ink.lower() for ink in theme.LABEL_INKS} | {theme.BACKGROUND[scheme].lower()}
+
+
+def role_colours(scheme: str) -> dict[str, str]:
+    return theme.role_colours(scheme)
+
+
+def texts(built, chart_id: str) -> list[str]:
+    """Every piece of text a reader sees: title, description, notes, axis titles, labels, tooltips' data."""
+    chart = built[chart_id]
+    found = [chart.entry.title, chart.description]
+    for path, value in walk(chart.spec):
+        wrapped = len(path) >= 2 and isinstance(path[-1], int) and path[-2] in {"text", "title"}
+        if isinstance(value, str) and path and not wrapped and path[-1] not in {"field", "type", "test", "expr", "calculate"}:
+            found.append(value)
+        if isinstance(value, list) and path and path[-1] in {"text", "title"}:
+            found.append(" ".join(str(item) for item in value))  # lines of one wrapped text
+    frame = chart.frame
+    # Every text column but transcribed descriptions of targets (a site may be named there).
+    for column in frame.columns:
+        if column not in {"target", "detail"} and not pd.api.types.is_numeric_dtype(frame[column]):
+            found.extend(str(item) for item in frame[column].dropna())
+    return found
+
+
+# ---------------------------------------------------------------------------
+# The palette
+
+
+def test_palette_is_data_with_one_colour_per_role():
+    table = theme.palette_table()
+    assert [row["role"] for row in table] == list(theme.ROLES)
+    assert all(row["meaning"].strip() and row["legend"].strip() for row in table)
+    colours = [row[scheme].lower() for row in table for scheme in ("light", "dark")]
+    assert len(colours) == len(set(colours)), "a colour stands for two roles (or both schemes of two)"
+    assert not set(colours) & {ink.lower() for ink in theme.LABEL_INKS}
+    assert not set(colours) & (inks("light") | inks("dark")), "a role colour is also an ink of the theme"
+
+
+def test_palette_is_published_as_data():
+    published = json.loads((CHARTS / export.PALETTE_FILE).read_text(encoding="utf-8"))
+    assert published == theme.palette_table()
+
+
+@pytest.mark.parametrize("role", list(theme.ROLES))
+def test_labels_inside_a_role_take_the_same_ink_in_both_schemes(role):
+    """Published specs pick the label ink from the light colour; it must suit the dark one too."""
+    assert c.ink_on(theme.colour(role, "light")) == c.ink_on(theme.colour(role, "dark"))
+
+
+@pytest.mark.parametrize("chart_id", CHART_IDS)
+def test_every_colour_comes_from_the_palette(built, chart_id):
+    for scheme, spec in specs(built, chart_id).items():
+        allowed = set(role_colours(scheme)) | inks(scheme)
+        text = json.dumps({key: value for key, value in spec.items() if key not in SKIP})
+        used = {colour.lower() for colour in HEX.findall(text)}
+        assert used <= allowed, (chart_id, scheme, sorted(used - allowed))
+        # The other scheme's role colours never leak in.
+        other = "dark" if scheme == "light" else "light"
+        assert not used & set(role_colours(other)), (chart_id, scheme, sorted(used & set(role_colours(other))))
+        for path, value in walk(spec):
+            if path and path[-1] in COLOUR_KEYS and isinstance(value, str) and value != "transparent":
+                assert HEX.fullmatch(value), (chart_id, path, value)
+
+
+@pytest.mark.parametrize("chart_id", CHART_IDS)
+def test_colour_encodings_hold_roles_with_their_site_wide_labels(built, chart_id):
+    for scheme, spec in specs(built, chart_id).items():
+        for unit in layers(spec):
+            for channel, definition in unit.get("encoding", {}).items():
+                if channel not in COLOUR_KEYS or not isinstance(definition, dict) or "field" not in definition:
+                    continue
+                assert definition["field"] == "role", (chart_id, channel, definition["field"])
+                scale = definition.get("scale", {})
+                assert scale.get("domain") and scale.get("range"), (chart_id, channel, "no explicit role scale")
+                for role, colour in zip(scale["domain"], scale["range"], strict=True):
+                    assert role in theme.ROLES, (chart_id, role)
+                    assert colour == theme.colour(role, scheme), (chart_id, scheme, role, colour)
+                legend = definition.get("legend")
+                if legend is not None and channel == "color":
+                    assert legend.get("labelExpr") == theme.LEGEND_LABEL_EXPR, (chart_id, "legend not site-wide")
+
+
+@pytest.mark.parametrize("chart_id", CHART_IDS)
+def test_fixed_mark_colours_are_roles(built, chart_id):
+    """A mark's own colour (not an encoding) is a role colour; only text may take an ink."""
+    for scheme, spec in specs(built, chart_id).items():
+        roles = role_colours(scheme)
+        for unit in layers(spec):
+            mark = unit["mark"] if isinstance(unit["mark"], dict) else {}
+            for key in COLOUR_KEYS & set(mark):
+                value = mark[key]
+                if value is None or (mark_type(unit) == "text" and value.lower() in inks(scheme)):
+                    continue
+                assert value.lower() in roles, (chart_id, scheme, mark_type(unit), key, value)
+
+
+def test_a_colour_means_one_thing_across_charts(built):
+    meanings: dict[str, set[str]] = defaultdict(set)
+    for chart_id in CHART_IDS:
+        for scheme, spec in specs(built, chart_id).items():
+            roles = role_colours(scheme)
+            for path, value in walk(spec):
+                if isinstance(value, str) and value.lower() in roles:
+                    meanings[value.lower()].add(roles[value.lower()])
+    assert meanings, "no chart uses a palette colour"
+    assert all(len(found) == 1 for found in meanings.values()), dict(meanings)
+
+
+def test_events_outside_the_dataset_are_never_coloured_linked(built):
+    checked = 0
+    for chart_id, chart in built.items():
+        frame = chart.frame
+        if "role" not in frame:
+            continue
+        if "in_dataset" in frame:
+            outside = frame[~frame["in_dataset"].astype(bool)]
+            assert not (outside["role"] == "linked").any(), chart_id
+            checked += len(outside)
+        if "source_table" in frame:
+            other = frame[frame["source_table"] == "other_events"]
+            assert (other["role"] == "context").all(), chart_id
+            checked += len(other)
+    assert checked, "no chart draws an event outside the dataset"
+
+
+# ---------------------------------------------------------------------------
+# Proportional areas
+
+
+def size_encodings(spec: dict):
+    for unit in layers(spec):
+        size = unit.get("encoding", {}).get("size")
+        if isinstance(size, dict) and "field" in size:
+            yield size
+
+
+@pytest.mark.parametrize("chart_id", CHART_IDS)
+def test_size_encodings_map_zero_to_zero_area(built, chart_id):
+    spec = built[chart_id].spec
+    for size in size_encodings(spec):
+        scale = size.get("scale", {})
+        assert scale.get("type", "linear") in {"linear", "sqrt"}, (chart_id, scale)
+        assert scale.get("zero") is True, (chart_id, "size scale without zero=True")
+        assert scale.get("domain", [0])[0] == 0, (chart_id, scale.get("domain"))
+        assert scale.get("range", [None])[0] == 0, (chart_id, "size range must start at 0 area")
+        # The key says what the area means.
+        assert "area" in built[chart_id].description.lower() or "area" in json.dumps(spec.get("title", "")).lower()
+
+
+def test_some_chart_sizes_by_area(built):
+    assert sum(1 for chart_id in CHART_IDS for _ in size_encodings(built[chart_id].spec)) >= 3
+
+
+def test_zero_death_attacks_get_a_mark_of_their_own(built):
+    spec = built["weapons-targets-attack-timeline"].spec
+    filters = [json.dumps(unit.get("transform", [])) for unit in layers(spec)]
+    assert any("datum.value === 0" in text for text in filters) and any("datum.value > 0" in text for text in filters)
+    assert "our identification" in built["weapons-targets-attack-timeline"].description
+
+
+# ---------------------------------------------------------------------------
+# Words
+
+BANNED = (r"\bone whole\b", r"\bwere one\b", r"\bties?\b", r"\bnot convictions\b", r"\bhotspots?\b")
+
+
+@pytest.mark.parametrize("chart_id", CHART_IDS)
+def test_titles_and_text_claim_no_more_than_the_report(built, chart_id):
+    for text in texts(built, chart_id):
+        for phrase in BANNED:
+            assert not re.search(phrase, text, flags=re.I), (chart_id, phrase, text)
+        for match in re.finditer(r"Brussels Airport", text):  # the name; the report says "the Brussels airport"
+            assert text[match.end():].startswith(" and Maelbeek"), (chart_id, text)
+
+
+def test_one_name_per_event(ctx, built):
+    names: dict[str, set[str]] = defaultdict(set)
+    for chart in built.values():
+        frame = chart.frame
+        for column in ("attack", "event"):
+            if column in frame and "source_key" in frame:
+                for key, name in zip(frame["source_key"], frame[column]):
+                    if isinstance(name, str):
+                        names[key].add(name)
+    assert names
+    for key, found in names.items():
+        assert found == {c.event_name(ctx, key)}, (key, found)
+    assert {c.event_name(ctx, "2016-03-22-brussels"), c.event_name(ctx, "2016-03-brussels")} == {
+        "Brussels Airport and Maelbeek station bombings"
+    }
+    assert c.event_name(ctx, "2016-08-06-charleroi") == "Charleroi machete attack on two policewomen"
+
+
+def test_whole_and_argenteuil_are_attributed(built):
+    for chart_id in ("networks-diagram", "networks-table-1"):
+        chart = built[chart_id]
+        assert "report" in chart.entry.title.lower()
+        assert "mainly distinguished by their appearance in time" in chart.description
+        assert "Argenteuil" in chart.description and "no link" in chart.description
+
+
+def test_table_1_counts_links_with_headroom(built):
+    spec = built["networks-table-1"].spec
+    frame = built["networks-table-1"].frame
+    axes = [unit["encoding"]["x"] for unit in layers(spec) if "x" in unit.get("encoding", {})]
+    title = " ".join(axes[0]["title"]) if isinstance(axes[0]["title"], list) else axes[0]["title"]
+    assert title.startswith("Links to arrest actions") and "tied to two networks" in title
+    assert axes[0]["scale"]["domain"][1] > frame["value"].max()
+
+
+def test_route_overlap_is_worded_as_at_least_or_a_slip(built):
+    chart = built["networks-local-vs-deployed"]
+    note = " ".join(chart.spec["title"]["text"])
+    for text in (chart.description, note, " ".join(chart.frame["reading"].dropna())):
+        assert "at least 3" in text.lower() and "or a slip in the report" in text, text
+
+
+def test_convict_status_is_one_whole(built, ):
+    chart = built["threat-levels-convict-status"]
+    frame = chart.frame
+    assert frame["value"].astype(float).sum() == pytest.approx(1.0, abs=1e-9)
+    assert frame["start"].iloc[0] == 0 and frame["end"].iloc[-1] == pytest.approx(1.0)
+    assert (frame["start"].iloc[1:].to_numpy() == frame["end"].iloc[:-1].to_numpy()).all()
+    assert "had never been in reach of law enforcement and were convicted in absentia" in chart.description
+
+
+def test_moroccan_share_states_its_denominator(built):
+    chart = built["nationalities-moroccan-links"]
+    labels = " ".join(chart.frame["label"])
+    assert re.search(r"38 of 135 = 28%", labels), labels
+    assert "without saying of which total" in chart.description
+
+
+def test_mixed_denominators_are_named_on_the_axis(built):
+    for chart_id in ("weapons-targets-data-coverage", "overview-linked-vs-inspired"):
+        titles = [
+            unit["encoding"]["x"].get("title") for unit in layers(built[chart_id].spec)
+            if isinstance(unit.get("encoding", {}).get("x"), dict)
+        ]
+        text = json.dumps([" ".join(title) if isinstance(title, list) else title for title in titles])
+        assert "arrest actions" in text and ("incidents" in text or "attacks" in text), (chart_id, text)
+
+
+def test_static_timeline_labels_every_pin(built):
+    frame = built["threat-levels-timeline"].frame
+    pins = frame[frame["layer"].isin(["attack (linked)", "attack (inspired)", "other event"])]
+    assert len(pins) and pins["label"].str.fullmatch(r"\d+").all()
+    note = " ".join(built["threat-levels-timeline"].spec["title"]["text"])
+    for _, pin in pins.iterrows():
+        assert f"{pin['label']} · " in note
+    marks = {mark_type(unit) for unit in layers(built["threat-levels-timeline"].spec)}
+    assert not marks & {"rect", "area"}, "an ordinal level drawn as a filled area"
