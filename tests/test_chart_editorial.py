@@ -291,7 +291,8 @@ def test_route_overlap_is_worded_as_at_least_or_a_slip(built):
     chart = built["networks-local-vs-deployed"]
     note = " ".join(chart.spec["title"]["text"])
     for text in (chart.description, note, " ".join(chart.frame["reading"].dropna())):
-        assert "at least 3" in text.lower() and "or a slip in the report" in text, text
+        assert "at least 3" in text.lower() and "or the report's figures contain a slip" in text, text
+        assert "at least at least" not in text.lower() and "“at least" not in text, text
 
 
 def test_convict_status_is_one_whole(built, ):

@@ -63,7 +63,7 @@ def _double_link_phrase(ctx: ChartContext) -> str:
     title="Most of Table 1's links to arrest actions are to the five entities the report considers parts of a whole",
     source=c.report_source(TABLE_1, OPERATIONAL),
     description=from_ledger(
-        "Table 1 of the report as bars: the {named-networks} named networks and the number of links to arrest "
+        "Table 1 of the report as bars: the named networks it lists and the number of links to arrest "
         "actions for each. According to the report, {network-tied-arrest-actions} of the {linked-arrest-actions} "
         "linked arrest actions were tied to at least one network; {network-double-links} arrest actions were tied "
         "to two networks, so the links add up to {network-links-total}. The report says the Zerkani network and "
@@ -234,7 +234,7 @@ def _hull(points: list[tuple[float, float]], pad: tuple[float, float]) -> list[d
     title="The report considers the Zerkani network and the Paris, Brussels, Verviers and Argenteuil cells parts of a whole",
     source=c.report_source(TABLE_1 + " (its note)", OPERATIONAL) + "; layout: ours (networkx shell layout)",
     description=from_ledger(
-        "Node-link diagram of the {named-networks} named networks in the report's Table 1, each circle's area "
+        "Node-link diagram of the named networks in the report's Table 1, each circle's area "
         "proportional to its links to arrest actions. The {part-of-whole-networks} entities that, according to "
         "the report, “" + WHOLE_QUOTE + "” are drawn inside one dashed outline; lines join the networks that "
         "share an arrest action ({network-double-links} arrest actions were tied to two networks each). The "
@@ -356,8 +356,8 @@ def diagram(ctx: ChartContext):
 def _overlap_phrase(ctx: ChartContext, capital: bool = False) -> str:
     """The route overlap, worded the one way the site words it."""
     text = (
-        f"“at least {ctx.fmt('route-overlap-arrest-actions')}” arrest actions counted under both routes, "
-        f"or a slip in the report"
+        f"{ctx.fmt('route-overlap-arrest-actions')} arrest actions counted under both routes, "
+        f"or the report's figures contain a slip (our inference)"
     )
     return text[0] + text[1].upper() + text[2:] if capital else text
 
@@ -371,9 +371,9 @@ def _overlap_phrase(ctx: ChartContext, capital: bool = False) -> str:
         "Of the {route-detail-arrest-actions} linked arrest actions with enough detail, {local-cell-arrest-actions} "
         "({local-cell-share}) were connected to the Islamic State through a local cell and "
         "{deployed-operative-arrest-actions} ({deployed-operative-share}) to an operative deployed from Syria or "
-        "Iraq, according to the report. The two add up to more than {route-detail-arrest-actions}: “at least "
-        "{route-overlap-arrest-actions}” arrest actions were counted under both routes, or a slip in the report "
-        "(derived: our reading of its figures)."
+        "Iraq, according to the report. The two add up to more than {route-detail-arrest-actions}, so "
+        "{route-overlap-arrest-actions} were counted under both routes, or the report's figures contain a slip "
+        "(our inference)."
     ),
 )
 def local_vs_deployed(ctx: ChartContext):
@@ -401,8 +401,7 @@ def local_vs_deployed(ctx: ChartContext):
     for row, role in zip(rows, ("neutral", "linked", "linked", "derived")):
         share = row["value"] / total
         shown = ctx.fmt(row["finding_id"])
-        row["label"] = c.derived_label(f"at least {shown}" if row["finding_id"] == "route-overlap-arrest-actions"
-                                       else shown, row["derived"])
+        row["label"] = c.derived_label(shown, row["derived"])
         row["share_of_detailed"] = round(share, 6)
         row["role"] = c.role_for(row, role)
     data = c.frame(rows)
@@ -439,7 +438,7 @@ def local_vs_deployed(ctx: ChartContext):
         title=c.bottom_note(
             f"{ctx.fmt('local-cell-arrest-actions')} + {ctx.fmt('deployed-operative-arrest-actions')} is more "
             f"than the {ctx.fmt('route-detail-arrest-actions')} arrest actions with enough detail: "
-            f"{_overlap_phrase(ctx)}. The overlap is our reading, not printed (derived; pale, dashed violet)."
+            f"{_overlap_phrase(ctx)}. The report prints no overlap (derived: pale, dashed violet)."
         ),
     )
     return figure, data

@@ -107,21 +107,21 @@ def _(t):
 
 
 @finding("networks", "part-of-whole-networks", unit="networks", inputs=TABLE1,
-         statement="Networks the report treats as parts of one whole (Zerkani network; Paris, Brussels, Verviers and Argenteuil cells)",
+         statement="Networks the report considers parts of a whole (Zerkani network; Paris, Brussels, Verviers and Argenteuil cells)",
          formula="rows of Table 1 flagged part_of_whole")
 def _(t):
     return int(t["networks"]["part_of_whole"].sum())
 
 
 @finding("networks", "part-of-whole-arrest-actions", unit="arrest_actions", inputs=TABLE1,
-         statement="Arrest actions tied to the networks the report calls parts of one whole",
+         statement="Arrest actions tied to the networks the report considers parts of a whole",
          formula="their Table 1 links − double links between two of them")
 def _(t):
     return part_of_whole_arrest_actions(t)
 
 
 @finding("networks", "part-of-whole-share", unit="share", inputs=TABLE1,
-         statement="Share of network-tied arrest actions that belong to that one whole",
+         statement="Share of network-tied arrest actions tied to the networks the report considers parts of a whole",
          formula="part-of-whole arrest actions / network-tied arrest actions")
 def _(t):
     return part_of_whole_arrest_actions(t) / network_tied_arrest_actions(t)
