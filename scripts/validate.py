@@ -297,6 +297,23 @@ def attack_identification_matches_attacks(tables: Tables) -> Iterator[Problem]:
 
 
 @check
+def one_name_per_event(tables: Tables) -> Iterator[Problem]:
+    """An event the TATP table shares with the attacks or other events (same month) has the same name."""
+    names = {}
+    for table, key, column in (("attacks", "attack_id", "name"), ("other_events", "event_id", "label")):
+        for _, row in tables[table].iterrows():
+            names.setdefault(str(row["date"])[:7], set()).add(str(row[column]).split(":", 1)[0].strip())
+    mentions = tables["tatp_mentions"]
+    for index, row in mentions.iterrows():
+        elsewhere = names.get(str(row["date"])[:7], set())
+        if elsewhere and row["name"] not in elsewhere:
+            yield Problem(
+                **_where(tables, "tatp_mentions", "name", _row(mentions, index)),
+                message=f"{row['name']!r} names an event that the public tables call {' or '.join(sorted(map(repr, elsewhere)))}",
+            )
+
+
+@check
 def national_threat_levels_tile_the_window(tables: Tables) -> Iterator[Problem]:
     levels = tables["threat_levels"]
     national = levels[levels["scope"] == "national"].sort_values("start_date")

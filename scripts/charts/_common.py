@@ -51,40 +51,24 @@ CONTEXT = theme.colour("context")  # outside the report's dataset: public source
 HIGHLIGHT = theme.colour("highlight")  # the report's "parts of a whole", nothing else
 NEUTRAL = theme.colour("neutral")  # a whole, the rest, unknown, the base map
 
-# One name per event, used in every chart label, tooltip and CSV. The keys are the ids of
-# attacks.csv, other_events.csv and tatp_mentions.csv (the last two name some events again);
-# "{place_id}" is replaced by that place's name in places.csv.
-EVENT_NAMES = {
-    "2014-05-24-jewish-museum": "Jewish Museum of Belgium shooting",
-    "2015-01-15-verviers-raid": "{verviers} raid",
-    "2015-01-verviers": "{verviers} raid",
-    "2015-11-13-paris-attacks": "Paris attacks",
-    "2015-11-paris": "Paris attacks",
-    "2016-03-18-abdeslam-arrest": "Arrest of Salah Abdeslam in Molenbeek",
-    "2016-03-22-brussels": "Brussels Airport and Maelbeek station bombings",
-    "2016-03-brussels": "Brussels Airport and Maelbeek station bombings",
-    "2016-08-06-charleroi": "{charleroi} machete attack on two policewomen",
-    "2016-09-07-molenbeek-knife": "Molenbeek knife attack on two police officers",
-    "2016-10-05-schaerbeek": "{schaerbeek} knife attack on police officers",
-    "2017-05-manchester": "Manchester Arena bombing",
-    "2017-06-20-brussels-central": "{brussels-central-station} bomb attack",
-    "2017-08-25-brussels-soldiers": "Knife attack on soldiers in central Brussels",
-}
-
-
 # Attacks at more than one site: their place is every site, so no site stands for the event.
 ATTACK_SITES = {"2016-03-22-brussels": ("brussels-airport", "maelbeek-station")}
 
 
-def event_name(ctx: ChartContext, event_id: str, fallback: str = "") -> str:
-    """The site's one name for an event; unknown ids fall back to the text before a colon."""
-    if event_id in EVENT_NAMES:
-        names = ctx.table("places").set_index("place_id")["name"]
-        return re.sub(r"\{([a-z0-9-]+)\}", lambda match: str(names[match.group(1)]), EVENT_NAMES[event_id])
-    name = fallback.split(":", 1)[0].strip()
-    if not name:
-        raise KeyError(f"no name for event {event_id!r}: add it to EVENT_NAMES")
-    return name
+# Where each event's one name is kept, in the hand-curated data: (table, id column, name column).
+# other_events' label is the name, then after a colon any detail.
+EVENT_NAME_COLUMNS = (("attacks", "attack_id", "name"), ("other_events", "event_id", "label"),
+                      ("tatp_mentions", "event_id", "name"))
+
+
+def event_name(ctx: ChartContext, event_id: str) -> str:
+    """The site's one name for an event, as the data names it."""
+    for table, key, column in EVENT_NAME_COLUMNS:
+        frame = ctx.table(table)
+        names = frame.loc[frame[key] == event_id, column]
+        if len(names):
+            return str(names.iloc[0]).split(":", 1)[0].strip()
+    raise KeyError(f"no event {event_id!r} in {', '.join(table for table, _, _ in EVENT_NAME_COLUMNS)}")
 
 
 def attack_place(ctx: ChartContext, attack: Mapping[str, Any]) -> str:

@@ -99,7 +99,7 @@ def _printed_share(ctx: ChartContext) -> str:
 @chart(
     id="nationalities-moroccan-links",
     section="nationalities",
-    title="The report's printed share of individuals with a Moroccan link does not fit its own count",
+    title="The share of individuals with a Moroccan link that the report prints is not their share of all individuals in its dataset",
     source=c.report_source("Key Findings", NATIONALITIES),
     description=lambda ctx: (
         f"{ctx.fmt('moroccan-linked')} individuals were born in Morocco, held Moroccan citizenship or had family "

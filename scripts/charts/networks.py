@@ -238,7 +238,8 @@ def _hull(points: list[tuple[float, float]], pad: tuple[float, float]) -> list[d
         "proportional to its links to arrest actions. The {part-of-whole-networks} entities that, according to "
         "the report, “" + WHOLE_QUOTE + "” are drawn inside one dashed outline; lines join the networks that "
         "share an arrest action ({network-double-links} arrest actions were tied to two networks each). The "
-        "other five networks share no arrest action with any other in the table. " + ARGENTEUIL_NOTE
+        "other networks, by our reading of the table's note and totals, share no arrest action with another "
+        "network. " + ARGENTEUIL_NOTE
     ),
 )
 def diagram(ctx: ChartContext):

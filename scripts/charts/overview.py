@@ -22,15 +22,16 @@ _KIND_TOTALS = {"arrest_action": ("arrest-actions-total", "arrest actions"), "at
 @chart(
     id="overview-linked-vs-inspired",
     section="overview",
-    title="In the report's data, almost every arrest action was linked to the group, but three of the four attacks were only inspired by it",
+    title="In the report's data, almost every arrest action had some form of direct link to the group; most attacks were by inspired individuals with no proven connection",
     source=c.report_source(
         "Key Findings", "Operational Dynamics: Connections to Islamic State/Local Networks"
     ),
     description=from_ledger(
-        "Of {arrest-actions-total} Islamic State–related arrest actions in Belgium, {linked-arrest-actions} "
-        "({linked-arrest-action-share}) had a direct link to the group and {inspired-arrest-actions} were coded "
-        "as inspired, according to the report's coding. Of the {attacks-total} attacks, {inspired-attacks} "
-        "({inspired-attack-share}) were carried out by inspired individuals and one by a linked cell. Each bar is a "
+        "According to the report, of {arrest-actions-total} Islamic State–related arrest actions in its dataset, "
+        "{linked-arrest-actions} ({linked-arrest-action-share}) had some form of direct link to the group in Syria "
+        "and Iraq and {inspired-arrest-actions} were coded as inspired. Of the {attacks-total} attacks it counts, "
+        "{inspired-attacks} ({inspired-attack-share}) were carried out by inspired individuals who did not have a "
+        "proven connection to the group, and one by attackers directly connected to it. Each bar is a "
         "share of its own kind: of the {arrest-actions-total} arrest actions, or of the {attacks-total} attacks."
     ),
 )

@@ -76,9 +76,9 @@ ROLES: dict[str, Role] = {
              "The report's printed figure where it does not fit its own counts (a mismatch in the ledger).",
              "As printed in the report (mismatch)"),
         Role("context", "#668844", "#7A9A55",
-             "Context outside the report's dataset, from public sources: the threat level, events in Belgium "
-             "the report does not count, attacks abroad.",
-             "Outside the report's dataset"),
+             "Context from public sources, not one of the report's counted attacks: the threat level, other "
+             "events in Belgium (a raid, an arrest), attacks abroad.",
+             "Context (public sources)"),
         Role("highlight", "#CC79A7", "#D686B3",
              "The five entities the report considers parts of a whole (the Zerkani network and the Paris, "
              "Brussels, Verviers and Argenteuil cells); used for nothing else.",

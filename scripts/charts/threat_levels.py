@@ -108,11 +108,11 @@ def _timeline_rows(ctx: ChartContext) -> pd.DataFrame:
         events.append(
             {
                 "layer": _EVENT,
-                "event": c.event_name(ctx, str(event["event_id"]), str(event["label"])),
+                "event": c.event_name(ctx, str(event["event_id"])),
                 "detail": f"Not one of the report's attacks: {event['label']}",
                 "date": str(event["date"]),
                 "connection": "",
-                "role": "context",  # outside the report's dataset, never coloured as linked
+                "role": "context",  # not one of the counted attacks, so never coloured as linked
                 **c.from_table("other_events", event, ("event_id",)),
             }
         )
@@ -155,7 +155,8 @@ def _describe_timeline(ctx: ChartContext) -> str:
         f"{ctx.fmt('level-four-national-days')} days after the Brussels Airport and Maelbeek station bombings; the "
         f"Brussels-Capital Region alone was also at level 4 for a few days in November 2015. Numbered pins mark "
         f"the {ctx.fmt('attacks-total')} attacks the report counts (coloured by the report's coding; which events "
-        f"the three inspired ones are is our identification) and other events outside its dataset: "
+        f"the {ctx.fmt('inspired-attacks')} inspired ones are is our identification) and other events that are "
+        f"not among the attacks it counts: "
         f"{list_phrase(_pin_keys(ctx))}."
     )
 

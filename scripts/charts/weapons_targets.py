@@ -166,10 +166,11 @@ _MEASURES = {
     title="Few incidents come with any data on weapons or targets",
     source=c.report_source(WEAPONS),
     description=from_ledger(
-        "Of the {incidents-total} incidents in the dataset, only {weapon-data-incidents} ({weapon-data-share}) "
-        "provided data on a weapon used or recovered and {target-data-incidents} ({target-data-share}) on an "
-        "actual or potential target. {plots} of the {arrest-actions-total} arrest actions revealed a plot, and for "
-        "those plots weapons and targets are mostly unknown."
+        "According to the report, only {weapon-data-incidents} incidents provided data on a weapon used or "
+        "recovered and {target-data-incidents} on an actual or potential target: {weapon-data-share} and "
+        "{target-data-share} of the {incidents-total} incidents (our sum of its arrest actions and attacks). "
+        "The report counts {plots} plots among its {arrest-actions-total} arrest actions and calls their weapons "
+        "and targets \"not a well-filled category\"."
     ),
 )
 def data_coverage(ctx: ChartContext):

@@ -34,14 +34,14 @@ def _(t):
 
 
 @finding("overview", "linked-arrest-actions", basis="transcribed", unit="arrest_actions", inputs=INC,
-         statement="Arrest actions with a direct link to Islamic State members in Syria or Iraq",
+         statement="Arrest actions with some form of direct link to Islamic State members in Syria or Iraq",
          formula="incidents where connection = linked and type = arrest action")
 def _(t):
     return incidents(t, "linked", "arrest_action")
 
 
 @finding("overview", "linked-arrest-action-share", unit="share", inputs=INC,
-         statement="Share of arrest actions with a direct link to the Islamic State",
+         statement="Share of arrest actions with some form of direct link to the Islamic State in Syria or Iraq",
          formula="linked arrest actions / all arrest actions")
 def _(t):
     return incidents(t, "linked", "arrest_action") / incidents(t, incident_type="arrest_action")

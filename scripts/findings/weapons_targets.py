@@ -50,13 +50,13 @@ def _(t):
 
 
 @finding("weapons_targets", "knife-attacks", note="Which attacks these are is our identification: the report names only the March 2016 bombings. Its clue, knife attacks on police \"within the last year\", fits neither identified date (6 August and 5 October 2016 are more than a year before the report's February 2018 publication).", unit="attacks", inputs=ATTACKS,
-         statement="Attacks with a knife or other blade", formula="attacks with weapon_type = knife")
+         statement="Knife attacks on police officers (the report's term), among the attacks as we identified them", formula="attacks with weapon_type = knife")
 def _(t):
     return len(_attacks(t, weapon="knife"))
 
 
 @finding("weapons_targets", "knife-attacks-inspired", unit="attacks", inputs=ATTACKS,
-         statement="Knife attacks carried out by inspired individuals",
+         statement="Knife attacks that public information at the time of writing indicated were carried out by inspired individuals (the report's account)",
          formula="attacks with weapon_type = knife and connection = inspired")
 def _(t):
     return len(_attacks(t, "inspired", "knife"))
