@@ -39,6 +39,9 @@ class Injection:
     value: str
     pages: tuple[str, ...]  # built pages that must show the value, as text
     charts: tuple[str, ...] = ()  # charts whose published CSV and spec must carry it intact
+    # Other cells that hold the same fact and get the same value (an event's one name is also in
+    # the TATP table, and the build refuses two names for one event).
+    also: tuple[tuple[str, tuple[tuple[str, str], ...], str], ...] = ()
 
 
 INJECTIONS = [
@@ -50,7 +53,8 @@ INJECTIONS = [
     Injection(
         "img onerror in a place name", f"{PUBLIC}/places.csv", {"place_id": "charleroi"}, "name",
         'Charleroi <img src=x onerror="window.__pwned=1">',
-        pages=("weapons-targets/index.html", "threat-levels/index.html", "embed/weapons-targets-attack-timeline/index.html"),
+        # An attack's name is its own (attacks.csv); the place name reaches its data table and tooltip.
+        pages=("weapons-targets/index.html", "threat-levels/index.html"),
         charts=("weapons-targets-attack-timeline", "threat-levels-timeline"),
     ),
     Injection(
@@ -63,11 +67,13 @@ INJECTIONS = [
         "right-to-left text with a bidi override", f"{PUBLIC}/other_events.csv", {"event_id": "2015-01-15-verviers-raid"},
         "label", "مداهمة فيرفييه \u202eפשיטה בוורווייה\u202c: police raid",
         pages=("threat-levels/index.html",), charts=("threat-levels-timeline",),
+        also=((f"{REPORT}/tatp_mentions.csv", (("event_id", "2015-01-verviers"),), "name"),),
     ),
     Injection(
         "emoji and an svg onload alert", f"{PUBLIC}/other_events.csv", {"event_id": "2015-11-13-paris-attacks"},
         "label", "💥👩🏽‍🚒🇧🇪 attack <svg/onload=alert(document.domain)>",
         pages=("threat-levels/index.html",), charts=("threat-levels-timeline",),
+        also=((f"{REPORT}/tatp_mentions.csv", (("event_id", "2015-11-paris"),), "name"),),
     ),
     Injection(
         "300-character target description", f"{PUBLIC}/attacks.csv", {"attack_id": "2016-10-05-schaerbeek"},
@@ -101,12 +107,18 @@ MARKUP = ["<script>window.__pwned", "<img src=x", "<svg/onload", "<iframe src=",
 
 
 def set_cell(root: Path, injection: Injection) -> None:
-    path = root / injection.path
+    _set(root, injection.path, injection.row, injection.column, injection.value)
+    for path, row, column in injection.also:
+        _set(root, path, dict(row), column, injection.value.split(":", 1)[0].strip())
+
+
+def _set(root: Path, relative: str, where: dict[str, str], column: str, value: str) -> None:
+    path = root / relative
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    hits = [row for row in rows if all(row[k] == v for k, v in injection.row.items())]
-    assert len(hits) == 1, f"fixture out of date: {injection.row} in {injection.path}"
-    hits[0][injection.column] = injection.value
+    hits = [row for row in rows if all(row[k] == v for k, v in where.items())]
+    assert len(hits) == 1, f"fixture out of date: {where} in {relative}"
+    hits[0][column] = value
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
@@ -216,7 +228,8 @@ def test_no_hostile_text_becomes_markup_in_any_svg(hostile):
                 assert not local.lower().startswith("on"), (name, tag, attr)
                 if local == "href":
                     assert not value.strip().lower().startswith("javascript:"), (name, value)
-            if tag == "text" and element.text and re.search(r"<(script|img|svg)", "".join(element.itertext())):
+            # A wrapped label keeps its lines in <tspan>s, so read all of the text element.
+            if tag == "text" and re.search(r"<(script|img|svg)", "".join(element.itertext())):
                 drawn.append(name)
     assert svgs
     # The payloads were drawn, as text, in the charts that show those labels.

@@ -67,13 +67,13 @@ def _attack_rows(ctx: ChartContext) -> pd.DataFrame:
 def _describe_attacks(ctx: ChartContext) -> str:
     data = _attack_rows(ctx)
     phrases = [
-        f"the {row['attack']} on {row['when']} ({row['connection']}, {row['killed_label']})"
+        f"the {row['attack']} ({row['place']}) on {row['when']} ({row['connection']}, {row['killed_label']})"
         for _, row in data.iterrows()
     ]
     return (
         f"Timeline of the {ctx.fmt('attacks-total')} Islamic State–related attacks the report counts in Belgium "
         f"between June 2014 and October 2017: {list_phrase(phrases)}. The report codes one attack as linked and "
-        f"three as inspired but does not name the inspired ones: which public events they are, and so their "
+        f"{ctx.fmt('inspired-attacks')} as inspired but does not name the inspired ones: which public events they are, and so their "
         f"dates, is our identification. Circle area is proportional to the victims killed, attackers excluded; a "
         f"cross marks an attack in which no one was killed. Figures from public sources, as the report gives only "
         f"“{ctx.finding('linked-attack-deaths')['reported_text']}” for the linked attack."
@@ -83,7 +83,7 @@ def _describe_attacks(ctx: ChartContext) -> str:
 @chart(
     id="weapons-targets-attack-timeline",
     section="weapons_targets",
-    title="The one attack the report codes as linked was by far the deadliest",
+    title="By public counts, the one attack the report codes as linked was by far the deadliest",
     source=c.report_source(OPERATIONAL, WEAPONS) + "; dates, places and victims: public sources in attacks.csv",
     description=_describe_attacks,
 )
@@ -100,6 +100,7 @@ def attack_timeline(ctx: ChartContext):
     tooltip = [
         alt.Tooltip("attack:N", title="Attack"),
         alt.Tooltip("when:N", title="Date"),
+        alt.Tooltip("place:N", title="Place"),
         alt.Tooltip("connection:N", title="The report's coding"),
         alt.Tooltip("identified_by:N", title="Which event: identification"),
         alt.Tooltip("weapon:N", title="Weapon"),
