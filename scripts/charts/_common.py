@@ -316,6 +316,11 @@ def band_y(field: str, order: Sequence[str]) -> alt.Y:
     return alt.Y(field, sort=list(order), title=None, axis=None, scale=alt.Scale(paddingOuter=0.25, align=1))
 
 
+def share_x(field: str, title: Any) -> alt.X:
+    """An x axis of shares of a whole, always the whole from 0 to 100%, so no bar fills the frame."""
+    return alt.X(field, title=title, axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1], nice=False))
+
+
 def _fields(chart: alt.Chart) -> set[str]:
     data = chart.data
     return set(data.columns) if isinstance(data, pd.DataFrame) else set()

@@ -273,12 +273,7 @@ def antwerp_fighters_vs_incidents(ctx: ChartContext):
 
     base = alt.Chart(data).encode(
         y=c.band_y("measure:N", data["measure"]),
-        x=alt.X(
-            "value:Q",
-            title="Antwerp's share of each whole",
-            axis=alt.Axis(format="%"),
-            scale=alt.Scale(domain=[0, 1], nice=False),
-        ),
+        x=c.share_x("value:Q", "Antwerp's share of each whole"),
         tooltip=[
             alt.Tooltip("measure:N", title="Measure"),
             alt.Tooltip("value:Q", title="Antwerp's share", format=".1%"),

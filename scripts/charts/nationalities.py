@@ -129,15 +129,10 @@ def moroccan_links(ctx: ChartContext):
 
     base = alt.Chart(data).encode(
         y=c.band_y("group:N", data["group"]),
-        x=alt.X(
-            "share_of_all:Q",
-            title=c.note(
-                f"Share of all {ctx.fmt('individuals-total')} individuals (the printed {_printed_share(ctx)}: "
-                f"the report does not say of what)", 60
-            ),
-            axis=alt.Axis(format="%"),
-            scale=alt.Scale(domain=[0, 1], nice=False),
-        ),
+        x=c.share_x("share_of_all:Q", c.note(
+            f"Share of all {ctx.fmt('individuals-total')} individuals (the printed {_printed_share(ctx)}: "
+            f"the report does not say of what)", 60
+        )),
         tooltip=[
             alt.Tooltip("group:N", title="Group"),
             alt.Tooltip("value:Q", title="Value"),

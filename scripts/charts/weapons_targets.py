@@ -193,15 +193,10 @@ def data_coverage(ctx: ChartContext):
     data = c.frame(rows)
 
     y = c.band_y("measure:N", data["measure"])
-    x = alt.X(
-        "share_of_whole:Q",
-        title=c.note(
-            f"Share of its own whole: the {ctx.fmt('incidents-total')} incidents, or the "
-            f"{ctx.fmt('arrest-actions-total')} arrest actions for plots", 40
-        ),
-        axis=alt.Axis(format="%"),
-        scale=alt.Scale(domain=[0, 1], nice=False),
-    )
+    x = c.share_x("share_of_whole:Q", c.note(
+        f"Share of its own whole: the {ctx.fmt('incidents-total')} incidents, or the "
+        f"{ctx.fmt('arrest-actions-total')} arrest actions for plots", 40
+    ))
     track = alt.Chart(data).mark_bar(size=c.BAR_SIZE, color=c.NEUTRAL, opacity=0.25).encode(
         y=y, x=alt.X("whole:Q", scale=alt.Scale(domain=[0, 1], nice=False)), tooltip=alt.value(None)
     )
