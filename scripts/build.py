@@ -71,7 +71,9 @@ def _inputs_digest(layout: Layout, charts: bool, site: bool) -> str:
     from scripts.site import source_date_epoch
 
     printed_date = source_date_epoch(layout) if site else ""  # only pages print a date
-    return content_digest(layout.root, INPUTS, salt=f"{charts} {site} {printed_date} {sys.version}", skip=NOT_INPUTS)
+    address = layout.site_url if site else ""  # only site/ carries the address
+    return content_digest(layout.root, INPUTS, salt=f"{charts} {site} {printed_date} {address} {sys.version}",
+                          skip=NOT_INPUTS)
 
 
 def _outputs_state(layout: Layout) -> str:
