@@ -108,7 +108,8 @@ def copy_working_tree(dest: Path, *, share_cache: bool) -> Layout:
 
     def ignore(directory: str, names: list[str]) -> list[str]:
         if Path(directory) == ROOT:
-            return [n for n in names if n in NOT_COPIED or n.startswith(".build-staging-")]
+            return [n for n in names if n in NOT_COPIED or n.startswith(".build-staging-") or n == ".build.lock"
+                    or n.endswith(".previous")]
         return [n for n in names if n == "__pycache__"]
 
     shutil.copytree(ROOT, dest, ignore=ignore, dirs_exist_ok=True)
