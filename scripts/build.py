@@ -1,16 +1,25 @@
-"""The whole build: validate → ledger → map shapes → charts → site, published atomically.
+"""The whole build: validate → ledger → map shapes → charts → site, published as one generation.
 
-Every output is first written into a staging directory; only when every step has succeeded
-are the staged directories swapped into place. A failure (or a kill) part-way leaves the
-previous data/derived, charts/ and site/ exactly as they were.
+One build at a time: a second build in the same checkout stops at once, naming the process of the
+one that runs (scripts.build.build_lock).
+
+Every output is first written into a staging directory. Only when every step has succeeded is a
+journal written into it (one atomic rename): from then on the switch is decided, and the staged
+directories replace data/derived, charts/ and site/ one after the other. A failure or a kill
+before the journal leaves the previous outputs exactly as they were; a kill after it leaves a
+switch that the next build (any `python -m scripts build`) finishes before anything else, from
+the journal. Either way the three outputs are always of one generation once a build has started.
 """
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import hashlib
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -18,18 +27,84 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+from scripts.errors import BuildError
 from scripts.paths import DEFAULT, Layout, content_digest
 
 STAGING_PREFIX = ".build-staging-"
 ASIDE_SUFFIX = ".previous"
+JOURNAL = "publish.json"  # in a staging directory: its outputs are to replace the published ones
+LOCK_FILE = ".build.lock"  # holds the running build's process id
+# Fault injection for the tests: the build kills itself at the named step boundary (see checkpoint).
+KILL_AT_ENV = "BTC_TEST_KILL_AT"
 # Everything the outputs are made from, relative to the project root.
 INPUTS = ("data/datapackage.json", "data/source", "data/schemas", "docs", "scripts", "mkdocs.yml",
           "CITATION.cff", "package-lock.json", "requirements.lock")
 NOT_INPUTS = {"__pycache__", "node_modules", "bench-tools"}
 
 
+def checkpoint(name: str) -> None:
+    """A step boundary. The tests kill the build here (SIGKILL: no clean-up of any kind runs)."""
+    if os.environ.get(KILL_AT_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+@contextmanager
+def build_lock(layout: Layout) -> Iterator[None]:
+    """Hold the checkout's build lock, or stop at once naming the process that holds it.
+
+    An advisory lock (flock) on a file in the checkout: the kernel releases it when its holder
+    ends, however it ends, so a killed build never leaves a stale lock behind.
+    """
+    path = layout.root / LOCK_FILE
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as err:
+            if err.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+            holder = ""
+            for _ in range(20):  # the holder writes its id right after taking the lock
+                holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+                if holder:
+                    break
+                time.sleep(0.05)
+            raise BuildError(
+                f"another build is running in this checkout (process {holder or 'unknown'}, lock {LOCK_FILE}); "
+                "wait for it to finish, or stop it, then build again") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _roll_forward(layout: Layout, stage: Path) -> None:
+    """Carry out (or finish) the switch a staging directory's journal decided. Idempotent."""
+    moves = json.loads((stage / JOURNAL).read_text(encoding="utf-8"))
+    for staged_name, target_name in moves:
+        staged, target = stage / staged_name, layout.root / target_name
+        aside = target.with_name(target.name + ASIDE_SUFFIX)
+        if staged.exists():  # not switched yet
+            if target.exists():
+                if aside.exists():
+                    shutil.rmtree(aside)
+                os.replace(target, aside)
+                checkpoint(f"aside {target_name}")
+            os.replace(staged, target)
+            checkpoint(f"in {target_name}")
+    for _, target_name in moves:
+        target = layout.root / target_name
+        shutil.rmtree(target.with_name(target.name + ASIDE_SUFFIX), ignore_errors=True)
+    checkpoint("asides removed")
+    shutil.rmtree(stage, ignore_errors=True)
+
+
 def recover(layout: Layout) -> None:
-    """Undo a swap that was interrupted between its two renames."""
+    """Finish a switch that a journal decided; drop every other leftover of an interrupted build."""
+    for stage in sorted(layout.root.glob(STAGING_PREFIX + "*")):
+        if (stage / JOURNAL).is_file():
+            _roll_forward(layout, stage)
     for target in (layout.derived, layout.charts, layout.site):
         aside = target.with_name(target.name + ASIDE_SUFFIX)
         if aside.exists():
@@ -47,16 +122,22 @@ def staging(layout: Layout) -> Iterator[Path]:
     try:
         yield stage
     finally:
-        shutil.rmtree(stage, ignore_errors=True)
+        if not (stage / JOURNAL).exists():  # a decided switch is left for recover() to finish
+            shutil.rmtree(stage, ignore_errors=True)
 
 
-def publish(staged: Path, target: Path) -> None:
-    """Replace target by staged with two renames on one filesystem."""
-    aside = target.with_name(target.name + ASIDE_SUFFIX)
-    if target.exists():
-        os.replace(target, aside)
-    os.replace(staged, target)
-    shutil.rmtree(aside, ignore_errors=True)
+def publish_all(layout: Layout, stage: Path, moves: list[tuple[Path, Path]]) -> None:
+    """Switch every staged output into place: decide with one atomic rename, then carry it out."""
+    record = [[staged.relative_to(stage).as_posix(), target.relative_to(layout.root).as_posix()]
+              for staged, target in moves]
+    pending = stage / (JOURNAL + ".tmp")
+    with pending.open("w", encoding="utf-8") as handle:
+        json.dump(record, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(pending, stage / JOURNAL)
+    checkpoint("journal")
+    _roll_forward(layout, stage)
 
 
 def _write_geo(layout: Layout, out_dir: Path) -> None:
@@ -71,7 +152,9 @@ def _inputs_digest(layout: Layout, charts: bool, site: bool) -> str:
     from scripts.site import source_date_epoch
 
     printed_date = source_date_epoch(layout) if site else ""  # only pages print a date
-    return content_digest(layout.root, INPUTS, salt=f"{charts} {site} {printed_date} {sys.version}", skip=NOT_INPUTS)
+    address = layout.site_url if site else ""  # only site/ carries the address
+    return content_digest(layout.root, INPUTS, salt=f"{charts} {site} {printed_date} {address} {sys.version}",
+                          skip=NOT_INPUTS)
 
 
 def _outputs_state(layout: Layout) -> str:
@@ -131,7 +214,14 @@ def build(layout: Layout = DEFAULT, *, charts: bool = True, site: bool = True, f
     if site and not charts:
         raise ValueError("the site is built from the charts: build them too")
     timings = Timings() if timings is None else timings
+    with build_lock(layout):
+        checkpoint("locked")
+        return _build(layout, charts=charts, site=site, force=force, timings=timings)
+
+
+def _build(layout: Layout, *, charts: bool, site: bool, force: bool, timings: Timings) -> dict:
     recover(layout)
+    checkpoint("recovered")
     with timings.step("check inputs"):
         inputs = _inputs_digest(layout, charts, site)
         previous = None if force else _up_to_date(layout, inputs)
@@ -147,11 +237,13 @@ def build(layout: Layout = DEFAULT, *, charts: bool = True, site: bool = True, f
         from scripts.validate import validate
         with timings.step("validate"):
             tables = validate(layout.data)
+        checkpoint("validate")
         with timings.step("ledger"):
             ledger = ledger_module.compute(tables)
         summary = {"findings": len(ledger), "statuses": ledger["status"].value_counts().to_dict()}
         derived = stage / "derived"
         ledger_module.write(ledger, derived)
+        checkpoint("ledger")
         if site:  # the notebook runs on the second core while the charts are drawn
             from scripts.site import notebook
 
@@ -159,19 +251,22 @@ def build(layout: Layout = DEFAULT, *, charts: bool = True, site: bool = True, f
                 notebook.BackgroundRun(layout, derived / "findings.csv", stage / "notebook" / notebook.NOTEBOOK))
         with timings.step("map shapes"):
             _write_geo(layout, derived / "geo")
+        checkpoint("map shapes")
         steps = [(derived, layout.derived)]
         if charts:
             with timings.step("charts"):
                 summary["charts"] = chart_step.write_specs(tables, ledger)
+            checkpoint("charts")
             steps.append((stage / "charts", layout.charts))
         if site:
             from scripts.site import build_site
 
             with timings.step("site"):
                 build_site(layout, stage, executed, chart_step, timings)
+            checkpoint("site")
             steps.append((stage / "site", layout.site))
         with timings.step("publish"):
-            for staged, target in steps:
-                publish(staged, target)
+            publish_all(layout, stage, steps)
     _write_stamp(layout, inputs, summary)
+    checkpoint("stamped")
     return summary

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 from scripts.errors import BuildError
@@ -30,10 +31,18 @@ def main(argv: list[str] | None = None) -> int:
             print(f"data package valid: {len(tables)} tables")
             return 0
         from scripts.build import Timings, build as run_build
+        from scripts.paths import ROOT, SITE_URL_ENV, Layout, normalize_site_url
 
+        # The site's address: read here, once, and carried by the layout to every copy of it.
+        address = os.environ.get(SITE_URL_ENV, "").strip() or None
+        if address is not None:
+            try:
+                address = normalize_site_url(address)
+            except ValueError as err:
+                raise BuildError(f"{SITE_URL_ENV}: {err}") from None
         timings = Timings()
-        summary = run_build(charts=not args.no_charts, site=not (args.no_site or args.no_charts),
-                            force=args.force, timings=timings)
+        summary = run_build(Layout(ROOT, address=address), charts=not args.no_charts,
+                            site=not (args.no_site or args.no_charts), force=args.force, timings=timings)
     except BuildError as err:
         print(f"build stopped: {err}", file=sys.stderr)
         return 1

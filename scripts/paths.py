@@ -27,12 +27,32 @@ SECTION_PAGES = {
 }
 
 
+# The environment variable that overrides the site's address (mkdocs.yml's site_url) for one
+# build. The command line reads it once; the Pages workflow fills it from the repository's Pages
+# settings. Only the published copies under site/ carry the address: charts/ and data/derived/
+# do not depend on it.
+SITE_URL_ENV = "SITE_URL"
+
+
 def site_url(root: Path = ROOT) -> str:
-    """The published site's address, from mkdocs.yml (always ending in a slash)."""
+    """The default address of the published site, from mkdocs.yml (always ending in a slash)."""
     for line in (root / "mkdocs.yml").read_text(encoding="utf-8").splitlines():
         if line.startswith("site_url:"):
             return line.split(":", 1)[1].strip().strip("'\"").rstrip("/") + "/"
     raise ValueError(f"{root / 'mkdocs.yml'}: no site_url")
+
+
+def normalize_site_url(value: str) -> str:
+    """An absolute http(s) address ending in a slash, or ValueError saying what is wrong."""
+    from urllib.parse import urlsplit
+
+    text = value.strip()
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"{text!r} is not an absolute http(s) address such as https://example.org/site/")
+    if parts.query or parts.fragment or any(ch.isspace() or ch in "\"'<>\\" for ch in text):
+        raise ValueError(f"{text!r} must be a plain address (no query, fragment, quotes or spaces)")
+    return text.rstrip("/") + "/"
 
 
 @dataclass(frozen=True)
@@ -40,6 +60,12 @@ class Layout:
     """The same tree rooted elsewhere, so tests can build a corrupted copy in isolation."""
 
     root: Path
+    # The site's address for this build (e.g. from $SITE_URL); None: mkdocs.yml's site_url.
+    address: str | None = None
+
+    @property
+    def site_url(self) -> str:
+        return normalize_site_url(self.address) if self.address else site_url(self.root)
 
     @property
     def data(self) -> Path:
@@ -82,7 +108,8 @@ def copy_working_tree(dest: Path, *, share_cache: bool) -> Layout:
 
     def ignore(directory: str, names: list[str]) -> list[str]:
         if Path(directory) == ROOT:
-            return [n for n in names if n in NOT_COPIED or n.startswith(".build-staging-")]
+            return [n for n in names if n in NOT_COPIED or n.startswith(".build-staging-") or n == ".build.lock"
+                    or n.endswith(".previous")]
         return [n for n in names if n == "__pycache__"]
 
     shutil.copytree(ROOT, dest, ignore=ignore, dirs_exist_ok=True)

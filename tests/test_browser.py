@@ -212,6 +212,26 @@ def test_page_loads_cleanly_and_charts_upgrade_in_place(browser, site_url, chart
     page.context.close()
 
 
+@pytest.mark.parametrize("path", ["", "about/"])
+def test_a_partly_parsed_navigation_list_does_not_move_when_its_items_arrive(browser, site_url, path):
+    """The cause of a rare layout shift (UL.md-nav__list moved 9 px under two test workers).
+
+    A busy browser may paint a page it has parsed only up to a list's <ul>; when the first item
+    arrived, its top margin collapsed through the list and moved it down. Deterministically: an
+    empty copy of each list must sit exactly where the list does.
+    """
+    page, _ = open_page(browser, site_url + path, viewport={"width": 1280, "height": 900})
+    moved = page.evaluate("""() => [...document.querySelectorAll('.md-nav__list')].filter(ul => ul.offsetParent).map(ul => {
+      const empty = ul.cloneNode(false);
+      ul.parentNode.insertBefore(empty, ul);
+      const gap = ul.getBoundingClientRect().top - empty.getBoundingClientRect().top - empty.getBoundingClientRect().height;
+      empty.remove();
+      return gap;
+    }).filter(gap => Math.abs(gap) > 0.01)""")
+    assert moved == [], moved
+    page.context.close()
+
+
 def test_static_charts_are_in_the_html_before_any_script(browser, site_url, charts_by_page):
     context = browser.new_context(java_script_enabled=False)
     for path, expected in charts_by_page.items():

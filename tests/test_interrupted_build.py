@@ -1,4 +1,5 @@
-"""Atomic output: a build killed part-way leaves the previous site, charts and ledger as they were."""
+"""One build at a time, and one generation of outputs: a build killed anywhere leaves data/derived,
+charts/ and site/ all from the previous build or (once its switch was decided) all from the new one."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ import time
 
 from conftest import tree_digest
 
-from scripts.build import ASIDE_SUFFIX, STAGING_PREFIX, build, recover
+import pytest
+
+from scripts.build import ASIDE_SUFFIX, JOURNAL, KILL_AT_ENV, LOCK_FILE, STAGING_PREFIX, build, build_lock, recover
 from scripts.paths import Layout
 
 OUTPUTS = ("site", "charts", "data/derived")
@@ -86,3 +89,126 @@ def test_recover_finishes_a_swap_cut_between_its_two_renames(tmp_path):
     assert (layout.site / "index.html").read_text(encoding="utf-8") == "previous"
     assert (layout.charts / "index.json").read_text(encoding="utf-8") == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["charts", "site"]
+
+
+# One build at a time ------------------------------------------------------------------------------
+
+
+def test_a_second_build_stops_at_once_naming_the_running_one_and_cannot_harm_it(built_site, tmp_path):
+    layout = Layout(tmp_path / "tree")
+    shutil.copytree(built_site.root, layout.root, symlinks=True)
+    methods = layout.docs / "methods.md"
+    methods.write_text(methods.read_text(encoding="utf-8") + f"\n{MARKER}\n", encoding="utf-8")
+    first = subprocess.Popen([sys.executable, "-m", "scripts", "build"], cwd=layout.root, start_new_session=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lock = layout.root / LOCK_FILE
+        deadline = time.monotonic() + 120
+        while not (lock.is_file() and lock.read_text().strip() == str(first.pid)) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert first.poll() is None, "the first build ended before the second could start"
+        started = time.monotonic()
+        second = subprocess.run([sys.executable, "-m", "scripts", "build", "--force"], cwd=layout.root,
+                                capture_output=True, text=True, timeout=120)
+        assert time.monotonic() - started < 30  # at once, not after the first one
+        assert second.returncode == 1
+        assert second.stderr == (f"build stopped: another build is running in this checkout (process {first.pid}, "
+                                 f"lock {LOCK_FILE}); wait for it to finish, or stop it, then build again\n")
+        out, err = first.communicate(timeout=600)
+    finally:
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
+            first.wait()
+    assert first.returncode == 0, err[-2000:]
+    assert out.startswith("build ok")
+    assert MARKER in (layout.site / "methods" / "index.html").read_text(encoding="utf-8")
+    assert not list(layout.root.glob(STAGING_PREFIX + "*")) and not list(layout.root.rglob("*" + ASIDE_SUFFIX))
+
+
+def test_the_lock_is_free_again_after_its_holder_ends(tmp_path):
+    layout = Layout(tmp_path)
+    with build_lock(layout):
+        assert (tmp_path / LOCK_FILE).read_text().strip() == str(os.getpid())
+    with build_lock(layout):  # released on exit; the file stays, which is harmless
+        pass
+
+
+# A kill at every step boundary ------------------------------------------------------------------
+
+# In build order: before and after each step, then every rename of the switch and its clean-up.
+BEFORE_THE_SWITCH = ("locked", "recovered", "validate", "ledger", "map shapes", "charts", "site")
+THE_SWITCH = ("journal", "aside data/derived", "in data/derived", "aside charts", "in charts", "aside site",
+              "in site", "asides removed", "stamped")
+
+# A new generation that differs from the previous one in all three outputs.
+GENERATION_B = {
+    "docs/methods.md": f"\n{MARKER}\n",
+    "scripts/charts/export.py": '\nCREDIT = CREDIT + " (generation B)"\n',
+    "scripts/ledger.py": (
+        "\n_write_generation_a = write\n\n\n"
+        "def write(ledger, out_dir):\n"
+        "    written = _write_generation_a(ledger, out_dir)\n"
+        "    (out_dir / 'generation.txt').write_text('B', encoding='utf-8')\n"
+        "    return written\n"
+    ),
+}
+
+
+def cli_build(layout: Layout) -> None:
+    """A build in its own process, so that it runs the tree's code (generation B changes code)."""
+    result = subprocess.run([sys.executable, "-m", "scripts", "build"], cwd=layout.root, capture_output=True,
+                            text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+def make_generation_b(root) -> None:
+    for name, tail in GENERATION_B.items():
+        path = root / name
+        path.write_text(path.read_text(encoding="utf-8") + tail, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def generations(built_site, tmp_path_factory) -> dict[str, dict]:
+    """The outputs of the previous build (A) and of an uninterrupted build of the change (B)."""
+    layout = Layout(tmp_path_factory.mktemp("generation-b") / "tree")
+    shutil.copytree(built_site.root, layout.root, symlinks=True)
+    make_generation_b(layout.root)
+    cli_build(layout)
+    a, b = digests(built_site), digests(layout)
+    assert all(a[name] != b[name] for name in OUTPUTS), "generation B must differ in every output"
+    return {"A": a, "B": b}
+
+
+@pytest.mark.parametrize("boundary", BEFORE_THE_SWITCH + THE_SWITCH)
+def test_a_kill_at_any_step_boundary_leaves_one_generation(built_site, generations, tmp_path, boundary):
+    layout = Layout(tmp_path / "tree")
+    shutil.copytree(built_site.root, layout.root, symlinks=True)
+    make_generation_b(layout.root)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scripts", "build"], cwd=layout.root, start_new_session=True,
+        env={**os.environ, KILL_AT_ENV: boundary}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        _, err = process.communicate(timeout=600)
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)  # its render workers and notebook kernel too
+        except ProcessLookupError:
+            pass
+        process.wait()
+    assert process.returncode == -signal.SIGKILL, err[-2000:]
+
+    if boundary in BEFORE_THE_SWITCH:  # nothing published yet, nothing to recover
+        assert digests(layout) == generations["A"]
+    elif boundary in ("journal", "aside data/derived"):  # decided, not visible yet
+        assert any((stage / JOURNAL).is_file() for stage in layout.root.glob(STAGING_PREFIX + "*"))
+    # What the next build (or any reader after recover) sees: one whole generation.
+    with build_lock(layout):
+        recover(layout)
+    expected = "A" if boundary in BEFORE_THE_SWITCH else "B"
+    assert digests(layout) == generations[expected]
+    assert not list(layout.root.glob(STAGING_PREFIX + "*")) and not list(layout.root.rglob("*" + ASIDE_SUFFIX))
+    # And the next build ends where an uninterrupted one would have.
+    if boundary in ("site", "in charts"):
+        cli_build(layout)
+        assert digests(layout) == generations["B"]

@@ -12,7 +12,7 @@ import pandas as pd
 from scripts.charts.context import ChartContext
 from scripts.charts.export import build_all, dumps_json, load_specs, plan_render, site_meta, write_site_assets
 from scripts.charts.static import RenderJob, RenderPool
-from scripts.paths import Layout, content_digest, site_url
+from scripts.paths import Layout, content_digest
 
 ASSETS_DIR = "chart-assets"  # beside the staged charts/, picked up by the site step
 # Beside the published files: the inputs they were made from and each file's hash. A build whose
@@ -67,7 +67,7 @@ class ChartStep:
         with self.step("charts: specs"):
             if not self.reused:
                 build_all(ChartContext(tables=tables, ledger=ledger), self.out_dir, previous=self.layout.charts,
-                          site_url=site_url(self.layout.root), on_built=lambda chart: self._draw({chart.id: chart.spec}))
+                          on_built=lambda chart: self._draw({chart.id: chart.spec}))
             write_inputs_file(self.out_dir, self.key)
         return len(self.specs)
 
@@ -88,8 +88,7 @@ class ChartStep:
 
 def spec_inputs_key(layout: Layout) -> str:
     code = [f"scripts/{path.name}" for path in sorted((layout.root / "scripts").iterdir()) if path.name not in NOT_SPEC_CODE]
-    return content_digest(layout.root, (*SPEC_DATA, *code), salt=f"site_url {site_url(layout.root)}",
-                          skip=("__pycache__",))
+    return content_digest(layout.root, (*SPEC_DATA, *code), skip=("__pycache__",))
 
 
 def published_files(charts_dir: Path) -> dict[str, str]:

@@ -25,7 +25,6 @@ import altair as alt
 import pandas as pd
 import vl_convert as vlc
 
-from scripts import paths
 from scripts.charts import theme, versions
 from scripts.charts.context import ChartContext
 from scripts.charts.registry import (
@@ -103,7 +102,9 @@ def build_chart(entry: RegisteredChart, ctx: ChartContext, version: ChartVersion
                 site_url: str | None = None) -> BuiltChart:
     """Run one chart function and turn its output into a self-contained Vega-Lite spec."""
     version = version or ChartVersion(1, "")
-    site_url = paths.site_url() if site_url is None else site_url
+    # The addresses are relative to the site's root: charts/ does not depend on where the site is
+    # deployed. The published copies under site/ carry absolute ones (scripts.site.publish).
+    site_url = "" if site_url is None else site_url
     figure, frame = entry.build(ctx)
     description = entry.description(ctx)
     try:

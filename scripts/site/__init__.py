@@ -88,13 +88,15 @@ def build_site(layout: Layout, stage: Path, notebook_run: BackgroundRun, charts:
         "BTC_LEDGER": str(stage / "derived" / "findings.csv"),
         "BTC_CHARTS": str(stage / "charts"),
         "BTC_CHART_ASSETS": str(stage / ASSETS_DIR),
+        "BTC_SITE_URL": layout.site_url,
         "SOURCE_DATE_EPOCH": source_date_epoch(layout),
         # nbconvert otherwise imports every installed exporter (PDF, WebPDF...) to list them, on
         # each build; mkdocs-jupyter only ever uses its HTML exporter.
         "NBCONVERT_DISABLE_CONFIG_EXPORTERS": "1",
     }
     with _environment(staged):
-        config = load_config(str(layout.root / "mkdocs.yml"), site_dir=str(site_dir), docs_dir=str(docs_dir))
+        config = load_config(str(layout.root / "mkdocs.yml"), site_dir=str(site_dir), docs_dir=str(docs_dir),
+                             site_url=layout.site_url)
         # Its HTML conversion cache belongs with the build's other caches, not wherever we run.
         config.plugins["mkdocs-jupyter"].config["cache_dir"] = str(layout.cache / "mkdocs-jupyter")
         with step("site: mkdocs"), render.chart_sizes_from(charts.meta):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 import os
 import shutil
@@ -15,6 +16,7 @@ from html import escape
 from pathlib import Path
 
 from scripts.charts.build import ASSETS_DIR
+from scripts.charts.static import dumps_json
 from scripts.paths import Layout
 from scripts.site import render
 from scripts.site.prune_css import prune_page
@@ -35,12 +37,18 @@ def finish(layout: Layout, stage: Path, site_dir: Path) -> None:
     state = render.SiteState.from_environment()
     _copy_tree(stage / ASSETS_DIR, site_dir / "assets" / "charts")
     _copy_tree(stage / "charts", site_dir / "charts", ignore=shutil.ignore_patterns(".*"))  # not the build's record
-    _publish_data(layout, stage, site_dir / "data")
+    for spec_file in sorted((site_dir / "charts").rglob("*.vl.json")):  # the published copies carry the address
+        spec_file.write_text(dumps_json(addressed(json.loads(spec_file.read_text(encoding="utf-8")), state.site_url)),
+                             encoding="utf-8")
+    _publish_data(layout, stage, site_dir / "data", state.site_url)
     _bundle_runtime(layout, site_dir / "assets" / "js" / "vega-runtime.js")
     _write_embeds(state, site_dir)
     for entry in state.catalogue:
         bundle = site_dir / "charts" / state.chart_file(entry["id"], "zip")
         bundle.write_bytes(chart_bundle(state, entry["id"], site_dir / "assets" / "charts" / entry["id"]))
+    not_found = site_dir / "404.html"
+    if not_found.exists():
+        not_found.write_text(base_path_independent(not_found.read_text(encoding="utf-8"), state.site_url), encoding="utf-8")
     for page in sorted(site_dir.rglob("*.html")):
         page.write_text(prune_page(page.read_text(encoding="utf-8"), cache_dir=layout.cache / "css"), encoding="utf-8")
         _tidy_notebook(page, site_dir)
@@ -52,8 +60,9 @@ def _copy_tree(src: Path, dest: Path, ignore=None) -> None:
         shutil.copytree(src, dest, ignore=ignore, dirs_exist_ok=True)
 
 
-def _publish_data(layout: Layout, stage: Path, dest: Path) -> None:
-    """The Data Package as readers download it: descriptor, sources, schemas, ledger."""
+def _publish_data(layout: Layout, stage: Path, dest: Path, site_url: str) -> None:
+    """The Data Package as readers download it: descriptor (with the site as its homepage),
+    sources, schemas, ledger."""
     for name in DATA_FILES:
         src = layout.data / name
         if src.is_dir():
@@ -61,7 +70,61 @@ def _publish_data(layout: Layout, stage: Path, dest: Path) -> None:
         else:
             dest.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dest / name)
+    descriptor = json.loads((dest / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor.pop("homepage", None)
+    keys = list(descriptor)
+    at = keys.index("version") + 1 if "version" in keys else len(keys)
+    descriptor = {**dict(list(descriptor.items())[:at]), "homepage": site_url, **dict(list(descriptor.items())[at:])}
+    (dest / "datapackage.json").write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     _copy_tree(stage / "derived", dest / "derived")
+
+
+def addressed(spec: dict, site_url: str) -> dict:
+    """A chart spec with its usermeta addresses made absolute (charts/ holds them site-relative)."""
+    usermeta = dict(spec.get("usermeta", {}))
+    for key in ("url", "page"):
+        if isinstance(usermeta.get(key), str) and not re.match(r"https?://", usermeta[key]):
+            usermeta[key] = site_url + usermeta[key]
+    return {**spec, "usermeta": usermeta}
+
+
+# The 404 page is served at whatever address was not found, so its links cannot be relative to
+# its own path. MkDocs makes them absolute to the configured address's path, which breaks when
+# the site is served elsewhere (at the root of a local server, say). Here its links become
+# relative to a <base> that a first script picks: the configured path when the address starts
+# with it, else the server's root; a second script gives Material's configuration the same base.
+BASE_SCRIPT = (
+    '<script>(function(){{var p={path};document.write(\'<base href="\'+'
+    '(location.pathname.indexOf(p)===0?p:"/")+\'">\')}})()</script>'
+)
+CONFIG_SCRIPT = (
+    '<script>(function(){var c=document.getElementById("__config");if(!c)return;'
+    'var o=JSON.parse(c.textContent);o.base=document.baseURI;'
+    'if(o.search)o.search=new URL(o.search,document.baseURI).href;'
+    'c.textContent=JSON.stringify(o)})()</script>'
+)
+
+
+def base_path_independent(html: str, site_url: str) -> str:
+    from urllib.parse import urlsplit
+
+    path = urlsplit(site_url).path or "/"
+    html = re.sub(r'((?:href|src)=")' + re.escape(path), r"\1", html)
+    html = html.replace('href=""', 'href="."')
+
+    def config(match: re.Match) -> str:
+        values = json.loads(match.group("json"))
+        for key in ("base", "search"):
+            if isinstance(values.get(key), str) and values[key].startswith(path):
+                values[key] = values[key][len(path):] or "."
+        return match.group("open") + json.dumps(values) + "</script>" + CONFIG_SCRIPT
+
+    html = re.sub(r'(?P<open><script id="__config" type="application/json">)(?P<json>.*?)</script>', config, html,
+                  count=1, flags=re.S)
+    charset = re.search(r"<meta charset=[\"']?utf-8[\"']?>", html, re.I)
+    if not charset:
+        raise ValueError("404.html: no <meta charset> to put the <base> after")
+    return html[: charset.end()] + "\n" + BASE_SCRIPT.format(path=json.dumps(path)) + html[charset.end():]
 
 
 def _bundle_runtime(layout: Layout, out: Path) -> None:
@@ -128,7 +191,7 @@ BUNDLE_FILES = (
 def chart_bundle(state: render.SiteState, chart_id: str, assets: Path) -> bytes:
     """A deterministic zip of everything a newsroom needs to republish one chart."""
     entry = state.chart_entry(chart_id)
-    spec = state.chart_spec(chart_id)
+    spec = addressed(state.chart_spec(chart_id), state.site_url)
     usermeta = spec["usermeta"]
     cites = render.citations(state, chart_id)
     names = [(name.format(id=chart_id), origin, about) for name, origin, about in BUNDLE_FILES]
@@ -143,7 +206,7 @@ def chart_bundle(state: render.SiteState, chart_id: str, assets: Path) -> bytes:
         files="\n".join(f"  {name.ljust(width)}  {about}" for name, _, about in names),
     )
     sources = {
-        "spec": (state.charts_dir / state.chart_file(chart_id, "vegalite")).read_bytes(),
+        "spec": dumps_json(spec).encode("utf-8"),  # as published under site/charts/
         "csv": (state.charts_dir / state.chart_file(chart_id, "csv")).read_bytes(),
         "readme": readme.encode("utf-8"),
     }

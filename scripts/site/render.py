@@ -79,7 +79,7 @@ class SiteState:
             ledger=ledger_module.load(ledger_path),
             charts_dir=charts_dir,
             assets_dir=assets_dir,
-            site_url=site_url(root),
+            site_url=os.environ.get("BTC_SITE_URL") or site_url(root),
             catalogue=catalogue,
         )
 
