@@ -9,6 +9,8 @@ import sys
 
 from scripts.errors import BuildError
 
+TRACEBACK_ENV = "BTC_TRACEBACK"  # set to see the traceback of an internal error
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scripts", description=__doc__)
@@ -49,10 +51,15 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as err:
         # MkDocs reports a failed site build (strict-mode warnings included) with its own
         # exceptions; they are checked by module so that a no-op build never imports MkDocs.
-        if not type(err).__module__.startswith("mkdocs"):
+        if type(err).__module__.startswith("mkdocs"):
+            print(f"build stopped: the site did not build ({err}); see the messages above", file=sys.stderr)
+            return 1
+        # Every input problem is a BuildError; anything else is a fault in the build's own code.
+        if os.environ.get(TRACEBACK_ENV):
             raise
-        print(f"build stopped: the site did not build ({err}); see the messages above", file=sys.stderr)
-        return 1
+        print(f"build failed: internal error, not a problem in the inputs: {type(err).__name__}: {err}\n"
+              f"  (set {TRACEBACK_ENV}=1 for the traceback, and please report it)", file=sys.stderr)
+        return 2
     print(f"build ok: {summary}")
     if args.timings:
         for name, seconds in timings.items():

@@ -47,8 +47,48 @@ class DataError(BuildError):
         super().__init__(f"{len(problems)} data problem(s):\n{lines}")
 
 
+class MissingRow(KeyError):
+    """Code asked for a row by its key and the table has none (or more than one): a data problem."""
+
+    def __init__(self, file: str, key_column: str, key, found: int):
+        self.problem = Problem(
+            file,
+            f"no row with {key_column} = {key!r}; the build needs it (a total, claim or category that a "
+            "check, finding or chart reads)" if found == 0 else
+            f"{found} rows with {key_column} = {key!r}; the build needs exactly one",
+            column=key_column,
+        )
+        super().__init__(str(self.problem))
+
+    def __str__(self) -> str:  # KeyError would print its message quoted
+        return str(self.problem)
+
+
+DESCRIPTOR = "datapackage.json"
+
+
+def _read_json(path: Path, file: str) -> tuple[object, list[Problem]]:
+    """A JSON file's content, or the problems that stop it being read (never an exception)."""
+    if path.is_symlink():
+        return None, [Problem(file, "is a symbolic link; put the file itself here")]
+    if not path.is_file():
+        return None, [Problem(file, "file is missing")]
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        return None, [Problem(file, f"is not valid UTF-8 (byte {err.start}); save it as UTF-8")]
+    try:
+        return json.loads(text), []
+    except json.JSONDecodeError as err:
+        return None, [Problem(file, f"is not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})")]
+
+
 def load_descriptor(data_dir: Path = paths.DATA) -> dict:
-    return json.loads((data_dir / "datapackage.json").read_text(encoding="utf-8"))
+    """The descriptor; DataError (not a traceback) if it is missing or not valid JSON."""
+    descriptor, problems = _read_json(data_dir / DESCRIPTOR, f"{data_dir.name}/{DESCRIPTOR}")
+    if problems:
+        raise DataError(problems)
+    return descriptor
 
 
 def source_resources(descriptor: dict) -> list[dict]:
@@ -56,7 +96,7 @@ def source_resources(descriptor: dict) -> list[dict]:
     return [
         r
         for r in descriptor["resources"]
-        if r["path"].startswith("source/") and r.get("format", "csv") == "csv"
+        if str(r["path"]).startswith("source/") and r.get("format", "csv") == "csv"
     ]
 
 
@@ -119,9 +159,17 @@ def validate_schemas(data_dir: Path = paths.DATA) -> list[Problem]:
     """Validate every source table against its Table Schema, foreign keys included."""
     from frictionless import Package, system
 
+    from scripts import inputs
+
     descriptor = load_descriptor(data_dir)
+    problems = inputs.check_package(data_dir, descriptor)
+    if problems:
+        return problems
     resources = source_resources(descriptor)
     problems = [p for r in resources for p in _check_encoding(data_dir, r)]
+    if problems:
+        return problems
+    problems = inputs.check_tables(data_dir, resources)
     if problems:
         return problems
     package = Package(
@@ -144,14 +192,16 @@ def _describe(error) -> str:
     note = error.note or ""
     cell = getattr(error, "cell", None)
     if error.type == "constraint-error":
+        bound = re.search(r'"(minimum|maximum)" is "([^"]*)"', note)
         if '"required"' in note:
             return "missing value"
         if '"enum"' in note:
             return f"{cell!r} is not one of the allowed values ({note})"
-        if '"minimum" is "0"' in note:
-            return f"negative count {cell}"
         if '"maximum" is "1"' in note:
             return f"share {cell} is outside 0–1"
+        if bound:
+            side = "below the minimum" if bound.group(1) == "minimum" else "above the maximum"
+            return f"{cell} is {side} {bound.group(2)} that the schema allows"
         return f"breaks a constraint: {note}"
     kinds = {
         "type-error": "wrong type",
@@ -193,7 +243,9 @@ def load_tables(data_dir: Path = paths.DATA) -> dict[str, pd.DataFrame]:
             name = field["name"]
             kind = _dtype(field)
             if kind == "boolean":
-                frame[name] = frame[name].map({"true": True, "false": False}).astype("boolean")
+                words = {**{w: True for w in field.get("trueValues", ["true"])},
+                         **{w: False for w in field.get("falseValues", ["false"])}}
+                frame[name] = frame[name].map(words).astype("boolean")
             elif kind == "float64":
                 frame[name] = pd.to_numeric(frame[name]).astype("float64")
             elif kind == "Int64":

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from scripts import paths
+from scripts.datapackage import DataError, MissingRow, Problem
 from scripts.findings import FindingSpec, all_findings
 from scripts.numbers import display, half_up
 
@@ -96,30 +97,52 @@ def _status(spec: FindingSpec, agrees_with_print: bool) -> str:
 
 
 def compute(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Run every finding and compare it with the report; one row per finding."""
+    """Run every finding and compare it with the report; one row per finding.
+
+    A problem in the data that only a finding reveals (a row it needs was deleted, a transcribed
+    figure disagrees with its claim, a claim no finding checks) raises DataError naming the file,
+    row and column, with every such problem listed.
+    """
+    claims_path = tables["claims"].attrs.get("path", "claims.csv")
     claims = tables["claims"].set_index("claim_id")
+    claim_rows = {claim_id: number for number, claim_id in enumerate(tables["claims"]["claim_id"], start=2)}
     specs = all_findings()
-    unknown_claims = sorted(set(claims.index) - {spec.id for spec in specs})
-    if unknown_claims:
-        raise ValueError(
-            f"{tables['claims'].attrs['path']}: claims with no finding to check them: "
-            + ", ".join(unknown_claims)
-        )
+    problems: list[Problem] = []
+    for claim_id in claims.index:
+        if claim_id not in {spec.id for spec in specs}:
+            problems.append(Problem(claims_path, f"claim {claim_id!r} has no finding to check it (claim ids are "
+                                    "finding ids: see the Findings ledger)", row=claim_rows[claim_id], column="claim_id"))
     rows = []
     for spec in specs:
+        inputs = ", ".join(tables[name].attrs.get("path", name) for name in spec.inputs if name in tables)
         try:
             value = _clean(spec.compute(tables), spec.unit)
-        except Exception as err:  # name the finding: a bare pandas error would not
-            raise ValueError(f"finding {spec.id} ({spec.section}) failed: {err}") from err
+        except MissingRow as missing:
+            problem = missing.problem
+            problems.append(Problem(problem.file, f"{problem.message} (finding {spec.id})", problem.row, problem.column))
+            continue
+        except Exception as err:  # name the finding and what it reads: a bare pandas error would not
+            problems.append(Problem(inputs or claims_path, f"finding {spec.id} ({spec.section}) cannot be computed "
+                                    f"from these tables: {err}"))
+            continue
         claim = claims.loc[spec.id] if spec.id in claims.index else None
         if claim is not None:
             reported = float(claim["reported_value"])
-            status = _status(spec, agrees(value, reported, claim["rounding"]))
-            reported_value, reported_text = _clean(reported, spec.unit), claim["reported_text"]
+            try:
+                status = _status(spec, agrees(value, reported, claim["rounding"]))
+                reported_value = _clean(reported, spec.unit)
+            except ValueError as err:
+                problems.append(Problem(claims_path, f"{err}: ours is {value:g}, the claim's is {reported:g}",
+                                        row=claim_rows[spec.id], column="reported_value"))
+                continue
+            reported_text = claim["reported_text"]
             quote = claim["quote"]
         else:
             if spec.basis != "recount":
-                raise ValueError(f"finding {spec.id} is {spec.basis} but the report prints no figure for it (claims.csv)")
+                problems.append(Problem(claims_path, f"no claim {spec.id!r}: finding {spec.id} is {spec.basis} "
+                                        "from the report, so the report's printed figure must be here",
+                                        column="claim_id"))
+                continue
             status = "not_in_report" if spec.uses_public_facts else "derived"
             reported_value, reported_text, quote = None, None, None
         rows.append({
@@ -138,6 +161,8 @@ def compute(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
             "report_quote": quote,
             "source_ref": _source_ref(spec, claim, tables),
         })
+    if problems:
+        raise DataError(problems)
     frame = pd.DataFrame(rows, columns=COLUMNS)
     shown = dict(zip(frame["id"], frame["display"]))
     frame["note"] = [_fill(note, shown, finding_id) for finding_id, note in zip(frame["id"], frame["note"])]

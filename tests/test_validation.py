@@ -43,7 +43,7 @@ def remove(relpath: str) -> Callable[[Layout], None]:
 # (name, corruption, fragments the message must contain)
 CASES = [
     ("wrong type", edit(f"{REPORT}/incidents.csv", "linked,arrest_action,94", "linked,arrest_action,ninety-four"),
-     [f"{REPORT}/incidents.csv", "row 2", "column incidents", "wrong type"]),
+     [f"{REPORT}/incidents.csv", "row 2", "column incidents", "'ninety-four' is not a whole number"]),
     ("missing value", edit(f"{REPORT}/networks.csv", "maaseik-network,Maaseik network,", "maaseik-network,,"),
      [f"{REPORT}/networks.csv", "row 8", "column name", "missing value"]),
     ("unknown key", edit(f"{REPORT}/incidents_by_place.csv", "antwerp,4", "ghent,4"),

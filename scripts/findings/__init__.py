@@ -107,9 +107,11 @@ def all_findings() -> list[FindingSpec]:
 
 def cell(frame: pd.DataFrame, key_column: str, key, column: str):
     """The one value of `column` in the row whose `key_column` equals `key`."""
+    from scripts.datapackage import MissingRow
+
     rows = frame.loc[frame[key_column] == key, column]
     if len(rows) != 1:
-        raise KeyError(f"{frame.attrs.get('path', 'table')}: expected one row with {key_column} = {key!r}, found {len(rows)}")
+        raise MissingRow(frame.attrs.get("path", "table"), key_column, key, len(rows))
     return rows.iloc[0]
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
+from scripts.errors import BuildError
 from scripts.paths import Layout
 
 if TYPE_CHECKING:
@@ -63,6 +64,74 @@ def source_date_epoch(layout: Layout) -> str:
     return str(int(datetime.combine(released, datetime.min.time(), tzinfo=timezone.utc).timestamp()))
 
 
+MACRO_EXIT = 100  # mkdocs-macros' exit status when a page's template fails (on_error_fail)
+
+
+class PageError(BuildError):
+    """A page's macros or template syntax failed."""
+
+
+@contextmanager
+def _macro_errors(config):
+    """A failed macro stops the build with the page, line and cause, not exit status 100.
+
+    mkdocs-macros logs the error with its traceback, then exits; the log is silenced (the build
+    says it once) and the exit becomes a BuildError naming the page and the line.
+    """
+    import logging
+
+    quiet = logging.getLogger("mkdocs.plugins.mkdocs_macros")
+    plugin = config.plugins["macros"]
+
+    def drop_errors(record: logging.LogRecord) -> bool:
+        return "[macros] - ERROR" not in record.getMessage()
+
+    quiet.addFilter(drop_errors)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(drop_errors)
+    try:
+        yield
+    except SystemExit as stop:
+        if stop.code != MACRO_EXIT:
+            raise
+        page = getattr(plugin, "page", None)
+        where = f"docs/{page.file.src_uri}" if page is not None else "docs/"
+        raise PageError(f"{where}{_template_line(stop.__context__, page)}: {_cause(stop.__context__)}") from None
+    finally:
+        quiet.removeFilter(drop_errors)
+        for handler in logging.getLogger().handlers:
+            handler.removeFilter(drop_errors)
+
+
+def _template_line(error, page) -> str:
+    """The line in the page's file (the template starts after the page's front matter)."""
+    line = getattr(error, "lineno", None)  # a template syntax error knows its line
+    traceback = getattr(error, "__traceback__", None)
+    while traceback is not None:  # an error raised by a macro: the template's frame has the line
+        if traceback.tb_frame.f_code.co_filename == "<template>":
+            line = traceback.tb_lineno
+        traceback = traceback.tb_next
+    if not line:
+        return ""
+    try:
+        source = Path(page.file.abs_src_path).read_text(encoding="utf-8")
+        body = page.markdown or ""
+        offset = source[: source.index(body)].count("\n") if body and body in source else 0
+    except (AttributeError, OSError, TypeError, ValueError):
+        offset = 0
+    return f", line {line + offset}"
+
+
+def _cause(error) -> str:
+    if error is None:
+        return "a macro failed"
+    if isinstance(error, KeyError) and error.args:
+        text = str(error.args[0])
+    else:
+        text = str(error)
+    return f"{text} ({type(error).__name__})" if not isinstance(error, (KeyError, ValueError)) else text
+
+
 def build_site(layout: Layout, stage: Path, notebook_run: BackgroundRun, charts: ChartStep, timings=None) -> Path:
     """Render the site into stage/site from the staged ledger, charts and executed notebook.
 
@@ -99,7 +168,7 @@ def build_site(layout: Layout, stage: Path, notebook_run: BackgroundRun, charts:
                              site_url=layout.site_url)
         # Its HTML conversion cache belongs with the build's other caches, not wherever we run.
         config.plugins["mkdocs-jupyter"].config["cache_dir"] = str(layout.cache / "mkdocs-jupyter")
-        with step("site: mkdocs"), render.chart_sizes_from(charts.meta):
+        with step("site: mkdocs"), render.chart_sizes_from(charts.meta), _macro_errors(config):
             build(config)
         charts.finish()
         with step("site: assets, embeds, CSP"):

@@ -7,7 +7,11 @@ are plain Python (scripts.site.render) so that another static-site generator cou
 
 from __future__ import annotations
 
+import re
+
 from scripts.site import render
+
+CHART_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 
 def define_env(env) -> None:
@@ -39,6 +43,9 @@ def define_env(env) -> None:
 
     @env.macro
     def chart(chart_id: str) -> str:
+        if not isinstance(chart_id, str) or not CHART_ID.fullmatch(chart_id):
+            raise ValueError(f"chart id {chart_id!r} is not a chart id (lowercase letters, digits and hyphens, "
+                             "as listed in charts/index.json)")
         return render.chart_figure(state, chart_id, page_base())
 
     @env.macro

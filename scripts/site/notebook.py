@@ -49,7 +49,13 @@ def execute(layout: Layout, ledger: Path, out: Path) -> Path:
         from nbclient import NotebookClient
         from nbclient.exceptions import CellExecutionError
 
-        notebook = nbformat.read(layout.root / "docs" / NOTEBOOK, as_version=4)
+        try:
+            notebook = nbformat.read(layout.root / "docs" / NOTEBOOK, as_version=4)
+            nbformat.validate(notebook)
+        except (OSError, UnicodeDecodeError, ValueError, nbformat.ValidationError) as err:
+            # NotJSONError is a ValueError; say what is wrong in one line, not nbformat's dump.
+            detail = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            raise NotebookError(f"docs/{NOTEBOOK}: is not a valid notebook ({detail[:200]})") from None
         client = NotebookClient(
             notebook, timeout=TIMEOUT, kernel_name="python3", record_timing=False,
             resources={"metadata": {"path": str(layout.root / "docs")}},
