@@ -371,7 +371,7 @@ def _data_links(state: SiteState, source_ref: str, base: str) -> str:
     for path in (part.strip() for part in files.split(",") if part.strip()):
         name = names.get(path)
         dictionary = f' (<a href="{base}data-dictionary/#table-{escape(name)}">columns</a>)' if name else ""
-        links.append(f'<a href="{base}data/{escape(path)}"><code>{escape(path.rsplit("/", 1)[-1])}</code></a>{dictionary}')
+        links.append(f'<a href="{base}data/{escape(path)}">{escape(path.rsplit("/", 1)[-1])}</a>{dictionary}')
     return ", ".join(links)
 
 
@@ -445,7 +445,8 @@ def ledger_table(state: SiteState, section: str | None = None, base: str = "") -
             data = _data_links(state, str(row["source_ref"]), base)
             charts = ", ".join(
                 f'<a href="{base}{SECTION_PAGES[entry["section"]]}#chart-{escape(entry["id"])}" '
-                f'aria-label="Chart: {escape(entry["title"])}">{escape(SECTION_TITLES[entry["section"]])}</a>'
+                f'aria-label="{escape(SECTION_TITLES[entry["section"]])} chart: {escape(entry["title"])}">'
+                f'{escape(SECTION_TITLES[entry["section"]])}</a>'
                 for entry in using.get(finding_id, [])
             )
             sources = "; ".join(part for part in (f"Data: {data}" if data else "", f"charts: {charts}" if charts else "") if part)
