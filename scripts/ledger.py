@@ -21,7 +21,7 @@ from scripts.numbers import display, half_up
 
 COLUMNS = [
     "id", "section", "statement", "value", "display", "unit", "bound", "formula",
-    "reported_value", "reported_text", "status", "note", "report_quote", "source_ref",
+    "explanation", "reported_value", "reported_text", "status", "note", "report_quote", "source_ref",
 ]
 # What each status claims, in the words the site uses for it (Methods and the data package
 # say the same): a status never claims more checking than was done.
@@ -154,6 +154,7 @@ def compute(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
             "unit": spec.unit,
             "bound": spec.bound,
             "formula": spec.formula,
+            "explanation": spec.explanation,
             "reported_value": reported_value,
             "reported_text": reported_text,
             "status": status,

@@ -9,6 +9,7 @@ import functools
 import gzip
 import http.server
 import json
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -398,3 +399,167 @@ def test_embed_pages_render_inside_an_iframe_on_another_origin(browser, built_si
         page.context.close()
     finally:
         server.shutdown()
+
+
+# --- Reader experience (issue 15): the story first on a phone, and the trail behind every number ---
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+STORY_PAGES = ["", "geography/", "networks/", "nationalities/", "weapons-targets/", "threat-levels/"]
+
+
+def palette(context, scheme: str) -> None:
+    """Material's stored palette choice, set before any page of the context loads."""
+    index = 0 if scheme == "default" else 1
+    context.add_init_script(
+        f"localStorage.setItem('/.__palette', JSON.stringify({{index: {index}, color: {{media: '', "
+        f"scheme: '{scheme}', primary: 'indigo', accent: 'indigo'}}}}))"
+    )
+
+
+@pytest.mark.parametrize("path", STORY_PAGES)
+def test_the_first_chart_is_within_two_phone_screens(browser, site_url, path):
+    page, _ = open_page(browser, site_url + path, **PHONE)
+    top = page.locator("figure.btc-chart").first.evaluate("el => el.getBoundingClientRect().top + window.scrollY")
+    assert top < 2 * 844, f"{path or 'home'}: the first chart starts {top:.0f} px down"
+    page.context.close()
+
+
+def test_no_page_tells_readers_to_hover(browser, site_url):
+    """Phones and keyboards cannot hover: instructions are worded for every device."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    told = {}
+    for path in PAGES:
+        page.goto(site_url + path)
+        text = page.evaluate("document.body.innerText")
+        found = [text[max(0, m.start() - 40): m.end() + 40] for m in re.finditer(r"(?i)\b(?:hover|mouse ?over|point at)", text)]
+        if found:
+            told[path or "/"] = found
+    context.close()
+    assert not told, told
+
+
+@pytest.mark.parametrize("width, limit", [(1280, 200), (390, 600)])
+def test_ledger_rows_are_of_sane_height(browser, site_url, width, limit):
+    page, _ = open_page(browser, site_url + "ledger/", viewport={"width": width, "height": 900})
+    heights = page.locator(".btc-ledger--full tbody tr").evaluate_all(
+        "rows => rows.map(row => [row.id, Math.round(row.getBoundingClientRect().height)])")
+    assert len(heights) > 100
+    tall = [(row, height) for row, height in heights if height >= limit]
+    assert not tall, tall
+    # No column shrinks to a sliver (the old Id column printed one letter a line).
+    widths = page.locator(".btc-ledger--full tbody tr:first-child td").evaluate_all(
+        "cells => cells.map(cell => cell.getBoundingClientRect().width)")
+    assert min(widths) >= 60, widths
+    page.context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_following_a_number_lands_on_its_highlighted_ledger_row_with_headers_in_view(browser, site_url, width):
+    """Tap or click a number on a section page: its ledger row is in view, highlighted, and on a
+    desktop the table's header row is visible above it (on a phone each cell is labelled)."""
+    page, _ = open_page(browser, site_url + "nationalities/", viewport={"width": width, "height": 900},
+                        is_mobile=width < 600, has_touch=width < 600)
+    number = page.locator("a.btc-finding[data-finding='moroccan-linked-share']").first
+    if width < 600:
+        number.tap()
+    else:
+        number.click()
+    page.wait_for_url("**/ledger/#finding-moroccan-linked-share")
+    row = page.locator("#finding-moroccan-linked-share")
+    row.wait_for()
+    page.wait_for_timeout(300)
+    box = row.bounding_box()
+    header = page.locator(".md-header").bounding_box()
+    assert header["y"] + header["height"] - 1 <= box["y"] < 900, box
+    background = "el => getComputedStyle(el.querySelector('td')).backgroundColor"
+    other = page.locator("#finding-moroccan-linked").evaluate(background)
+    assert row.evaluate(background) not in (other, "rgba(0, 0, 0, 0)"), "the arrival row is not highlighted"
+    if width >= 760:
+        thead = row.evaluate("""el => { const r = el.closest('table').querySelector('thead th').getBoundingClientRect();
+                                      return {top: r.top, bottom: r.bottom}; }""")
+        assert header["y"] + header["height"] - 1 <= thead["top"] and thead["bottom"] <= box["y"] + 1, (thead, box)
+    else:
+        assert row.evaluate("el => getComputedStyle(el.querySelector('td'), '::before').content") != "none"
+    page.context.close()
+
+
+def test_the_ledger_row_highlight_works_on_a_direct_visit(browser, site_url):
+    page, _ = open_page(browser, site_url + "ledger/#finding-route-overlap-arrest-actions", viewport={"width": 1280, "height": 900})
+    row = page.locator("#finding-route-overlap-arrest-actions")
+    assert row.evaluate("el => el.matches(':target')")
+    background = row.evaluate("el => getComputedStyle(el.querySelector('td')).backgroundColor")
+    assert background != "rgba(0, 0, 0, 0)"
+    page.context.close()
+
+
+def test_a_number_is_reachable_by_keyboard_and_described_in_plain_words(browser, site_url, built_site):
+    import csv
+
+    with (built_site.derived / "findings.csv").open(encoding="utf-8", newline="") as handle:
+        ledger = {row["id"]: row for row in csv.DictReader(handle)}
+    page, _ = open_page(browser, site_url + "networks/", viewport={"width": 1280, "height": 900})
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('btc-finding')"):
+            break
+    else:
+        pytest.fail("no number on the page takes keyboard focus")
+    finding_id = page.evaluate("document.activeElement.dataset.finding")
+    focused = page.locator(":focus")
+    from playwright.sync_api import expect
+
+    expect(focused).to_have_accessible_description(re.compile(re.escape(ledger[finding_id]["explanation"])))
+    # Every number on the page is described, and by the plain words, not the formula.
+    for number in page.locator("a.btc-finding").all():
+        finding_id = number.get_attribute("data-finding")
+        expect(number).to_have_accessible_description(re.compile(re.escape(ledger[finding_id]["explanation"])))
+    # Enter follows it to its ledger row.
+    focused_id = page.evaluate("document.activeElement.dataset.finding")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/ledger/#finding-{focused_id}")
+    page.context.close()
+
+
+def _luminance(rgb: str) -> float:
+    channels = [float(c) / 255 for c in re.findall(r"[\d.]+", rgb)[:3]]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+@pytest.mark.parametrize("scheme", ["default", "slate"])
+def test_the_headline_is_dark_and_bold_and_outweighs_nothing_else(browser, site_url, scheme):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    palette(context, scheme)
+    page = context.new_page()
+    page.goto(site_url)
+    style = page.locator("article h1").evaluate("""el => { const s = getComputedStyle(el);
+        let bg = 'rgba(0, 0, 0, 0)', node = el;
+        while (node && (bg === 'rgba(0, 0, 0, 0)' || bg === 'transparent')) { bg = getComputedStyle(node).backgroundColor; node = node.parentElement; }
+        return {color: s.color, weight: s.fontWeight, opacity: s.opacity, size: parseFloat(s.fontSize), bg}; }""")
+    # Material's text colours are translucent: blend onto the background before measuring.
+    alpha = float((re.findall(r"[\d.]+", style["color"]) + ["1", "1", "1", "1"])[3]) if "rgba" in style["color"] else 1.0
+    fg = [float(c) for c in re.findall(r"[\d.]+", style["color"])[:3]]
+    bg = [float(c) for c in re.findall(r"[\d.]+", style["bg"])[:3]]
+    blended = "rgb(" + ",".join(str(alpha * f + (1 - alpha) * b) for f, b in zip(fg, bg)) + ")"
+    lighter, darker = sorted([_luminance(blended), _luminance(style["bg"])], reverse=True)
+    contrast = (lighter + 0.05) / (darker + 0.05)
+    assert contrast >= 10, (style, contrast)
+    assert int(style["weight"]) >= 700 and float(style["opacity"]) == 1, style
+    stat = page.locator(".btc-headline__figure").first.evaluate("el => parseFloat(getComputedStyle(el).fontSize)")
+    assert style["size"] > stat, (style["size"], stat)
+    context.close()
+
+
+@pytest.mark.parametrize("width", [390, 360])
+def test_the_header_title_is_not_cut_on_a_phone(browser, site_url, width):
+    page, _ = open_page(browser, site_url + "networks/", viewport={"width": width, "height": 800}, is_mobile=True, has_touch=True)
+    clipped = page.evaluate("""() => {
+        const topic = document.querySelector('.md-header__topic');
+        const shown = [...topic.children].filter(el => getComputedStyle(el).display !== 'none');
+        const t = topic.getBoundingClientRect();
+        return shown.map(el => { const r = el.getBoundingClientRect();
+          return {text: el.textContent.trim(), over: el.scrollWidth > el.clientWidth || r.right > t.right + 0.5 || r.left < t.left - 0.5}; });
+    }""")
+    assert len(clipped) == 1 and not clipped[0]["over"], clipped
+    page.context.close()

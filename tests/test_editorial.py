@@ -62,10 +62,10 @@ ALLOWED = {
 _ALLOWED = re.compile("|".join(f"(?:{pattern})" for pattern in ALLOWED.values()))
 
 # Ledger values and the report's printed words (finding, reported), and what is not prose.
-LEDGER_VALUES = "span.btc-finding, span.btc-reported, span.btc-report-text"
+LEDGER_VALUES = ".btc-finding, span.btc-reported, span.btc-report-text"
 NOT_PROSE = (
     "code, pre, script, style, svg, figure, .btc-chart-block, .btc-table-wrap, .btc-status-summary, "
-    ".btc-reuse, .btc-ledger-filter, a.headerlink, .jp-CodeCell, .jp-OutputArea, del"
+    ".btc-reuse, .btc-ledger-filter, a.headerlink, .jp-CodeCell, .jp-OutputArea, del, .btc-finding-about"
 )
 _QUOTED = re.compile(r"“([^”]+)”|\"([^\"]+)\"")
 ELISION = " … "
@@ -151,7 +151,7 @@ def renderings(site: Path, charts: Path, ledger: dict[str, dict]) -> dict[str, d
         seen[finding_id][row["display"]].add("ledger display")
     for name in PAGE_FILES:
         doc = BeautifulSoup((site / name).read_text(encoding="utf-8"), "html.parser")
-        for span in doc.select("span.btc-finding[data-finding]"):
+        for span in doc.select(".btc-finding[data-finding]"):
             finding_id, text = span["data-finding"], span.get_text()
             row = ledger[finding_id]
             if text in WORDS and row["bound"] == "exact" and row["unit"] != "share" and in_words(float(row["value"])) == text:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -242,3 +243,12 @@ def test_unchanged_inputs_skip_the_build_and_any_change_rebuilds(tmp_path):
     assert "up_to_date" not in build(layout, site=False)
     assert tree_digest(layout.charts) == outputs
     assert "up_to_date" not in build(layout, site=False, force=True)
+
+
+def test_every_finding_is_explained_in_plain_words(ledger):
+    """The explanation a reader gets with each number: words, not the tables' terms (the formula)."""
+    for finding_id, row in ledger.items():
+        text = row["explanation"]
+        assert text and text != row["formula"], finding_id
+        assert not re.search(r"[=_/+−≥]|\b(?:connection|type|where)\s*=", text), (finding_id, text)
+        assert text.endswith("."), (finding_id, text)

@@ -200,12 +200,17 @@ def test_numbers_on_pages_come_from_the_ledger(site, built_site):
     ledger = load(built_site.derived / "findings.csv")
     used = 0
     for name in PAGES:
-        for span in soup(site / name).select("span.btc-finding"):
+        doc = soup(site / name)
+        for span in doc.select("a.btc-finding"):
             finding_id = span["data-finding"]
             text = span.get_text()
             row = ledger.loc[finding_id]
             words = "words" in span.get("class", []) or text in WORD_FORMS
             assert text == format_row(row, words=words), (name, finding_id, text)
+            # A link to its ledger row, described by its plain-words explanation.
+            assert span["href"].endswith(f"ledger/#finding-{finding_id}"), (name, str(span))
+            about = doc.find(id=span["aria-describedby"])
+            assert about is not None and row["explanation"] in about.get_text(), (name, finding_id)
             used += 1
     assert used >= 40
 

@@ -39,6 +39,8 @@ BASES = ("recount", "transcribed", "back_calculated")
 # What our value is: exact, or a lower bound (the report's "at least", or an inference that
 # only bounds the count from below).
 BOUNDS = ("exact", "lower")
+# How a figure copied from the report is explained when its finding says nothing more.
+TRANSCRIBED_EXPLANATION = "The report's own figure, copied as it prints it."
 
 Tables = dict[str, pd.DataFrame]
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -57,6 +59,7 @@ class FindingSpec:
     bound: str = "exact"
     digits: int = 0
     note: str = ""
+    explanation: str = ""
 
     @property
     def uses_public_facts(self) -> bool:
@@ -67,12 +70,18 @@ REGISTRY: dict[str, FindingSpec] = {}
 
 
 def finding(section: str, id: str, *, statement: str, unit: str, formula: str, inputs: tuple[str, ...],
-            basis: str = "recount", bound: str = "exact", digits: int = 0, note: str = ""):
+            basis: str = "recount", bound: str = "exact", digits: int = 0, note: str = "",
+            explanation: str = ""):
     """Register a finding. The decorated function takes the tables and returns one number.
 
     ``digits`` is the one precision a share is shown with everywhere (page, chart, CSV);
-    ``note`` is our plain-words reading of the row, e.g. why it differs from the report.
+    ``note`` is our plain-words reading of the row, e.g. why it differs from the report;
+    ``explanation`` says how the number was got, in plain words for a reader (``formula`` is
+    the same in the tables' terms). Every figure we compute needs one; a figure copied from
+    the report gets ``TRANSCRIBED_EXPLANATION`` unless it says more.
     """
+    if basis != "transcribed" and not explanation:
+        raise ValueError(f"finding {id}: a computed figure needs a plain-words explanation")
     if basis not in BASES:
         raise ValueError(f"finding {id}: unknown basis {basis!r}")
     if bound not in BOUNDS:
@@ -90,6 +99,7 @@ def finding(section: str, id: str, *, statement: str, unit: str, formula: str, i
         REGISTRY[id] = FindingSpec(
             id, section, statement, unit, formula, tuple(inputs), fn,
             basis=basis, bound=bound, digits=digits, note=note,
+            explanation=explanation or TRANSCRIBED_EXPLANATION,
         )
         return fn
 

@@ -55,7 +55,8 @@ def _(t):
 @finding("geography", "brussels-charleroi-incidents", unit="incidents",
          inputs=("incidents", "claims"),
          statement="Incidents in Brussels and Charleroi together (back-computed from the printed share)",
-         formula="the only whole number n for which n / all incidents rounds to the printed 71%")
+         formula="the only whole number n for which n / all incidents rounds to the printed 71%",
+         explanation="Our figure: the only whole number of incidents that, divided by all incidents, rounds to the share the report prints for Brussels and Charleroi together (the values behind its Figure 2 are missing).")
 def _(t):
     return brussels_charleroi_incidents(t)
 
@@ -64,27 +65,31 @@ def _(t):
          note="Figure 2's values are missing from the text available to us, so we worked the Brussels and Charleroi count back from this printed share: it agrees with the report by construction and checks nothing.",
          statement="Share of all incidents that took place in Brussels or Charleroi",
          formula="back-computed count / all incidents; consistent with the print by construction, "
-                 "not an independent check (Figure 2's values are missing)")
+                 "not an independent check (Figure 2's values are missing)",
+         explanation="That worked-back count divided by all incidents. It agrees with the report's share because it was worked back from it, so it is not a check.")
 def _(t):
     return brussels_charleroi_incidents(t) / incidents(t)
 
 
 @finding("geography", "brussels-incidents", unit="incidents", inputs=("incidents", "claims") + PLACES,
          statement="Incidents in Brussels (derived; the report's Figure 2 values are missing)",
-         formula="back-computed Brussels + Charleroi count − Charleroi's 14")
+         formula="back-computed Brussels + Charleroi count − Charleroi's 14",
+         explanation="Our figure: the worked-back count for Brussels and Charleroi together, less the incidents the report counts in Charleroi.")
 def _(t):
     return brussels_charleroi_incidents(t) - _place(t, "charleroi")
 
 
 @finding("geography", "elsewhere-incidents", unit="incidents", inputs=("incidents", "claims") + PLACES,
          statement="Incidents outside Brussels, Charleroi and Antwerp, which the surviving text does not break down",
-         formula="all incidents − Brussels and Charleroi − Antwerp")
+         formula="all incidents − Brussels and Charleroi − Antwerp",
+         explanation="Our figure: all incidents, less those in Brussels, Charleroi and Antwerp.")
 def _(t):
     return incidents(t) - brussels_charleroi_incidents(t) - _place(t, "antwerp")
 
 
 @finding("geography", "antwerp-incident-share", unit="share", inputs=("incidents",) + PLACES,
-         statement="Antwerp's share of all incidents", formula="Antwerp incidents / all incidents")
+         statement="Antwerp's share of all incidents", formula="Antwerp incidents / all incidents",
+         explanation="Our figure: the incidents the report counts in Antwerp divided by all incidents.")
 def _(t):
     return _place(t, "antwerp") / incidents(t)
 
@@ -112,7 +117,8 @@ def _(t):
 
 @finding("geography", "antwerp-to-brussels-muslims-ratio", unit="share", inputs=("muslim_population",),
          statement="Antwerp's estimated Muslim population as a share of the Brussels-Capital Region's",
-         formula="Antwerp estimate / Brussels-Capital Region estimate")
+         formula="Antwerp estimate / Brussels-Capital Region estimate",
+         explanation="Our figure: the report's estimate of the Muslim population of Antwerp divided by its estimate for the Brussels-Capital Region.")
 def _(t):
     frame = t["muslim_population"]
     antwerp = cell(frame, "area", "antwerp", "muslims_estimate")

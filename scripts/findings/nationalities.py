@@ -49,19 +49,22 @@ def _(t):
 
 @finding("nationalities", "citizenship-coverage-share", unit="share", inputs=("coverage", "denominators"),
          statement="Share of the 135 individuals whose citizenship is known",
-         formula="citizenship known / all individuals")
+         formula="citizenship known / all individuals",
+         explanation="Our figure: the individuals whose citizenship is known, divided by all individuals in the dataset.")
 def _(t):
     return _coverage(t, "citizenship") / _everyone(t)
 
 
 @finding("nationalities", "countries", note='The Key Findings attach the {countries} countries to all {individuals-total} individuals; the body gives them for the {citizenship-known} whose citizenship is known.', unit="countries", inputs=CIT,
-         statement="Countries of citizenship among the individuals", formula="rows of citizenship")
+         statement="Countries of citizenship among the individuals", formula="rows of citizenship",
+         explanation="The countries of citizenship the report lists, counted.")
 def _(t):
     return len(t["citizenship"])
 
 
 @finding("nationalities", "other-nationalities", unit="countries", inputs=CIT,
-         statement="Countries of citizenship other than Belgium", formula="rows of citizenship − Belgium")
+         statement="Countries of citizenship other than Belgium", formula="rows of citizenship − Belgium",
+         explanation="The countries of citizenship the report lists, not counting Belgium.")
 def _(t):
     return int((t["citizenship"]["country_code"] != "BE").sum())
 
@@ -74,14 +77,16 @@ def _(t):
 
 @finding("nationalities", "belgian-citizen-share", note='This share is of the {citizenship-known} individuals whose citizenship is known. The Key Findings attach the same figure to all {individuals-total} (see belgian-citizen-share-of-all-individuals).', unit="share", inputs=CIT + ("coverage",),
          statement="Share of individuals with known citizenship who were Belgian citizens",
-         formula="Belgian citizens / citizenship known")
+         formula="Belgian citizens / citizenship known",
+         explanation="The Belgian citizens divided by the individuals whose citizenship is known.")
 def _(t):
     return _citizens(t, "BE") / _coverage(t, "citizenship")
 
 
 @finding("nationalities", "non-belgian-citizens", unit="people", inputs=CIT + ("coverage",),
          statement="Individuals with known citizenship who were not Belgian citizens (counts per country not given)",
-         formula="citizenship known − Belgian citizens")
+         formula="citizenship known − Belgian citizens",
+         explanation="Our figure: the individuals whose citizenship is known, less the Belgian citizens.")
 def _(t):
     return _coverage(t, "citizenship") - _citizens(t, "BE")
 
@@ -102,7 +107,8 @@ def _(t):
 
 @finding("nationalities", "born-in-belgium-share", bound="lower", unit="share", inputs=("belgian_birthplaces",) + CIT,
          statement="Share of Belgian citizens known to be born in Belgium",
-         formula="born in Belgium / Belgian citizens")
+         formula="born in Belgium / Belgian citizens",
+         explanation="The Belgian citizens born in Belgium, divided by all Belgian citizens.")
 def _(t):
     return int(cell(t["belgian_birthplaces"], "birthplace", "Belgium", "individuals")) / _citizens(t, "BE")
 
@@ -123,7 +129,8 @@ def _(t):
 
 @finding("nationalities", "moroccan-linked-share", note='Our reading: {moroccan-linked} of all {individuals-total} individuals is {moroccan-linked-share}. The report prints its figure without naming the total, and none of the totals it gives ({individuals-total} individuals; {citizenship-known} with known citizenship; {heritage-known} with known heritage) yields it.', unit="share", inputs=GROUPS + ("denominators",),
          statement="Share of all 135 individuals with a Moroccan link",
-         formula="Moroccan-linked / all individuals (the report does not say which total its 33% uses)")
+         formula="Moroccan-linked / all individuals (the report does not say which total its 33% uses)",
+         explanation="The individuals with links to Morocco, divided by all individuals in the dataset. The report does not say which total its own share uses.")
 def _(t):
     return _group(t, "moroccan-link") / _everyone(t)
 
@@ -137,7 +144,8 @@ def _(t):
 
 @finding("nationalities", "moroccan-linked-belgian-share", unit="share", inputs=GROUPS,
          statement="Share of Moroccan-linked individuals who were Belgian citizens",
-         formula="Moroccan-linked Belgian citizens / Moroccan-linked individuals")
+         formula="Moroccan-linked Belgian citizens / Moroccan-linked individuals",
+         explanation="Our figure: the Belgian citizens with links to Morocco, divided by all individuals with links to Morocco.")
 def _(t):
     return _group(t, "moroccan-link-belgian-citizens") / _group(t, "moroccan-link")
 
@@ -151,14 +159,16 @@ def _(t):
 
 @finding("nationalities", "countries-all-four-years", unit="countries", inputs=CIT,
          statement="Countries whose citizens appear in each of the four years 2014–2017",
-         formula="citizenship rows with years_present = 4")
+         formula="citizenship rows with years_present = 4",
+         explanation="The countries of citizenship that appear in every year of the dataset, counted.")
 def _(t):
     return int((t["citizenship"]["years_present"] == 4).sum())
 
 
 @finding("nationalities", "countries-three-years", unit="countries", inputs=CIT,
          statement="Countries whose citizens appear in exactly three of the four years",
-         formula="citizenship rows with years_present = 3")
+         formula="citizenship rows with years_present = 3",
+         explanation="The countries of citizenship that appear in all but one year of the dataset, counted.")
 def _(t):
     return int((t["citizenship"]["years_present"] == 3).sum())
 
@@ -215,7 +225,8 @@ def _(t):
 
 @finding("nationalities", "belgian-birthplaces-total", unit="people", inputs=("belgian_birthplaces",),
          statement="Belgian citizens counted in footnote 25's birthplaces (a sum check against the 61 Belgian citizens)",
-         formula="born in Belgium + Morocco + Lebanon + birthplace unknown")
+         formula="born in Belgium + Morocco + Lebanon + birthplace unknown",
+         explanation="The Belgian citizens born in Belgium, in Morocco or in Lebanon, plus those whose birthplace is unknown, added up.")
 def _(t):
     return int(t["belgian_birthplaces"]["individuals"].sum())
 
@@ -223,6 +234,7 @@ def _(t):
 @finding("nationalities", "belgian-citizen-share-of-all-individuals", unit="share", inputs=CIT + ("denominators",),
          statement="Belgian citizens as a share of all individuals in the dataset",
          formula="Belgian citizens / all individuals",
-         note="The report contradicts itself here. Its Key Findings write that the {individuals-total} individuals \"were citizens of 12 different countries\" and that 65% were Belgian; its body gives both figures for the {citizenship-known} individuals whose citizenship is known. Of all {individuals-total}, the {belgian-citizens} Belgian citizens are {belgian-citizen-share-of-all-individuals}.")
+         note="The report contradicts itself here. Its Key Findings write that the {individuals-total} individuals \"were citizens of 12 different countries\" and that 65% were Belgian; its body gives both figures for the {citizenship-known} individuals whose citizenship is known. Of all {individuals-total}, the {belgian-citizens} Belgian citizens are {belgian-citizen-share-of-all-individuals}.",
+         explanation="The Belgian citizens divided by all individuals in the dataset, including those whose citizenship is unknown.")
 def _(t):
     return _citizens(t, "BE") / _everyone(t)

@@ -44,7 +44,8 @@ def _(t):
 
 @finding("networks", "local-cell-share", unit="share", inputs=ROUTES, digits=1,
          statement="Share of classifiable linked arrest actions connected through a local cell",
-         formula="local-cell arrest actions / arrest actions with route detail")
+         formula="local-cell arrest actions / arrest actions with route detail",
+         explanation="The arrest actions linked through a local cell, divided by the linked arrest actions whose route could be told.")
 def _(t):
     return _route(t, "local_cell") / _with_route_detail(t)
 
@@ -59,28 +60,32 @@ def _(t):
 @finding("networks", "deployed-operative-share", unit="share", inputs=ROUTES, digits=1,
          note="Shown with one decimal, as the report gives the local-cell share ({local-cell-share}); the report words this one as \"a little more than 18%\".",
          statement="Share of classifiable linked arrest actions connected to a deployed operative",
-         formula="deployed-operative arrest actions / arrest actions with route detail")
+         formula="deployed-operative arrest actions / arrest actions with route detail",
+         explanation="The arrest actions linked to a deployed operative, divided by the linked arrest actions whose route could be told.")
 def _(t):
     return _route(t, "deployed_operative") / _with_route_detail(t)
 
 
 @finding("networks", "route-overlap-arrest-actions", note="Our inference: {local-cell-arrest-actions} local-cell and {deployed-operative-arrest-actions} deployed-operative arrest actions add up to more than the {route-detail-arrest-actions} that could be classified, so {route-overlap-arrest-actions} were counted under both routes, or the report's figures contain a slip. The report describes no such overlap.", bound="lower", unit="arrest_actions", inputs=ROUTES,
          statement="Arrest actions counted under both routes (implied by the report's figures)",
-         formula="local cell + deployed operative − arrest actions with route detail")
+         formula="local cell + deployed operative − arrest actions with route detail",
+         explanation="Our inference: the local-cell and the deployed-operative arrest actions added together come to more than the arrest actions whose route could be told; the difference must have been counted under both routes, unless the report's figures contain a slip.")
 def _(t):
     return _route(t, "local_cell") + _route(t, "deployed_operative") - _with_route_detail(t)
 
 
 @finding("networks", "named-networks", bound="lower", unit="networks", inputs=TABLE1,
          statement="Named Islamic State networks in Belgium listed in Table 1",
-         formula="rows of Table 1")
+         formula="rows of Table 1",
+         explanation="The networks listed in the report's Table 1, counted.")
 def _(t):
     return len(t["networks"])
 
 
 @finding("networks", "network-links-total", unit="links", inputs=TABLE1,
          statement="Links between arrest actions and networks in Table 1",
-         formula="sum of Table 1's arrest-action counts")
+         formula="sum of Table 1's arrest-action counts",
+         explanation="Our figure: the links to arrest actions in Table 1, added up over its networks. Table 1 counts links, not arrest actions.")
 def _(t):
     return int(t["networks"]["arrest_action_links"].sum())
 
@@ -94,35 +99,40 @@ def _(t):
 
 @finding("networks", "network-tied-arrest-actions", unit="arrest_actions", inputs=TABLE1,
          statement="Linked arrest actions tied to at least one named network",
-         formula="Table 1 links − arrest actions tied to two networks")
+         formula="Table 1 links − arrest actions tied to two networks",
+         explanation="The links in Table 1, less one for each arrest action that the note under the table ties to two networks.")
 def _(t):
     return network_tied_arrest_actions(t)
 
 
 @finding("networks", "network-tied-share-of-linked", unit="share", inputs=TABLE1 + ("incidents",),
          statement="Share of linked arrest actions tied to a named network",
-         formula="network-tied arrest actions / linked arrest actions")
+         formula="network-tied arrest actions / linked arrest actions",
+         explanation="The network-tied arrest actions divided by all linked arrest actions.")
 def _(t):
     return network_tied_arrest_actions(t) / incidents(t, "linked", "arrest_action")
 
 
 @finding("networks", "part-of-whole-networks", unit="networks", inputs=TABLE1,
          statement="Networks the report considers parts of a whole (Zerkani network; Paris, Brussels, Verviers and Argenteuil cells)",
-         formula="rows of Table 1 flagged part_of_whole")
+         formula="rows of Table 1 flagged part_of_whole",
+         explanation="The entities of Table 1 that the report calls parts of a whole, counted.")
 def _(t):
     return int(t["networks"]["part_of_whole"].sum())
 
 
 @finding("networks", "part-of-whole-arrest-actions", unit="arrest_actions", inputs=TABLE1,
          statement="Arrest actions tied to the networks the report considers parts of a whole",
-         formula="their Table 1 links − double links between two of them")
+         formula="their Table 1 links − double links between two of them",
+         explanation="Our figure: those entities' links in Table 1, less one for each arrest action tied to two of them.")
 def _(t):
     return part_of_whole_arrest_actions(t)
 
 
 @finding("networks", "part-of-whole-share", unit="share", inputs=TABLE1,
          statement="Share of network-tied arrest actions tied to the networks the report considers parts of a whole",
-         formula="part-of-whole arrest actions / network-tied arrest actions")
+         formula="part-of-whole arrest actions / network-tied arrest actions",
+         explanation="Our figure: those arrest actions divided by all network-tied arrest actions.")
 def _(t):
     return part_of_whole_arrest_actions(t) / network_tied_arrest_actions(t)
 

@@ -28,21 +28,24 @@ def _convicts(t, status):
 
 @finding("threat_levels", "threat-level-lowered-to", note="From the public record of the national threat level (OCAM/OCAD), not from the report's data.", unit="level", inputs=LEVELS,
          statement="National threat level after the January 2018 decision",
-         formula="level of the latest national period")
+         formula="level of the latest national period",
+         explanation="The national threat level in the latest period of our timeline, built from public sources.")
 def _(t):
     return int(_national(t)["level"].iloc[-1])
 
 
 @finding("threat_levels", "threat-level-peak", note="From the public record of the national threat level (OCAM/OCAD), not from the report's data.", unit="level", inputs=LEVELS,
          statement="Highest national threat level in the period",
-         formula="maximum level over national periods")
+         formula="maximum level over national periods",
+         explanation="The highest national threat level in our timeline, built from public sources.")
 def _(t):
     return int(_national(t)["level"].max())
 
 
 @finding("threat_levels", "level-four-national-days", unit="days", inputs=LEVELS,
          statement="Days the whole country spent at level four",
-         formula="sum of days of national periods at level 4 (end date exclusive)")
+         formula="sum of days of national periods at level 4 (end date exclusive)",
+         explanation="Our figure: the days the whole country spent at level four, added up over the periods of our timeline, each counted from its first day up to the day the level changed.")
 def _(t):
     national = _national(t)
     return int(sum(_days(row) for _, row in national[national["level"] == 4].iterrows()))
@@ -50,7 +53,8 @@ def _(t):
 
 @finding("threat_levels", "level-three-or-more-days", unit="days", inputs=LEVELS,
          statement="Days the country spent at level three or higher up to 31 January 2018",
-         formula="sum of days of national periods at level ≥ 3 (end date exclusive)")
+         formula="sum of days of national periods at level ≥ 3 (end date exclusive)",
+         explanation="Our figure: the days the whole country spent at level three or higher, added up over the periods of our timeline, each counted from its first day up to the day the level changed.")
 def _(t):
     national = _national(t)
     return int(sum(_days(row) for _, row in national[national["level"] >= 3].iterrows()))
@@ -58,7 +62,8 @@ def _(t):
 
 @finding("threat_levels", "threat-level-changes", unit="changes", inputs=LEVELS,
          statement="Changes of the national threat level from June 2014 to January 2018",
-         formula="national periods − 1")
+         formula="national periods − 1",
+         explanation="Our figure: the periods in our timeline of the national threat level, less one; each new period is one change.")
 def _(t):
     return len(_national(t)) - 1
 
@@ -84,14 +89,16 @@ def _(t):
 
 
 @finding("threat_levels", "acquittals-2016", unit="verdicts", inputs=("justice",),
-         statement="Acquittals among the 2016 terrorism verdicts (verdicts minus convictions)", formula="verdicts − convictions")
+         statement="Acquittals among the 2016 terrorism verdicts (verdicts minus convictions)", formula="verdicts − convictions",
+         explanation="Our figure: the verdicts of 2016 less the convictions, from the Europol figures the report cites.")
 def _(t):
     return int(_justice(t, "verdicts_2016") - _justice(t, "convictions_2016"))
 
 
 @finding("threat_levels", "acquittal-rate-2016", unit="share", inputs=("justice",),
          statement="Acquittal rate of the 2016 terrorism verdicts",
-         formula="(verdicts − convictions) / verdicts")
+         formula="(verdicts − convictions) / verdicts",
+         explanation="The verdicts of 2016 less the convictions, divided by the verdicts (the Europol figures the report cites).")
 def _(t):
     verdicts = _justice(t, "verdicts_2016")
     return (verdicts - _justice(t, "convictions_2016")) / verdicts
@@ -134,14 +141,16 @@ def _(t):
 
 @finding("threat_levels", "convict-status-shares-total", unit="share", inputs=("convict_status",),
          statement="The four convict shares the report gives for July 2017, added up (a sum check)",
-         formula="in prison + sentence served + conditional release + convicted in absentia")
+         formula="in prison + sentence served + conditional release + convicted in absentia",
+         explanation="Our figure: the report's shares of convicts in prison, released after serving their sentence, on conditional release and convicted in absentia, added up.")
 def _(t):
     return min(1.0, float(t["convict_status"]["share"].sum()))
 
 
 @finding("threat_levels", "convicts-released-share", unit="share", inputs=("convict_status",),
          statement="Share of those convicted who had served their sentence or been released conditionally by July 2017",
-         formula="sentence served + conditional release")
+         formula="sentence served + conditional release",
+         explanation="Our figure: the report's shares of convicts who had served their sentence and who were on conditional release, added up.")
 def _(t):
     frame = t["convict_status"]
     return float(frame.loc[frame["status"].isin(["sentence_served", "conditional_release"]), "share"].sum())
@@ -149,7 +158,8 @@ def _(t):
 
 @finding("threat_levels", "convicts-not-in-prison-share", unit="share", inputs=("convict_status",),
          statement="Share of those convicted who were not in prison in July 2017",
-         formula="sentence served + conditional release + convicted in absentia")
+         formula="sentence served + conditional release + convicted in absentia",
+         explanation="Our figure: the report's shares of convicts who had served their sentence, were on conditional release or were convicted in absentia, added up.")
 def _(t):
     frame = t["convict_status"]
     # The printed shares are rounded, so three of them can add up to a little over 1 (the
@@ -190,6 +200,7 @@ def _(t):
 
 
 @finding("threat_levels", "threat-level-scale-levels", unit="level", inputs=("threat_level_scale",),
-         statement="Levels on Belgium's threat scale", formula="rows of threat_level_scale")
+         statement="Levels on Belgium's threat scale", formula="rows of threat_level_scale",
+         explanation="The levels of the national threat scale, counted.")
 def _(t):
     return len(t["threat_level_scale"])

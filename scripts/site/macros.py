@@ -16,6 +16,8 @@ CHART_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 def define_env(env) -> None:
     state = render.SiteState.from_environment()
+    # Findings already described on each page: the hidden description is written once per page.
+    described: dict[str, set[str]] = {}
 
     def page_base() -> str:
         # Relative path from the current page to the site root, so links survive any base URL.
@@ -29,7 +31,10 @@ def define_env(env) -> None:
 
         ``words=True`` writes an exact count under ten as a word ("no", "three").
         """
-        return render.finding(state, finding_id, words=words, base=page_base())
+        seen = described.setdefault(env.page.url if env.page else "", set())
+        first = finding_id not in seen
+        seen.add(finding_id)
+        return render.finding(state, finding_id, words=words, base=page_base(), describe=first)
 
     @env.macro
     def value(finding_id: str, words: bool = False) -> str:
@@ -85,6 +90,11 @@ def define_env(env) -> None:
     @env.macro
     def corrections_log() -> str:
         return render.corrections_log(state)
+
+    @env.macro
+    def byline() -> str:
+        """The team credit (CITATION.cff) and the date of the last change (SOURCE_DATE_EPOCH)."""
+        return render.byline(state)
 
     @env.macro
     def citation(style: str = "plain", chart_id: str | None = None) -> str:

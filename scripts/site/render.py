@@ -142,20 +142,75 @@ def reported(state: SiteState, finding_id: str) -> str:
     )
 
 
-def finding(state: SiteState, finding_id: str, words: bool = False, base: str = "") -> str:
+# Where Methods explains a finding in full (docs/methods.md anchors): "why they differ" and the
+# ledger row lead there rather than to a row that restates the formula.
+METHODS_ANCHORS = {
+    "brussels-charleroi-incidents": "brussels",
+    "brussels-charleroi-share": "brussels",
+    "brussels-incidents": "brussels",
+    "elsewhere-incidents": "brussels",
+    "moroccan-linked-share": "moroccan-share",
+    "belgian-citizen-share-of-all-individuals": "key-findings-citizenship",
+    "route-overlap-arrest-actions": "route-overlap",
+    "network-links-total": "network-overlap",
+    "network-double-links": "network-overlap",
+    "network-tied-arrest-actions": "network-overlap",
+    "part-of-whole-arrest-actions": "network-overlap",
+    "part-of-whole-share": "network-overlap",
+    "knife-attacks": "which-attacks",
+    "knife-attacks-inspired": "which-attacks",
+    "explosive-attacks": "which-attacks",
+    "linked-attack-deaths": "which-attacks",
+    "inspired-attack-deaths": "which-attacks",
+    "inspired-attackers-killed": "which-attacks",
+    "attack-injured-total": "which-attacks",
+    "linked-attack-injured": "which-attacks",
+    "threat-level-lowered-to": "threat-level-dates",
+    "threat-level-peak": "threat-level-dates",
+    "level-four-national-days": "threat-level-dates",
+    "level-three-or-more-days": "threat-level-dates",
+    "threat-level-changes": "threat-level-dates",
+}
+
+
+def about_id(finding_id: str) -> str:
+    """The id of the hidden text that describes a finding to assistive technology (one per page)."""
+    return f"about-{finding_id}"
+
+
+def finding_about(row: pd.Series) -> str:
+    """A finding in plain words: what it counts, how it was got, and what was done to it."""
+    return f"{row['statement']}. {row['explanation']} Status: {STATUSES[row['status']]}."
+
+
+def finding(state: SiteState, finding_id: str, words: bool = False, base: str = "", describe: bool = True) -> str:
+    """A number on a page: a link to its ledger row, described in plain words to screen readers.
+
+    The link works by tap, click and keyboard; the description (``describe``: written once per
+    page, the later uses of the same finding point at it) is visually hidden text, not a title.
+    """
     row = state.row(finding_id)
     text = escape(format_row(row, words))
-    tip = f"{row['statement']}. Computed as {row['formula']}; {STATUSES[row['status']]}."
+    about = escape(finding_about(row))
     html = (
-        f'<span class="btc-finding btc-finding--{row["status"]}" data-finding="{escape(finding_id)}" '
-        f'title="{escape(tip)}">{text}</span>'
+        f'<a class="btc-finding btc-finding--{row["status"]}" data-finding="{escape(finding_id)}" '
+        f'href="{base}{LEDGER_PAGE}#finding-{escape(finding_id)}" aria-describedby="{about_id(finding_id)}">{text}</a>'
     )
+    if describe:
+        html += f'<span class="btc-finding-about" id="{about_id(finding_id)}" hidden>{about}</span>'
     if row["status"] in DIFFERS:
         html += (
             f' <span class="btc-reported">(the report prints “{escape(str(row["reported_text"]))}”;'
-            f' <a href="{base}{LEDGER_PAGE}#finding-{escape(finding_id)}">why they differ</a>)</span>'
+            f' <a href="{why_they_differ(finding_id, base)}">why they differ</a>)</span>'
         )
     return html
+
+
+def why_they_differ(finding_id: str, base: str = "") -> str:
+    """Where a finding's difference from the report is explained: Methods, else its ledger note."""
+    if finding_id in METHODS_ANCHORS:
+        return f"{base}methods/#{METHODS_ANCHORS[finding_id]}"
+    return f"{base}{LEDGER_PAGE}#finding-{escape(finding_id)}"
 
 
 # Charts ------------------------------------------------------------------------------------
@@ -299,6 +354,45 @@ def charts_using(state: SiteState) -> dict[str, list[dict]]:
     return using
 
 
+REPORT_URL = "https://ctc.usma.edu/beyond-the-caliphate/"  # the report's page (data/source/sources.csv)
+
+
+def _cell(label: str, content: str, css: str = "") -> str:
+    """A ledger cell; its label heads it when a phone shows each row as a card."""
+    klass = f' class="{css}"' if css else ""
+    return f'<td data-label="{escape(label)}"{klass}>{content}</td>'
+
+
+def _data_links(state: SiteState, source_ref: str, base: str) -> str:
+    """The data files a finding rests on: each to its published CSV and its data-dictionary entry."""
+    names = _resource_names(state)
+    files = source_ref.split("data: ", 1)[1] if "data: " in source_ref else ""
+    links = []
+    for path in (part.strip() for part in files.split(",") if part.strip()):
+        name = names.get(path)
+        dictionary = f' (<a href="{base}data-dictionary/#table-{escape(name)}">columns</a>)' if name else ""
+        links.append(f'<a href="{base}data/{escape(path)}">{escape(path.rsplit("/", 1)[-1])}</a>{dictionary}')
+    return ", ".join(links)
+
+
+def _resource_names(state: SiteState) -> dict[str, str]:
+    """Data file path (as in source_ref) → its resource name in the Data Package."""
+    descriptor = json.loads((state.root / "data/datapackage.json").read_text(encoding="utf-8"))
+    return {resource["path"]: resource["name"] for resource in descriptor["resources"]}
+
+
+def _report_words(row: pd.Series) -> str:
+    """The report's sentence, with the section it is in and a link to the report."""
+    if pd.isna(row["report_quote"]):
+        return '<span class="btc-ledger__none">The report prints no figure for this.</span>'
+    ref = str(row["source_ref"]).split(";")[0]
+    where = ref.removeprefix("report: ") if ref.startswith("report: ") else ""
+    return (
+        f"<q>{escape(str(row['report_quote']))}</q>"
+        f'<span class="btc-ledger__source">{escape(where)}, in <a href="{REPORT_URL}">the report</a></span>'
+    )
+
+
 def section_findings(state: SiteState, section: str, base: str = "") -> str:
     """A section page's "all findings in this section": each row links to its row in the ledger."""
     frame = state.ledger[state.ledger["section"] == section]
@@ -306,17 +400,25 @@ def section_findings(state: SiteState, section: str, base: str = "") -> str:
     for finding_id, row in frame.iterrows():
         printed = "" if pd.isna(row["reported_text"]) else escape(str(row["reported_text"]))
         rows.append(
-            f'<tr><td><a href="{base}{LEDGER_PAGE}#finding-{escape(finding_id)}">{escape(row["statement"])}</a></td>'
-            f"<td>{escape(format_row(row))}</td><td>{printed}</td>"
-            f'<td><span class="btc-status btc-status--{row["status"]}">{escape(STATUSES[row["status"]])}</span></td></tr>'
+            "<tr>"
+            + _cell("Finding", f'<a href="{base}{LEDGER_PAGE}#finding-{escape(finding_id)}">{escape(row["statement"])}</a>'
+                    f'<span class="btc-ledger__explanation">{escape(str(row["explanation"]))}</span>')
+            + _cell("Ours", escape(format_row(row)), "btc-ledger__figure")
+            + _cell("Report prints", printed or "—", "btc-ledger__figure")
+            + _cell("Status", f'<span class="btc-status btc-status--{row["status"]}">{escape(STATUSES[row["status"]])}</span>')
+            + "</tr>"
         )
     caption = f"Findings ledger: {SECTION_TITLES[section]}"
     head = "".join(f'<th scope="col">{name}</th>' for name in ("Finding", "Ours", "Report prints", "Status"))
+    colgroup = "".join(f'<col class="btc-col-{name}">' for name in ("finding", "figure", "figure", "status"))
     return (
-        f'<div class="btc-table-wrap" data-search-exclude tabindex="0" role="region" aria-label="{caption}">'
-        f'<table class="btc-ledger"><caption>{caption}</caption><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table></div>"
+        f'<div class="btc-table-wrap btc-ledger-wrap" data-search-exclude role="region" aria-label="{caption}">'
+        f'<table class="btc-ledger btc-ledger--section"><caption>{caption}</caption><colgroup>{colgroup}</colgroup>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )
+
+
+LEDGER_HEADINGS = ("Finding, in plain words", "Figures", "Status", "The report's words", "Our note, data and charts")
 
 
 def ledger_table(state: SiteState, section: str | None = None, base: str = "") -> str:
@@ -332,32 +434,50 @@ def ledger_table(state: SiteState, section: str | None = None, base: str = "") -
         rows = []
         for finding_id, row in frame.iterrows():
             printed = "" if pd.isna(row["reported_text"]) else escape(str(row["reported_text"]))
-            note = "" if pd.isna(row["note"]) else escape(str(row["note"]))
-            quote = ""
-            if not pd.isna(row["report_quote"]):
-                quote = f"<q>{escape(str(row['report_quote']))}</q>"
-            source = f'<span class="btc-ledger__source">{escape(str(row["source_ref"]))}</span>'
+            evidence = []
+            if not pd.isna(row["note"]):
+                note = escape(str(row["note"]))
+                if finding_id in METHODS_ANCHORS:
+                    note += f' Explained in <a href="{base}methods/#{METHODS_ANCHORS[finding_id]}">Methods</a>.'
+                evidence.append(f'<span class="btc-ledger__note">{note}</span>')
+            elif finding_id in METHODS_ANCHORS:
+                evidence.append(f'<span>Explained in <a href="{base}methods/#{METHODS_ANCHORS[finding_id]}">Methods</a>.</span>')
+            data = _data_links(state, str(row["source_ref"]), base)
             charts = ", ".join(
-                f'<a href="{base}{SECTION_PAGES[entry["section"]]}#chart-{escape(entry["id"])}">{escape(entry["title"])}</a>'
+                f'<a href="{base}{SECTION_PAGES[entry["section"]]}#chart-{escape(entry["id"])}" '
+                f'aria-label="{escape(SECTION_TITLES[entry["section"]])} chart: {escape(entry["title"])}">'
+                f'{escape(SECTION_TITLES[entry["section"]])}</a>'
                 for entry in using.get(finding_id, [])
+            )
+            sources = "; ".join(part for part in (f"Data: {data}" if data else "", f"charts: {charts}" if charts else "") if part)
+            if sources:
+                evidence.append(f"<span>{sources}</span>")
+            figures = (
+                f'<span class="btc-ledger__ours">Ours: <strong>{escape(format_row(row))}</strong></span>'
+                f'<span class="btc-ledger__printed">Report: {printed or "—"}</span>'
             )
             rows.append(
                 f'<tr id="finding-{escape(finding_id)}" data-status="{escape(row["status"])}">'
-                f'<td>{escape(row["statement"])}<br><code>{escape(finding_id)}</code></td>'
-                f"<td>{escape(format_row(row))}</td><td>{printed}</td>"
-                f'<td><span class="btc-status btc-status--{row["status"]}">{escape(STATUSES[row["status"]])}</span>'
-                f' <code>{escape(row["status"])}</code></td>'
-                f"<td>{note}</td><td>{quote} {source}</td><td>{charts}</td></tr>"
+                + _cell(LEDGER_HEADINGS[0], f'<strong>{escape(row["statement"])}</strong>'
+                        f'<span class="btc-ledger__explanation">{escape(str(row["explanation"]))}</span>'
+                        f'<code class="btc-ledger__id">{escape(finding_id)}</code>')
+                + _cell(LEDGER_HEADINGS[1], figures, "btc-ledger__figures")
+                + _cell(LEDGER_HEADINGS[2], f'<span class="btc-status btc-status--{row["status"]}">{escape(STATUSES[row["status"]])}</span>'
+                        f' <code>{escape(row["status"])}</code>')
+                + _cell(LEDGER_HEADINGS[3], _report_words(row))
+                + _cell(LEDGER_HEADINGS[4], "".join(evidence), "btc-ledger__evidence")
+                + "</tr>"
             )
-        head = "".join(
-            f'<th scope="col">{label}</th>'
-            for label in ("Finding", "Ours", "Report prints", "Status", "Our note", "The report's words, and where", "Charts")
+        head = "".join(f'<th scope="col">{label}</th>' for label in LEDGER_HEADINGS)
+        colgroup = "".join(
+            f'<col class="btc-col-{name}">' for name in ("finding", "figures", "status", "words", "evidence")
         )
         parts.append(
             f'<section class="btc-ledger-section" data-section="{name}">'
             f'<h2 id="section-{name}">{escape(title)}</h2>'
-            f'<div class="btc-table-wrap" data-search-exclude tabindex="0" role="region" aria-label="Findings ledger: {escape(title)}">'
+            f'<div class="btc-table-wrap btc-ledger-wrap" data-search-exclude role="region" aria-label="Findings ledger: {escape(title)}">'
             f'<table class="btc-ledger btc-ledger--full"><caption>Findings ledger: {escape(title)}</caption>'
+            f"<colgroup>{colgroup}</colgroup>"
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div></section>"
         )
     return "\n".join(parts)
@@ -489,6 +609,19 @@ def citations(state: SiteState, chart_id: str | None = None) -> dict[str, str]:
             f"  note = {{Based on {report}. CC BY 4.0}}\n}}"
         ),
     }
+
+
+def byline(state: SiteState) -> str:
+    """"By <team> · Updated <date>": the date of the last commit, as every date the build prints."""
+    from datetime import datetime, timezone
+
+    team = _citation_meta(state)["authors"][0]["name"]
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    when = datetime.fromtimestamp(int(epoch), tz=timezone.utc).date() if epoch else _citation_meta(state)["date-released"]
+    return (
+        f'<p class="btc-byline">By the {escape(team)} · Updated '
+        f'<time datetime="{when.isoformat()}">{when.day} {when:%B %Y}</time></p>'
+    )
 
 
 def citation_block(state: SiteState, style: str = "plain", chart_id: str | None = None) -> str:

@@ -41,5 +41,25 @@ function setUp() {
   apply();
 }
 
-if (window.document$) window.document$.subscribe(setUp);
-else setUp();
+// The row a reader arrives at (#finding-<id>) is highlighted by :target; Material's instant
+// navigation changes the address with pushState, which does not move :target, so the row also
+// gets a class.
+function markArrival() {
+  for (const row of document.querySelectorAll(".btc-ledger tr.btc-arrived")) row.classList.remove("btc-arrived");
+  const id = decodeURIComponent(location.hash.slice(1));
+  const row = id.startsWith("finding-") ? document.getElementById(id) : null;
+  if (!row) return;
+  row.classList.add("btc-arrived");
+  // Material scrolls a table row under the table's sticky header row; scrollIntoView keeps the
+  // row's scroll-margin (the site header and the header row above it).
+  requestAnimationFrame(() => row.scrollIntoView({ block: "start" }));
+}
+
+function onPage() {
+  setUp();
+  markArrival();
+}
+
+window.addEventListener("hashchange", markArrival);
+if (window.document$) window.document$.subscribe(onPage);
+else onPage();
