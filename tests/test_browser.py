@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from scripts.site import PAGES
 from scripts.paths import ROOT
@@ -244,11 +244,11 @@ def test_static_charts_are_in_the_html_before_any_script(browser, site_url, char
             image = images.nth(i)
             assert image.is_visible(), path
             assert image.evaluate("img => img.complete && img.naturalWidth > 0"), path
-            assert image.get_attribute("alt").strip()
+            assert page.locator("figure.btc-chart .btc-chart__frame").nth(i).get_attribute("aria-label").strip()
             block = page.locator(".btc-chart-block").nth(i)
             assert block.locator("figure.btc-chart").count() == 1
-            block.locator("details summary").click()
-            assert block.locator("details table").is_visible()
+            block.locator("details.btc-chart__data summary").click()
+            assert block.locator("details.btc-chart__data table").is_visible()
         page.close()
     context.close()
 
@@ -562,4 +562,133 @@ def test_the_header_title_is_not_cut_on_a_phone(browser, site_url, width):
           return {text: el.textContent.trim(), over: el.scrollWidth > el.clientWidth || r.right > t.right + 0.5 || r.left < t.left - 0.5}; });
     }""")
     assert len(clipped) == 1 and not clipped[0]["over"], clipped
+    page.context.close()
+
+
+# Charts for every hand and every reader (issue 15) ---------------------------------------------
+
+MARK_CENTRES = """figure => {
+  const out = [];
+  const walk = (node) => {
+    const item = Array.isArray(node.__data__) ? node.__data__[0] : node.__data__;
+    if (item && item.tooltip != null) {
+      const r = node.getBoundingClientRect();
+      if (r.width > 4 && r.height > 4) out.push([r.x + r.width / 2, r.y + r.height / 2]);
+    }
+    for (const child of node.children) walk(child);
+  };
+  walk(figure.querySelector('.btc-chart__view svg'));
+  return out;
+}"""
+
+
+def catalogue_entries(built_site) -> dict[str, dict]:
+    catalogue = json.loads((built_site.charts / "index.json").read_text(encoding="utf-8"))
+    return {entry["id"]: entry for entry in (catalogue["charts"] if isinstance(catalogue, dict) else catalogue)}
+
+
+def test_tapping_a_mark_shows_its_tooltip_and_tapping_elsewhere_closes_it(browser, site_url):
+    page, recorder = open_page(browser, site_url + "networks/", **PHONE)
+    figure = page.locator("figure.btc-chart").first
+    figure.scroll_into_view_if_needed()
+    box = figure.locator(".btc-chart__frame").bounding_box()
+    page.touchscreen.tap(box["x"] + 2, box["y"] + 2)  # the first touch loads the live view
+    page.wait_for_selector("figure.btc-chart.btc-chart--interactive")
+    x, y = figure.evaluate(MARK_CENTRES)[0]
+    page.touchscreen.tap(x, y)
+    page.wait_for_selector("#vg-tooltip-element.visible", timeout=2000)
+    tip = page.locator("#vg-tooltip-element").bounding_box()
+    assert tip["x"] >= 0 and tip["x"] + tip["width"] <= 390, tip  # on screen, on a phone
+    page.touchscreen.tap(380, 120)  # elsewhere
+    page.wait_for_selector("#vg-tooltip-element.visible", state="detached", timeout=2000)
+    assert recorder.errors == [], recorder.errors
+    page.context.close()
+
+
+def test_the_keyboard_reaches_each_mark_and_a_live_region_reads_it(browser, site_url):
+    page, recorder = open_page(browser, site_url + "networks/", viewport={"width": 1280, "height": 900})
+    for _ in range(300):  # Tab through the page into the first chart
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('btc-chart__frame')"):
+            break
+    else:
+        raise AssertionError("no chart is reachable with the Tab key")
+    page.wait_for_selector("figure.btc-chart.btc-chart--interactive")
+    figure = page.locator("figure.btc-chart:has(.btc-chart__frame:focus)")
+    marks = page.evaluate("f => window.__btcCharts.marks(f)", figure.element_handle())
+    assert len(marks) >= 2, marks
+    page.keyboard.press("ArrowRight")
+    live = page.locator("[aria-live].btc-chart__announce")
+    page.wait_for_function("() => (document.querySelector('.btc-chart__announce') || {}).textContent", timeout=2000)
+    assert live.text_content() == f"1 of {len(marks)}: {marks[0]}"
+    assert figure.locator(".btc-chart__focus").is_visible()
+    page.keyboard.press("ArrowRight")
+    assert live.text_content() == f"2 of {len(marks)}: {marks[1]}"
+    page.keyboard.press("Escape")
+    assert figure.locator(".btc-chart__focus").count() == 0
+    assert recorder.errors == [], recorder.errors
+    page.context.close()
+
+
+def test_the_live_view_is_named_by_the_description_which_is_said_once(browser, built_site, site_url):
+    entries = catalogue_entries(built_site)
+    page, _ = open_page(browser, site_url + "nationalities/", viewport={"width": 1280, "height": 900})
+
+    def check(state):
+        article = page.locator("article").aria_snapshot()
+        for i in range(page.locator("figure.btc-chart").count()):
+            figure = page.locator("figure.btc-chart").nth(i)
+            description = entries[figure.get_attribute("data-chart")]["description"]
+            frame = figure.locator(".btc-chart__frame")
+            # An image named by the description, and nothing inside it (no axis labels).
+            expect(frame).to_have_role("img")
+            expect(frame).to_have_accessible_name(description)
+            snapshot = frame.aria_snapshot()
+            assert len(snapshot.strip().splitlines()) == 1 and "img" in snapshot, (state, snapshot)
+            assert article.count(description[:60]) == 1, (state, description)
+
+    check("static")
+    wait_for_interactive(page, page.locator("figure.btc-chart").count())
+    check("live")
+    page.context.close()
+
+
+def test_the_data_table_names_its_chart_and_fits_a_phone(browser, site_url):
+    page, _ = open_page(browser, site_url + "weapons-targets/", **PHONE)
+    internal = {"finding_id", "source_key", "source_table", "source_column", "x", "y", "label_at", "start", "end",
+                "pin_top", "tier", "role", "name_break"}
+    for i in range(page.locator(".btc-chart-block").count()):
+        block = page.locator(".btc-chart-block").nth(i)
+        title = block.locator(".btc-chart__title").inner_text()
+        summary = block.locator("details.btc-chart__data summary")
+        assert summary.evaluate("s => s.textContent") == f"Data behind the chart: {title}"
+        summary.click()
+        table = block.locator("details.btc-chart__data table")
+        headers = table.locator("thead th").evaluate_all("ths => ths.map(th => th.textContent)")
+        assert not internal & set(headers), headers
+        caption = table.locator("caption").bounding_box()
+        assert table.bounding_box()["width"] <= 390 and caption["x"] + caption["width"] <= 390
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.context.close()
+
+
+def test_a_dark_system_gets_the_dark_theme_without_javascript(browser, site_url):
+    context = browser.new_context(java_script_enabled=False, color_scheme="dark", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(site_url + "networks/")
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(30, 33, 41)", background  # Material's slate
+    figure = page.locator("figure.btc-chart").first
+    assert figure.locator("img.btc-chart__static--dark").is_visible()
+    assert not figure.locator("img.btc-chart__static--light").is_visible()
+    # Search and the palette switch need scripts: a note says so.
+    assert page.locator(".btc-noscript").is_visible()
+    context.close()
+
+
+def test_heading_anchors_are_hidden_from_assistive_technology(browser, site_url):
+    page, _ = open_page(browser, site_url + "networks/", viewport={"width": 1280, "height": 900})
+    snapshot = page.locator("article").aria_snapshot()
+    assert "¶" not in snapshot and "Permanent link" not in snapshot, snapshot[:500]
+    assert page.locator("a.headerlink").count() > 0
     page.context.close()

@@ -222,6 +222,7 @@ def hedge_problems(html: str, source: str) -> list[str]:
     for element in body.select("del"):  # a counter-example, struck through (the editorial guide)
         element.decompose()
     alts = " ".join(img.get("alt", "") for img in body.find_all("img"))
+    alts += " " + " ".join(el.get("aria-label", "") for el in body.select("[role=img]"))
     text = " ".join((body.get_text(" ") + " " + alts).split())
     unquoted = without_report_quotes(text, source)
     problems = [f"{rule}: …{unquoted[max(0, m.start() - 50): m.end() + 50]}…"

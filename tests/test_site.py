@@ -76,7 +76,11 @@ def test_every_chart_appears_on_a_page_as_a_static_first_figure(site, catalogue)
             images = figure.select("img.btc-chart__static")
             assert {img["src"].rsplit("/", 1)[-1] for img in images} == {"light.svg", "dark.svg"}
             light = figure.select_one("img.btc-chart__static--light")
-            assert light["alt"].strip(), chart_id
+            # The frame is the chart's image for assistive technology, named by the description;
+            # its pictures say nothing more, so the description is said once.
+            frame = figure.select_one(".btc-chart__frame")
+            assert frame["role"] == "img" and frame["aria-label"].strip(), chart_id
+            assert all(img["alt"] == "" for img in images), chart_id
             assert float(light["width"]) > 0 and float(light["height"]) > 0
             assert figure.find("figcaption").get_text(strip=True)
             assert chart_block(figure).select_one("details.btc-chart__data table"), chart_id
@@ -93,14 +97,34 @@ def test_every_chart_appears_on_a_page_as_a_static_first_figure(site, catalogue)
     assert seen == {entry["id"] for entry in catalogue}
 
 
-def test_data_tables_under_charts_match_the_published_csv(site, built_site):
+def test_data_tables_under_charts_show_the_published_csv_as_a_reader_reads_it(site, built_site):
+    """One row per CSV row; human headers, no internal columns; a finding's value as the ledger
+    displays it; the disclosure named after its chart."""
+    from scripts.site.render import DATA_COLUMNS, INTERNAL_COLUMNS
+
+    ledger = {row["id"]: row for row in csv.DictReader((built_site.derived / "findings.csv").open(encoding="utf-8"))}
+    catalogue = json.loads((built_site.charts / "index.json").read_text())
     for name in PAGES:
         for figure in soup(site / name).select("figure.btc-chart"):
             chart_id = figure["data-chart"]
-            rows = [[cell.get_text() for cell in tr.find_all(["th", "td"])] for tr in chart_block(figure).select("details table tr")]
-            entry = next(item for item in json.loads((built_site.charts / "index.json").read_text()) if item["id"] == chart_id)
+            entry = next(item for item in catalogue if item["id"] == chart_id)
+            details = chart_block(figure).select_one("details.btc-chart__data")
+            assert details.summary.get_text() == f"Data behind the chart: {entry['title']}", chart_id
+            table = details.table
+            headers = [th.get_text() for th in table.select("thead th")]
+            assert not set(headers) & INTERNAL_COLUMNS and all(h[:1].isupper() for h in headers), (chart_id, headers)
+            assert set(DATA_COLUMNS[chart_id].values()) <= set(headers), (chart_id, headers)
+            rows = [[td.get_text() for td in tr.find_all("td")] for tr in table.select("tbody tr")]
             with (built_site.charts / entry["files"]["csv"]).open(encoding="utf-8", newline="") as handle:
-                assert rows == list(csv.reader(handle)), chart_id
+                published = list(csv.DictReader(handle))
+            assert len(rows) == len(published), chart_id
+            if "value" in DATA_COLUMNS[chart_id]:
+                at = headers.index(DATA_COLUMNS[chart_id]["value"])
+                for row, source in zip(rows, published):
+                    if source.get("finding_id"):
+                        assert row[at] == ledger[source["finding_id"]]["display"], (chart_id, row)
+                    else:
+                        assert "." not in row[at] or not row[at].replace(".", "").isdigit(), (chart_id, row)
 
 
 def anchors(page: Path, cache: dict[Path, set[str]]) -> set[str]:

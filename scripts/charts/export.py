@@ -83,6 +83,7 @@ class BuiltChart:
         return {
             "id": self.id,
             "title": self.entry.title,
+            **({"subtitle": self.entry.subtitle} if self.entry.subtitle else {}),
             "section": self.entry.section,
             "description": self.description,
             "version": self.version.number,
@@ -121,6 +122,7 @@ def build_chart(entry: RegisteredChart, ctx: ChartContext, version: ChartVersion
             "id": entry.id,
             "section": entry.section,
             "title": entry.title,
+            **({"subtitle": entry.subtitle} if entry.subtitle else {}),
             "description": description,
             "source": entry.source,
             "licence": LICENCE,

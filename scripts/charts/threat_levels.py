@@ -165,6 +165,7 @@ def _describe_timeline(ctx: ChartContext) -> str:
     id="threat-levels-timeline",
     section="threat_levels",
     title="Belgium's threat level stayed raised from the Paris attacks to the eve of the report",
+    subtitle="Belgium's terrorist threat level from June 2014 to January 2018, and the events around its changes",
     source=c.report_source(f"{CONCLUSION}, footnote 36")
     + "; dates of level changes and events: public sources in threat_levels.csv, attacks.csv, other_events.csv",
     description=_describe_timeline,
@@ -268,6 +269,7 @@ def timeline(ctx: ChartContext):
     id="threat-levels-verdicts-2016",
     section="threat_levels",
     title="According to the Europol figures the report cites, almost every 2016 terrorism verdict in Belgium was a conviction",
+    subtitle="Verdicts in jihadi-linked terrorism cases in Belgium in 2016, by outcome",
     source=c.report_source(f"{CONCLUSION}, footnote 34 (Europol)"),
     description=from_ledger(
         "According to the Europol figures the report cites, Belgian courts delivered {verdicts-2016} verdicts in "
@@ -375,6 +377,7 @@ def _convict_rows(ctx: ChartContext) -> pd.DataFrame:
     id="threat-levels-convict-status",
     section="threat_levels",
     title="According to the report, most people convicted of terrorist offences since August 2015 were not in prison in July 2017",
+    subtitle="Everyone convicted of a terrorist offence in Belgium since August 2015, by where they were in July 2017",
     source=c.report_source(f"{CONCLUSION}, footnote 35"),
     description=lambda ctx: (
         "A single bar of all individuals convicted of a terrorist offence in Belgium since August 2015, split by "

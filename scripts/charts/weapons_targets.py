@@ -84,6 +84,7 @@ def _describe_attacks(ctx: ChartContext) -> str:
     id="weapons-targets-attack-timeline",
     section="weapons_targets",
     title="By public counts, the one attack the report codes as linked was by far the deadliest",
+    subtitle="The attacks the report counts, and the people killed in each, by public counts",
     source=c.report_source(OPERATIONAL, WEAPONS) + "; dates, places and victims: public sources in attacks.csv",
     description=_describe_attacks,
 )
@@ -165,6 +166,7 @@ _MEASURES = {
     id="weapons-targets-data-coverage",
     section="weapons_targets",
     title="Few incidents come with any data on weapons or targets",
+    subtitle="Incidents with data on a weapon or a target, and plots among the arrest actions",
     source=c.report_source(WEAPONS),
     description=from_ledger(
         "According to the report, only {weapon-data-incidents} incidents provided data on a weapon used or "
@@ -268,6 +270,7 @@ def _tatp_rows(ctx: ChartContext) -> pd.DataFrame:
     id="weapons-targets-tatp",
     section="weapons_targets",
     title="TATP appears twice in the report's Belgian dataset; the report notes the same type of explosive in Paris and Manchester",
+    subtitle="Where the report mentions the explosive TATP, inside and outside its Belgian dataset",
     source=c.report_source(WEAPONS),
     description=lambda ctx: (
         "The explosive TATP in the report: "

@@ -222,7 +222,10 @@ NARROW_MEDIA = "(max-width: 559.98px)"  # phones: the 340 px layout instead of t
 def chart_frame(meta: dict, assets: str, description: str) -> str:
     """The static pictures (wide and narrow, light and dark) in a box of their exact shape.
 
-    The live chart later draws into the same box, so nothing on the page moves.
+    The live chart later draws into the same box, so nothing on the page moves. The box is the
+    chart for assistive technology: an image named by the written description, the same before
+    and after the live view replaces the pictures (their own alt text is empty, so the
+    description is said once). chart-loader.js makes it focusable for the keyboard mode.
     """
     ratios = (
         f"--btc-ratio: {meta['width']} / {meta['height']}; "
@@ -232,11 +235,11 @@ def chart_frame(meta: dict, assets: str, description: str) -> str:
         "<picture>"
         f'<source media="{NARROW_MEDIA}" srcset="{assets}{scheme}-narrow.svg" '
         f'width="{_pixels(meta["narrow_width"])}" height="{_pixels(meta["narrow_height"])}">'
-        f"{_static_image(assets, scheme, _pixels(meta['width']), _pixels(meta['height']), description)}"
+        f"{_static_image(assets, scheme, _pixels(meta['width']), _pixels(meta['height']), '')}"
         "</picture>"
         for scheme in SCHEMES
     )
-    return f'<div class="btc-chart__frame" style="{ratios}">{pictures}</div>'
+    return f'<div class="btc-chart__frame" style="{ratios}" role="img" aria-label="{description}">{pictures}</div>'
 
 
 def _pixels(size: float) -> int:
@@ -248,13 +251,13 @@ def _pixels(size: float) -> int:
 
 
 def _static_image(assets: str, scheme: str, width, height, description: str, lazy: bool = False) -> str:
-    # Only the light image carries the alt text; the dark twin is hidden from assistive tech, and
-    # lazy, so a browser never fetches it while it is display:none (the light palette).
-    alt = description if scheme == "light" else ""
-    dark = ' aria-hidden="true" loading="lazy"' if scheme == "dark" else (' loading="lazy"' if lazy else "")
+    # Where both twins carry alt text (the Reuse page's previews), only one is ever displayed: the
+    # palette hides the other with display:none, which also takes it out of the accessibility
+    # tree, so it is announced once. On a chart's frame they have none. The dark one is lazy, so a browser never fetches it while it is hidden (the light palette).
+    loading = ' loading="lazy"' if scheme == "dark" or lazy else ""
     return (
         f'<img class="btc-chart__static btc-chart__static--{scheme}" src="{assets}{scheme}.svg" '
-        f'width="{width}" height="{height}" alt="{alt}"{dark} decoding="async">'
+        f'width="{width}" height="{height}" alt="{description}"{loading} decoding="async">'
     )
 
 
@@ -271,28 +274,36 @@ def chart_data_attributes(chart_id: str, assets: str) -> str:
 
 
 def chart_figure(state: SiteState, chart_id: str, base: str) -> str:
+    """A chart as newsrooms print one: title and a one-line subtitle above, a source line below.
+
+    The long written description is said once, as the picture's alt text (and, once the live
+    view replaces the picture, as the view's accessible name); the figure is named by its title
+    and subtitle. The data table and the download menu sit beside the figure, in one block.
+    """
     meta = state.chart_meta(chart_id)
     entry = state.chart_entry(chart_id)
     spec = state.chart_spec(chart_id)
     usermeta = spec.get("usermeta", {})
     assets = f"{base}assets/charts/{chart_id}/"
     title = escape(entry["title"])
+    subtitle = entry.get("subtitle") or usermeta.get("subtitle") or ""
     description = escape(entry.get("description") or usermeta.get("description", ""))
-    data_table = _csv_table(state.charts_dir / state.chart_file(chart_id, "csv"), caption=f"Data: {entry['title']}")
-    downloads = _downloads(state, chart_id, base)
+    data_table = chart_data_table(state, chart_id)
     source = escape(usermeta.get("source", ""))
-    # A figure's caption must be its first or last child, so the data table and the download
-    # links sit beside the figure, in one block with it, rather than inside it after the caption.
+    head = f'<span class="btc-chart__title">{title}</span>'
+    if subtitle:
+        head += f' <span class="btc-chart__subtitle">{escape(subtitle)}</span>'
     return (
         '<div class="btc-chart-block">\n'
         f'<figure class="btc-chart" id="chart-{chart_id}" {chart_data_attributes(chart_id, assets)}>\n'
+        f"<figcaption>{head}</figcaption>\n"
         f"{chart_frame(meta, assets, description)}\n"
-        f'<figcaption><span class="btc-chart__title">{title}</span> '
-        f'<span class="btc-chart__description">{description}</span> '
-        f'<span class="btc-chart__source">Source: {source}</span></figcaption>\n'
+        f'<p class="btc-chart__source">Source: {source}</p>\n'
         "</figure>\n"
-        f'<details class="btc-chart__data"><summary>Data behind this chart</summary>\n{data_table}\n</details>\n'
-        f"{downloads}\n</div>"
+        '<div class="btc-chart__tools">'
+        f'<details class="btc-chart__data"><summary>Data behind the chart<span class="btc-visually-hidden">: {title}</span></summary>\n'
+        f"{data_table}\n</details>\n"
+        f"{_download_menu(state, chart_id, base)}</div>\n</div>"
     )
 
 
@@ -311,17 +322,134 @@ def download_links(state: SiteState, chart_id: str, base: str) -> list[tuple[str
     ]
 
 
+def _link(href: str, label: str) -> str:
+    download = " download" if not href.endswith("/") and "#" not in href else ""
+    return f'<a href="{href}"{download}>{label}</a>'
+
+
 def _downloads(state: SiteState, chart_id: str, base: str) -> str:
+    """The full set of files, for the Reuse page."""
     links = [
         *download_links(state, chart_id, base),
         (f"{base}embed/{chart_id}/", "Embed"),
         (f"{base}reuse/#reuse-{chart_id}", "Reuse and cite"),
     ]
-    items = " · ".join(
-        f'<a href="{href}"{" download" if not href.endswith("/") and "#" not in href else ""}>{label}</a>'
-        for href, label in links
-    )
+    items = " · ".join(_link(href, label) for href, label in links)
     return f'<p class="btc-chart__downloads">Download: {items}</p>'
+
+
+# Under each chart on a page: the essentials only; the full set (dark images, zip, embed code,
+# citations) is on the Reuse page.
+MENU_FILES = ("PNG", "SVG", "CSV", "Vega-Lite JSON")
+
+
+def _download_menu(state: SiteState, chart_id: str, base: str) -> str:
+    files = dict((label, href) for href, label in download_links(state, chart_id, base))
+    links = [(files[label], label) for label in MENU_FILES]
+    links += [(f"{base}embed/{chart_id}/", "Embed"), (f"{base}reuse/#reuse-{chart_id}", "All files, embed code and citations")]
+    items = "".join(f"<li>{_link(href, label)}</li>" for href, label in links)
+    return (
+        '<details class="btc-chart__downloads">'
+        f"<summary>Download and embed</summary><ul>{items}</ul></details>"
+    )
+
+
+# The page's "Data behind the chart" table: the columns a reader needs, with human headers.
+# The published CSV (charts/v<N>/<id>.csv) keeps every column for reusers; ids, provenance
+# keys, styling roles and layout positions (x, y, label_at, start, end, tiers …) stay out of
+# the page. "value" is printed as the ledger's display text where the row is a finding.
+DATA_COLUMNS: dict[str, dict[str, str]] = {
+    "overview-linked-vs-inspired": {"kind": "Incidents", "connection": "Connection", "value": "Number"},
+    "geography-regions-map": {"place": "Place", "value": "Incidents"},
+    "geography-incidents-by-place": {"place": "Place", "value": "Incidents"},
+    "geography-antwerp-fighters-vs-incidents": {"measure": "Measure", "value": "Share"},
+    "nationalities-citizenship": {"group": "Group", "countries": "Countries", "value": "Individuals"},
+    "nationalities-moroccan-links": {"group": "Group", "value": "Figure"},
+    "nationalities-belgian-birthplaces": {"birthplace": "Place of birth", "value": "Belgian citizens"},
+    "nationalities-data-coverage": {"attribute": "Attribute", "value": "Individuals", "of": "Out of"},
+    "networks-table-1": {"network": "Network", "group": "Group", "value": "Links to arrest actions"},
+    "networks-diagram": {"element": "Element", "name": "Name", "group": "Group", "value": "Number"},
+    "networks-local-vs-deployed": {"route": "Route", "value": "Arrest actions"},
+    "threat-levels-timeline": {"layer": "Kind", "label": "Label", "date": "From", "end": "To",
+                               "detail": "Detail", "value": "Level"},
+    "threat-levels-verdicts-2016": {"outcome": "Outcome", "value": "Verdicts"},
+    "threat-levels-convict-status": {"situation": "Where they were", "value": "Share of those convicted"},
+    "weapons-targets-attack-timeline": {"attack": "Attack", "when": "Date", "place": "Place",
+                                        "connection": "The report's coding", "weapon": "Weapon",
+                                        "target": "Target", "killed_label": "Killed", "injured": "Injured"},
+    "weapons-targets-data-coverage": {"measure": "Measure", "label": "Figure"},
+    "weapons-targets-tatp": {"event": "Event", "when": "When", "where": "Where"},
+}
+# A chart missing from DATA_COLUMNS shows its CSV without these, names humanised.
+INTERNAL_COLUMNS = frozenset({
+    "role", "unit", "status", "derived", "finding_id", "source_table", "source_key", "source_column",
+    "x", "y", "x2", "y2", "label_at", "start", "end", "pin_top", "pin_base", "tier", "label_tier",
+    "guide_at", "label_align", "label_side", "name_break", "floor", "key", "base_level",
+    "previous_level", "share_of_kind", "share_of_all", "share_of_detailed", "share_of_whole", "whole",
+})
+
+
+def _data_columns(chart_id: str, header: list[str]) -> dict[str, str]:
+    if chart_id in DATA_COLUMNS:
+        return {name: label for name, label in DATA_COLUMNS[chart_id].items() if name in header}
+    return {name: name.replace("_", " ").capitalize() for name in header if name not in INTERNAL_COLUMNS}
+
+
+def _shown_value(state: SiteState, row: dict[str, str], column: str) -> str:
+    cell = row.get(column) or ""
+    if column != "value" or not cell:
+        return cell
+    finding_id = row.get("finding_id") or ""
+    if finding_id and finding_id in state.ledger.index:
+        return format_row(state.row(finding_id))
+    number = float(cell)
+    if row.get("unit") == "share":
+        return f"{number:.0%}"
+    return str(int(number)) if number.is_integer() else f"{number:g}"
+
+
+def _note(state: SiteState, row: dict[str, str]) -> str:
+    """What the chart marks on a row: a derived figure, or one that differs from the report."""
+    finding_id = row.get("finding_id") or ""
+    if finding_id and finding_id in state.ledger.index:
+        ledger_row = state.row(finding_id)
+        if ledger_row["status"] in DIFFERS:
+            return f"the report prints {ledger_row['reported_text']}"
+        if ledger_row["status"] == "derived":
+            return "derived (our computation)"
+    return "derived (our computation)" if row.get("derived") == "True" else ""
+
+
+def chart_data_table(state: SiteState, chart_id: str) -> str:
+    """The data behind one chart as a reader's table (cards on a phone: each cell says its column)."""
+    path = state.charts_dir / state.chart_file(chart_id, "csv")
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        columns = _data_columns(chart_id, list(reader.fieldnames or []))
+        rows = list(reader)
+    cells = [[_shown_value(state, row, name) for name in columns] for row in rows]
+    labels = list(columns.values())
+    notes = [_note(state, row) for row in rows]
+    if any(notes):
+        labels.append("Note")
+        cells = [[*line, note] for line, note in zip(cells, notes)]
+    head = "".join(f'<th scope="col">{escape(label)}</th>' for label in labels)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td data-label="{escape(label)}">{escape(cell)}</td>' for label, cell in zip(labels, line)
+        )
+        + "</tr>"
+        for line in cells
+    )
+    title = escape(state.chart_entry(chart_id)["title"])
+    # On a phone the rows become cards (display: block); Chromium keeps the table's semantics,
+    # and each cell shows its header beside it. Searchable: the description is no longer page
+    # text (it is the chart's accessible name), so a search for a place or a country finds this.
+    return (
+        f'<table class="btc-table btc-data-table"><caption>{title}</caption>'
+        f'<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    )
 
 
 def _csv_table(path: Path, caption: str) -> str:

@@ -12,11 +12,27 @@ function loadRuntime() {
 function upgrade() {
   const figures = document.querySelectorAll("figure.btc-chart[data-chart]");
   if (!figures.length) return;
-  const go = () => loadRuntime().then((module) => module.upgradeAll(document));
+  // A tap that loads the runtime is not lost: its mark's tooltip shows once the view is live.
+  const go = (tap = null) => loadRuntime().then((module) => module.upgradeAll(document, { tap }));
   for (const figure of figures) {
-    figure.addEventListener("pointerenter", go, { once: true });
-    figure.addEventListener("touchstart", go, { once: true, passive: true });
-    figure.addEventListener("focusin", go, { once: true });
+    // The chart's box is its image for assistive technology; with scripts it is also a tab stop,
+    // whose arrow keys read the chart mark by mark (the keyboard mode in vega-runtime.js).
+    const frame = figure.querySelector(".btc-chart__frame");
+    if (frame && !frame.hasAttribute("tabindex")) {
+      const hint = document.createElement("span");
+      hint.id = `${figure.id}-keys`;
+      hint.hidden = true;
+      hint.textContent = "Interactive chart: use the arrow keys to read each mark.";
+      figure.appendChild(hint);
+      frame.tabIndex = 0;
+      frame.setAttribute("aria-describedby", hint.id);
+    }
+    figure.addEventListener("pointerenter", () => go(), { once: true });
+    figure.addEventListener("touchstart", (event) => {
+      const touch = event.touches[0];
+      go(touch ? { x: touch.clientX, y: touch.clientY } : null);
+    }, { once: true, passive: true });
+    figure.addEventListener("focusin", () => go(), { once: true });
   }
 }
 
