@@ -21,11 +21,23 @@ from pathlib import Path
 
 import pytest
 
-from scripts.paths import copy_working_tree
+from scripts.paths import ROOT, copy_working_tree
 
 REPORT = "data/source/report"
 PUBLIC = "data/source/public"
 Corrupt = Callable[[Path], None]
+
+
+def line_of(relpath: str, text: str) -> int:
+    """The line of the project's file where ``text`` first stands (so a message's line is not copied by hand)."""
+    for number, line in enumerate((ROOT / relpath).read_text(encoding="utf-8").splitlines(), start=1):
+        if text in line:
+            return number
+    raise AssertionError(f"fixture out of date: {text!r} is not in {relpath}")
+
+
+FIRST_FINDING_LINE = line_of("docs/networks.md", '{{ finding("linked-arrest-actions") }}')
+TABLE_1_CHART_LINE = line_of("docs/networks.md", '{{ chart("networks-table-1") }}')
 
 
 def edit(relpath: str, old: str, new: str) -> Corrupt:
@@ -159,13 +171,13 @@ CASES = [
     ("claim that no finding checks", append(f"{REPORT}/claims.csv", 'no-such-claim,3,3,exact,Conclusion,,"three of them"\n'), False,
      [f"{REPORT}/claims.csv, row ", "column claim_id: claim 'no-such-claim' has no finding to check it"]),
     ("transcription that disagrees with its claim", edit(f"{REPORT}/claims.csv", "citizenship-known,94,94,", "citizenship-known,94,95,"), False,
-     [f"{REPORT}/claims.csv, row 36, column reported_value", "finding citizenship-known is transcribed from the report but does not agree"]),
+     [f"{REPORT}/claims.csv, row {line_of(f'{REPORT}/claims.csv', 'citizenship-known,94,94,')}, column reported_value", "finding citizenship-known is transcribed from the report but does not agree"]),
     ("macro error in a page", edit("docs/networks.md", '{{ finding("linked-arrest-actions") }}', '{{ finding("no-such-id") }}'), True,
-     ["docs/networks.md, line 9: finding 'no-such-id' is not in the ledger"]),
+     [f"docs/networks.md, line {FIRST_FINDING_LINE}: finding 'no-such-id' is not in the ledger"]),
     ("template syntax error in a page", edit("docs/networks.md", '{{ finding("linked-arrest-actions") }}', '{{ finding( }}'), True,
-     ["docs/networks.md, line 9: unexpected '}'"]),
+     [f"docs/networks.md, line {FIRST_FINDING_LINE}: unexpected '}}'"]),
     ("chart id with a slash", edit("docs/networks.md", '{{ chart("networks-table-1") }}', '{{ chart("networks/table-1") }}'), True,
-     ["docs/networks.md, line 60: chart id 'networks/table-1' is not a chart id"]),
+     [f"docs/networks.md, line {TABLE_1_CHART_LINE}: chart id 'networks/table-1' is not a chart id"]),
     ("notebook not valid JSON", write("docs/reproduce.ipynb", '{"cells": ['), True,
      ["docs/reproduce.ipynb: is not a valid notebook", "does not appear to be JSON"]),
     # Section 4: well-typed but implausible.

@@ -39,7 +39,7 @@ def _other_countries(ctx: ChartContext) -> list[str]:
 @chart(
     id="nationalities-citizenship",
     section="nationalities",
-    title="Most people whose citizenship is known were Belgian; the rest came from many countries",
+    title="In the report's data, most individuals whose citizenship is known were Belgian citizens; the others held a range of other citizenships",
     subtitle="Individuals in the report's dataset whose citizenship is known",
     source=c.report_source(f"{NATIONALITIES}, footnotes 23–24", "Conclusion"),
     description=lambda ctx: (
@@ -171,7 +171,7 @@ _BIRTHPLACE_FINDINGS = {"Belgium": "born-in-belgium", "unknown": "birthplace-unk
 @chart(
     id="nationalities-belgian-birthplaces",
     section="nationalities",
-    title="Most Belgian citizens with a known birthplace were born in Belgium",
+    title="In the report's data, most Belgian citizens with a known birthplace were born in Belgium",
     subtitle="Belgian citizens in the report's dataset, by place of birth",
     source=c.report_source(f"{NATIONALITIES}, footnote 25"),
     description=lambda ctx: (
@@ -232,7 +232,7 @@ _ATTRIBUTES = {
 @chart(
     id="nationalities-data-coverage",
     section="nationalities",
-    title="For many individuals the report does not know citizenship, heritage or birthplace",
+    title="For many individuals, the report's dataset has no citizenship, heritage or birthplace",
     subtitle="Individuals in the report's dataset for whom each attribute is known",
     source=c.report_source(NATIONALITIES),
     description=from_ledger(

@@ -164,7 +164,7 @@ def _describe_timeline(ctx: ChartContext) -> str:
 @chart(
     id="threat-levels-timeline",
     section="threat_levels",
-    title="Belgium's threat level stayed raised from the Paris attacks to the eve of the report",
+    title="By the public record, Belgium's national threat level stayed raised from the Paris attacks until January 2018",
     subtitle="Belgium's terrorist threat level from June 2014 to January 2018, and the events around its changes",
     source=c.report_source(f"{CONCLUSION}, footnote 36")
     + "; dates of level changes and events: public sources in threat_levels.csv, attacks.csv, other_events.csv",

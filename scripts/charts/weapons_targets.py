@@ -165,7 +165,7 @@ _MEASURES = {
 @chart(
     id="weapons-targets-data-coverage",
     section="weapons_targets",
-    title="Few incidents come with any data on weapons or targets",
+    title="According to the report, few incidents provided data on weapons or targets",
     subtitle="Incidents with data on a weapon or a target, and plots among the arrest actions",
     source=c.report_source(WEAPONS),
     description=from_ledger(
