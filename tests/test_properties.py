@@ -7,6 +7,7 @@ no result depends on the order of the rows.
 from __future__ import annotations
 
 import math
+import os
 
 import pandas as pd
 from hypothesis import HealthCheck, assume, given, settings
@@ -18,7 +19,10 @@ from scripts.validate import CHECKS, validate
 
 BASE = validate()
 SPECS = {spec.id: spec for spec in all_findings()}
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Random search on a developer's machine finds new cases; in CI the examples are the same every
+# run, so a submission never passes or fails by luck. A case found locally becomes a plain test.
+SETTINGS = settings(max_examples=60, deadline=None, derandomize=bool(os.environ.get("CI")),
+                    suppress_health_check=[HealthCheck.too_slow])
 
 counts = st.integers(min_value=1, max_value=500)
 
@@ -234,3 +238,14 @@ def test_justice_shares_are_fractions(verdicts, data):
         if SPECS[id].unit == "share":
             assert 0 <= value <= 1, (id, value)
     assert values["convictions-2016"] + values["acquittals-2016"] == values["verdicts-2016"]
+
+
+def test_added_convict_shares_stay_fractions_at_the_rounding_margin():
+    """Found by the search above: printed shares may overshoot 100% by the validator's rounding
+    margin, and a finding that adds two of them must still be a share."""
+    shares = {"in_prison": 0.0, "sentence_served": 0.005, "conditional_release": 1.0, "convicted_in_absentia": 0.0}
+    tables = with_tables(convict_status=set_values(BASE["convict_status"], "status", "share", shares))
+    assert accepted(tables)
+    for id, value in results(tables, "threat_levels").items():
+        if SPECS[id].unit == "share":
+            assert 0 <= value <= 1, (id, value)

@@ -22,6 +22,15 @@ def _justice(t, measure):
     return float(cell(t["justice"], "measure", measure, "value"))
 
 
+def _shares_added(t, statuses: tuple[str, ...] | None = None) -> float:
+    """Convict shares added up. The printed shares are rounded, so a sum can pass 1 by the
+    rounding margin the validator allows; a share of people cannot."""
+    frame = t["convict_status"]
+    if statuses is not None:
+        frame = frame[frame["status"].isin(statuses)]
+    return min(1.0, float(frame["share"].sum()))
+
+
 def _convicts(t, status):
     return float(cell(t["convict_status"], "status", status, "share"))
 
@@ -144,7 +153,7 @@ def _(t):
          formula="in prison + sentence served + conditional release + convicted in absentia",
          explanation="Our figure: the report's shares of convicts in prison, released after serving their sentence, on conditional release and convicted in absentia, added up.")
 def _(t):
-    return min(1.0, float(t["convict_status"]["share"].sum()))
+    return _shares_added(t)
 
 
 @finding("threat_levels", "convicts-released-share", unit="share", inputs=("convict_status",),
@@ -152,8 +161,7 @@ def _(t):
          formula="sentence served + conditional release",
          explanation="Our figure: the report's shares of convicts who had served their sentence and who were on conditional release, added up.")
 def _(t):
-    frame = t["convict_status"]
-    return float(frame.loc[frame["status"].isin(["sentence_served", "conditional_release"]), "share"].sum())
+    return _shares_added(t, ("sentence_served", "conditional_release"))
 
 
 @finding("threat_levels", "convicts-not-in-prison-share", unit="share", inputs=("convict_status",),
@@ -161,10 +169,7 @@ def _(t):
          formula="sentence served + conditional release + convicted in absentia",
          explanation="Our figure: the report's shares of convicts who had served their sentence, were on conditional release or were convicted in absentia, added up.")
 def _(t):
-    frame = t["convict_status"]
-    # The printed shares are rounded, so three of them can add up to a little over 1 (the
-    # validator allows the four a rounding margin); a share of people cannot.
-    return min(1.0, float(frame.loc[frame["status"] != "in_prison", "share"].sum()))
+    return _shares_added(t, ("sentence_served", "conditional_release", "convicted_in_absentia"))
 
 
 @finding("threat_levels", "returnees-free", basis="transcribed", bound="lower", unit="people", inputs=("foreign_fighters",),
