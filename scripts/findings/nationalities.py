@@ -48,7 +48,7 @@ def _(t):
 
 
 @finding("nationalities", "citizenship-coverage-share", unit="share", inputs=("coverage", "denominators"),
-         statement="Share of the 135 individuals whose citizenship is known",
+         statement="Share of all individuals in the dataset whose citizenship is known",
          formula="citizenship known / all individuals",
          explanation="Our figure: the individuals whose citizenship is known, divided by all individuals in the dataset.")
 def _(t):
@@ -128,7 +128,7 @@ def _(t):
 
 
 @finding("nationalities", "moroccan-linked-share", note='Our reading: {moroccan-linked} of all {individuals-total} individuals is {moroccan-linked-share}. The report prints its figure without naming the total, and none of the totals it gives ({individuals-total} individuals; {citizenship-known} with known citizenship; {heritage-known} with known heritage) yields it.', unit="share", inputs=GROUPS + ("denominators",),
-         statement="Share of all 135 individuals with a Moroccan link",
+         statement="Share of all individuals in the dataset with a Moroccan link",
          formula="Moroccan-linked / all individuals (the report does not say which total its 33% uses)",
          explanation="The individuals with links to Morocco, divided by all individuals in the dataset. The report does not say which total its own share uses.")
 def _(t):
@@ -224,7 +224,7 @@ def _(t):
 
 
 @finding("nationalities", "belgian-birthplaces-total", unit="people", inputs=("belgian_birthplaces",),
-         statement="Belgian citizens counted in footnote 25's birthplaces (a sum check against the 61 Belgian citizens)",
+         statement="Belgian citizens counted in footnote 25's birthplaces (a sum check against the number of Belgian citizens)",
          formula="born in Belgium + Morocco + Lebanon + birthplace unknown",
          explanation="The Belgian citizens born in Belgium, in Morocco or in Lebanon, plus those whose birthplace is unknown, added up.")
 def _(t):
