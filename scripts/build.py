@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+from scripts import steps
 from scripts.errors import BuildError
 from scripts.paths import DEFAULT, Layout, content_digest
 
@@ -37,9 +38,8 @@ LOCK_FILE = ".build.lock"  # holds the running build's process id
 # Fault injection for the tests: the build kills itself at the named step boundary (see checkpoint).
 KILL_AT_ENV = "BTC_TEST_KILL_AT"
 # Everything the outputs are made from, relative to the project root.
-INPUTS = ("data/datapackage.json", "data/source", "data/schemas", "docs", "scripts", "mkdocs.yml",
-          "CITATION.cff", "package-lock.json", "requirements.lock")
-NOT_INPUTS = {"__pycache__", "node_modules", "bench-tools"}
+INPUTS = steps.all_inputs()
+NOT_INPUTS = {"__pycache__"}
 
 
 def checkpoint(name: str) -> None:

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from scripts import steps
 from scripts.paths import ROOT, Layout, copy_working_tree
 
-INPUTS = ("data/datapackage.json", "data/source", "data/schemas")
+# What a build of the data alone (no charts, no site) reads.
+INPUTS = steps.inputs("ledger", "map shapes")
 
 
 def copy_inputs(dest: Path) -> Layout:

@@ -208,14 +208,14 @@ def test_published_charts_are_reused_only_for_the_same_inputs_and_files(tmp_path
     monkeypatch.undo()
 
     edits = {
-        "a source table": layout.data / "source/report/incidents.csv",
-        "a chart function": layout.root / "scripts/charts/geography.py",
-        "a published spec": published_file(layout.charts, "geography-regions-map", "vegalite"),
-        "a published CSV": published_file(layout.charts, "networks-diagram", "csv"),
+        "a source table": (layout.data / "source/report/incidents.csv", b"\n"),
+        "a chart module's code": (layout.root / "scripts/charts/geography.py", b"\nEDITED = True\n"),
+        "a published spec": (published_file(layout.charts, "geography-regions-map", "vegalite"), b"\n"),
+        "a published CSV": (published_file(layout.charts, "networks-diagram", "csv"), b"\n"),
     }
-    for what, path in edits.items():
+    for what, (path, addition) in edits.items():
         original = path.read_bytes()
-        path.write_bytes(original + b"\n")
+        path.write_bytes(original + addition)
         assert not reused(), what
         path.write_bytes(original)
     assert reused()

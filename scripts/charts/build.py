@@ -11,6 +11,7 @@ import pandas as pd
 
 from scripts.charts.context import ChartContext
 from scripts.charts.export import build_all, dumps_json, load_specs, plan_render, site_meta, write_site_assets
+from scripts import cache, steps
 from scripts.charts.static import RenderJob, RenderPool
 from scripts.paths import Layout, content_digest
 
@@ -18,10 +19,6 @@ ASSETS_DIR = "chart-assets"  # beside the staged charts/, picked up by the site 
 # Beside the published files: the inputs they were made from and each file's hash. A build whose
 # inputs match reuses them instead of running every chart function again through Altair.
 INPUTS_FILE = ".inputs.json"
-# Everything a spec is made from, relative to the project root: the data, the pinned libraries,
-# and all of scripts/ but the site's code (it shapes pages, not charts/) and the measuring tools.
-SPEC_DATA = ("data/datapackage.json", "data/source", "data/schemas", "requirements.lock")
-NOT_SPEC_CODE = frozenset({"site", "bench.py", "bench_charts.py", "screenshots.py", "bench-tools", "__pycache__"})
 
 
 class ChartStep:
@@ -87,8 +84,9 @@ class ChartStep:
 
 
 def spec_inputs_key(layout: Layout) -> str:
-    code = [f"scripts/{path.name}" for path in sorted((layout.root / "scripts").iterdir()) if path.name not in NOT_SPEC_CODE]
-    return content_digest(layout.root, (*SPEC_DATA, *code), skip=("__pycache__",))
+    """What the specs are made from: the files the chart step and the steps before it read, and
+    the code of the modules that run them (an edit to a comment, or to the site's code, is none)."""
+    return cache.key(content_digest(layout.root, steps.inputs("charts")), cache.code_digest(layout.root, steps.code("charts")))
 
 
 def published_files(charts_dir: Path) -> dict[str, str]:

@@ -25,6 +25,7 @@ import altair as alt
 import pandas as pd
 import vl_convert as vlc
 
+from scripts import cache as build_cache
 from scripts.charts import theme, versions
 from scripts.charts.context import ChartContext
 from scripts.charts.registry import (
@@ -43,6 +44,7 @@ from scripts.charts.static import (  # noqa: F401  (re-exported: the exporter's 
     RenderPool,
     asset_files,
     dumps_json,
+    renderer_code,
     static_spec,
     svg_size,
 )
@@ -58,8 +60,6 @@ CITATION = (
 )
 CREDIT = "Beyond the Caliphate: Belgium microsite team"
 
-# Bump when rendering options or the asset layout change: it invalidates the render cache.
-ASSET_FORMAT = 6
 SITE_ASSET_FILES = asset_files(theme.SCHEMES)
 DEFAULT_CACHE_DIR = BUILD_CACHE / "charts"
 PALETTE_FILE = "palette.json"
@@ -287,7 +287,7 @@ def site_meta(spec: dict, job: RenderJob, cache_dir: Path) -> dict:
             scheme: {"svg": f"{scheme}.svg", "png": f"{scheme}.png", "vega": f"{scheme}.vg.json"}
             for scheme in theme.SCHEMES
         },
-        "hash": job.key,
+        "hash": job.drawing_id,
     }
 
 
@@ -312,10 +312,13 @@ def plan_render(chart_id: str, light_spec: dict) -> RenderJob:
         "png_scale": PNG_SCALE,
         "vegalite": vegalite_version(),
         "vl_convert": vlc.__version__,
-        "format": ASSET_FORMAT,
+        # Once a number bumped by hand for the render cache, which is now keyed on the renderer's
+        # code instead; it stays only so that the published ids (meta.json "hash") do not change.
+        "format": 6,
     }
-    key = hashlib.sha256(dumps_json(fingerprint).encode("utf-8")).hexdigest()
-    return RenderJob(chart_id=chart_id, drawings=drawings, paints=paints, vl_version=vegalite_version(), key=key)
+    drawing_id = hashlib.sha256(dumps_json(fingerprint).encode("utf-8")).hexdigest()
+    return RenderJob(chart_id=chart_id, drawings=drawings, paints=paints, vl_version=vegalite_version(),
+                     drawing_id=drawing_id, key=build_cache.key(drawing_id, renderer_code()))
 
 
 def load_specs(source: ChartContext | Mapping[str, dict] | Path | str, registry: Registry | None = None) -> dict[str, dict]:

@@ -17,14 +17,13 @@ import sys
 import threading
 from pathlib import Path
 
+from scripts import cache, steps
 from scripts.errors import BuildError
-from scripts.paths import Layout, content_digest
+from scripts.paths import ROOT, Layout, content_digest
 
 NOTEBOOK = "reproduce.ipynb"  # under docs/
-# Bump when how the notebook is run changes: it invalidates cached runs.
-RUN_FORMAT = 1
 # What the notebook reads besides the ledger, relative to the project root.
-READS = (f"docs/{NOTEBOOK}", "requirements.lock", "data/datapackage.json", "data/source", "data/schemas")
+READS = steps.inputs("notebook")
 TIMEOUT = 300  # seconds per cell; a stuck cell fails the build rather than hanging it
 
 
@@ -38,13 +37,16 @@ def inputs_key(layout: Layout, ledger: Path) -> str:
     The ledger is hashed by content alone: it is staged under a fresh directory each build.
     """
     ledger_hash = hashlib.sha256(ledger.read_bytes()).hexdigest() if ledger.is_file() else "missing"
-    return content_digest(layout.root, READS, salt=f"{RUN_FORMAT} {sys.version} ledger {ledger_hash}")
+    # How it is run: the step's code (the code running, wherever the tree is). The ledger's own
+    # code is left out on purpose: its output is hashed instead.
+    runner = cache.code_digest(ROOT, steps.BY_NAME["notebook"].code)
+    return cache.key(content_digest(layout.root, READS), sys.version, ledger_hash, runner)
 
 
 def execute(layout: Layout, ledger: Path, out: Path) -> Path:
     """Write the executed notebook to ``out``, from the cache when nothing it reads changed."""
-    cached = layout.cache / "notebooks" / f"{inputs_key(layout, ledger)}.ipynb"
-    if not cached.is_file():
+
+    def run(path: Path) -> None:
         import nbformat
         from nbclient import NotebookClient
         from nbclient.exceptions import CellExecutionError
@@ -66,10 +68,9 @@ def execute(layout: Layout, ledger: Path, out: Path) -> Path:
         except CellExecutionError as err:
             message = str(err).strip().splitlines()[-1]
             raise NotebookError(f"docs/{NOTEBOOK} failed: {message}") from err
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_name(f".{cached.name}.{os.getpid()}.{threading.get_ident()}")
-        nbformat.write(notebook, tmp)
-        os.replace(tmp, cached)  # a half-written run never looks like a hit
+        nbformat.write(notebook, path)
+
+    cached = cache.entry(layout.cache / "notebooks", f"{inputs_key(layout, ledger)}.ipynb", run)
     out.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(cached, out)
     return out

@@ -15,14 +15,18 @@ from io import BytesIO
 from html import escape
 from pathlib import Path
 
+from scripts import cache, steps
 from scripts.charts.build import ASSETS_DIR
 from scripts.charts.static import dumps_json
+from scripts.errors import BuildError
 from scripts.paths import Layout
 from scripts.site import render
 from scripts.site.prune_css import prune_page
 
 RUNTIME_ENTRY = Path(__file__).parent / "runtime" / "vega-runtime.js"
-DATA_FILES = ("datapackage.json", "source", "schemas")
+# The Data Package as published under site/data/ (beside the ledger), relative to data/.
+DATA_FILES = tuple(path.removeprefix("data/") for path in steps.DATA_PACKAGE)
+ESBUILD_OPTIONS = ("--bundle", "--format=esm", "--minify", "--legal-comments=none", "--log-level=warning")
 
 # No 'unsafe-eval' anywhere: Vega runs its expressions through vega-interpreter.
 CSP = (
@@ -202,23 +206,25 @@ def base_path_independent(html: str, site_url: str) -> str:
     return html[: charset.end()] + "\n" + BASE_SCRIPT.format(path=json.dumps(path)) + html[charset.end():]
 
 
+class ToolMissing(BuildError):
+    """A tool the build runs is not installed."""
+
+
 def _bundle_runtime(layout: Layout, out: Path) -> None:
-    """Bundle vega + vega-interpreter + vega-tooltip with esbuild, cached by input hash."""
+    """Bundle vega + vega-interpreter + vega-tooltip with esbuild, cached by what makes the bundle:
+    our entry module, the npm packages (esbuild's own version among them) and esbuild's options."""
     lock = layout.root / "package-lock.json"
-    digest = hashlib.sha256(RUNTIME_ENTRY.read_bytes() + lock.read_bytes()).hexdigest()[:16]
-    cached = layout.cache / "runtime" / f"vega-runtime-{digest}.js"
-    if not cached.exists():
+    digest = cache.key(RUNTIME_ENTRY.read_text(encoding="utf-8"), lock.read_text(encoding="utf-8"), ESBUILD_OPTIONS)
+
+    def bundle(path: Path) -> None:
         esbuild = layout.root / "node_modules" / ".bin" / "esbuild"
         if not esbuild.exists():
-            raise RuntimeError("esbuild is missing: run `npm ci` (make site does this)")
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp.js")  # unique per process
-        subprocess.run(
-            [str(esbuild), str(RUNTIME_ENTRY), "--bundle", "--format=esm", "--minify",
-             "--legal-comments=none", "--log-level=warning", f"--outfile={tmp}"],
-            check=True, cwd=layout.root,
-        )
-        tmp.replace(cached)
+            raise ToolMissing("node_modules/.bin/esbuild is missing: run `npm ci` in the project folder "
+                              "(`make site` does this)")
+        subprocess.run([str(esbuild), str(RUNTIME_ENTRY), *ESBUILD_OPTIONS, f"--outfile={path}"],
+                       check=True, cwd=layout.root)
+
+    cached = cache.entry(layout.cache / "runtime", f"vega-runtime-{digest[:16]}.js", bundle)
     out.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(cached, out)
 
