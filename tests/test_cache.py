@@ -124,3 +124,14 @@ def test_a_missing_esbuild_is_a_build_error_naming_the_fix(tmp_path):
         publish._bundle_runtime(Layout(tmp_path), tmp_path / "out" / "vega-runtime.js")
     assert not (tmp_path / "out").exists()
     assert [path.name for path in (tmp_path / ".cache" / "runtime").iterdir()] == []
+
+
+def test_every_declared_step_input_and_module_exists():
+    from scripts import steps
+
+    for step in steps.STEPS:
+        for name in step.inputs:
+            assert (ROOT / name).exists(), f"step {step.name!r} reads {name}, which is not there"
+        for module in step.code:
+            assert cache.module_files(ROOT, [module]), f"step {step.name!r} runs {module}, which is not there"
+        assert set(step.after) <= set(steps.BY_NAME), step.name
