@@ -19,8 +19,9 @@ ASSETS_DIR = "chart-assets"  # beside the staged charts/, picked up by the site 
 # inputs match reuses them instead of running every chart function again through Altair.
 INPUTS_FILE = ".inputs.json"
 # Everything a spec is made from, relative to the project root: the data, the pinned libraries,
-# and all of scripts/ but the site's code (it shapes pages, not charts/) and the measuring tools.
-SPEC_DATA = ("data/datapackage.json", "data/source", "data/schemas", "requirements.lock")
+# the identity (credit and licence in each workbook's About sheet), and all of scripts/ but the
+# site's code (it shapes pages, not charts/) and the measuring tools.
+SPEC_DATA = ("data/datapackage.json", "data/source", "data/schemas", "requirements.lock", "CITATION.cff")
 NOT_SPEC_CODE = frozenset({"site", "bench.py", "bench_charts.py", "screenshots.py", "bench-tools", "__pycache__"})
 
 
