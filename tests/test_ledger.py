@@ -199,7 +199,7 @@ def test_rounding_rules(value, reported, rounding, expected):
 
 
 def test_committed_ledger_is_not_stale(built_ledger):
-    for name in ("findings.csv", "findings.json"):
+    for name in ("findings.csv", "findings.json", "findings.xlsx"):
         fresh = (built_ledger.derived / name).read_bytes()
         committed = (DERIVED / name).read_bytes()
         assert fresh == committed, f"data/derived/{name} is stale: run `make site` and commit it"

@@ -287,7 +287,7 @@ def test_the_notebook_reruns_when_anything_it_reads_changes(tmp_path):
 
 # The reuse kit ---------------------------------------------------------------------------------
 
-DOWNLOAD_SUFFIXES = (".png", ".svg", ".csv", ".vl.json", ".zip")
+DOWNLOAD_SUFFIXES = (".png", ".svg", ".csv", ".xlsx", ".vl.json", ".zip")
 
 
 def reuse_sections(site: Path) -> dict[str, BeautifulSoup]:
@@ -309,7 +309,7 @@ def test_reuse_page_offers_every_download_for_every_chart(site, catalogue):
     for chart_id, section in sections.items():
         downloads = reuse_downloads(site, section)
         assert sorted(suffix for suffix in DOWNLOAD_SUFFIXES for href in downloads if href.endswith(suffix)) == sorted(
-            [".png", ".png", ".svg", ".svg", ".csv", ".vl.json", ".zip"]
+            [".png", ".png", ".svg", ".svg", ".csv", ".xlsx", ".vl.json", ".zip"]
         ), chart_id
         for href, target in downloads.items():
             assert target is not None and target.is_file() and target.stat().st_size > 0, (chart_id, href)
@@ -358,6 +358,7 @@ def test_every_zip_opens_and_holds_what_its_readme_lists(site, built_site, catal
         # The spec as published under site/charts/ (with the site's address), the data as committed.
         assert files[f"{chart_id}.vl.json"] == (site / "charts" / entry["files"]["vegalite"]).read_bytes()
         assert files[f"{chart_id}.csv"] == (built_site.charts / entry["files"]["csv"]).read_bytes()
+        assert files[f"{chart_id}.xlsx"] == (built_site.charts / entry["files"]["xlsx"]).read_bytes()
         for scheme in ("light", "dark"):
             assert files[f"{chart_id}-{scheme}.png"].startswith(b"\x89PNG\r\n\x1a\n")
             assert ET.fromstring(files[f"{chart_id}-{scheme}.svg"]).tag.endswith("svg")

@@ -10,6 +10,7 @@ Both are deterministic: the same registry and data give byte-identical files.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import hashlib
 import json
 import os
@@ -26,6 +27,7 @@ import pandas as pd
 import vl_convert as vlc
 
 from scripts import cache as build_cache
+from scripts import workbook
 from scripts.charts import theme, versions
 from scripts.charts.context import ChartContext
 from scripts.charts.registry import (
@@ -91,8 +93,19 @@ class BuiltChart:
             "files": {
                 "vegalite": self.version.path(self.id, ".vl.json"),
                 "csv": self.version.path(self.id, ".csv"),
+                "xlsx": self.version.path(self.id, ".xlsx"),
             },
         }
+
+    def workbook(self, csv: bytes) -> bytes:
+        """The chart's data as an Excel workbook, stamped with the version's date."""
+        version = f"chart version {self.version.number}" + (f", published {self.version.date}" if self.version.date else "")
+        about = workbook.about_rows(
+            title=self.entry.title, description=self.description, source=self.entry.source, version=version,
+            address="charts/" + self.version.path(self.id, ".xlsx"), data_file="charts/" + self.version.path(self.id, ".csv"),
+        )
+        day = dt.date.fromisoformat(self.version.date) if self.version.date else workbook.NO_DATE
+        return workbook.table_workbook(csv.decode("utf-8"), about, day)
 
 
 # ---------------------------------------------------------------------------
@@ -161,7 +174,7 @@ def build_specs(ctx: ChartContext, registry: Registry | None = None, site_url: s
 def build_all(ctx: ChartContext, out_dir: Path = CHARTS, *, registry: Registry | None = None,
               previous: Path | None = None, site_url: str | None = None,
               on_built: Callable[[BuiltChart], None] | None = None) -> list[dict]:
-    """Write ``v<N>/<id>.vl.json``, ``v<N>/<id>.csv`` and ``index.json``; return the catalogue.
+    """Write ``v<N>/<id>.vl.json``, ``.csv``, ``.xlsx`` and ``index.json``; return the catalogue.
 
     ``previous`` is the charts/ directory already published (default: ``out_dir`` itself):
     earlier versions are carried over from it unchanged, and the current version's data
@@ -185,6 +198,7 @@ def build_all(ctx: ChartContext, out_dir: Path = CHARTS, *, registry: Registry |
     for chart in built:
         files[chart.version.path(chart.id, ".vl.json")] = dumps_json(chart.spec).encode("utf-8")
         files[chart.version.path(chart.id, ".csv")] = csvs[chart.id]
+        files[chart.version.path(chart.id, ".xlsx")] = chart.workbook(csvs[chart.id])
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out_dir.parent, prefix=f".{out_dir.name}.tmp-") as tmp:
@@ -214,7 +228,7 @@ def _chart_file_id(name: str) -> str | None:
     folder, _, file_name = name.rpartition("/")
     if not (folder.startswith("v") and folder[1:].isdigit()):
         return None
-    for suffix in (".vl.json", ".csv"):
+    for suffix in versions.SUFFIXES:
         if file_name.endswith(suffix) and is_valid_id(file_name[: -len(suffix)]):
             return file_name[: -len(suffix)]
     return None

@@ -1,6 +1,6 @@
 """Chart versions: the stable URLs an embed points at never change their data.
 
-A chart is published at ``charts/v<N>/<id>.vl.json`` (and ``.csv``). Version 1 is the first
+A chart is published at ``charts/v<N>/<id>.vl.json`` (and ``.csv``, ``.xlsx``). Version 1 is the first
 publication; every later version is declared by a row of the hand-curated corrections log
 (``data/source/corrections.csv``) whose scope is ``chart:<id>`` and whose ``chart_version``
 is N. The build compares the chart's data with what is already published under the current
@@ -20,6 +20,7 @@ from scripts.charts.registry import ChartBuildError
 
 CORRECTIONS_FILE = "data/source/corrections.csv"
 CHART_SCOPE = "chart:"
+SUFFIXES = (".vl.json", ".csv", ".xlsx")  # the files of one chart version under charts/v<N>/
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ def archived_files(previous: Path | None, current: Mapping[str, ChartVersion]) -
         for number in range(1, version.number):
             folder = previous / f"v{number}"
             for path in sorted(folder.glob(f"{chart_id}.*")):
-                if path.name in (f"{chart_id}.vl.json", f"{chart_id}.csv"):
+                if path.name in {chart_id + suffix for suffix in SUFFIXES}:
                     files[f"v{number}/{path.name}"] = path.read_bytes()
     return files
 

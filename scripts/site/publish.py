@@ -141,7 +141,7 @@ def _copy_tree(src: Path, dest: Path, ignore=None) -> None:
 
 def _publish_data(layout: Layout, stage: Path, dest: Path, site_url: str) -> None:
     """The Data Package as readers download it: descriptor (with the site as its homepage),
-    sources, schemas, ledger."""
+    sources, schemas, ledger, map shapes; every file a resource or a resource's schema."""
     for name in DATA_FILES:
         src = layout.data / name
         if src.is_dir():
@@ -155,7 +155,9 @@ def _publish_data(layout: Layout, stage: Path, dest: Path, site_url: str) -> Non
     at = keys.index("version") + 1 if "version" in keys else len(keys)
     descriptor = {**dict(list(descriptor.items())[:at]), "homepage": site_url, **dict(list(descriptor.items())[at:])}
     (dest / "datapackage.json").write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    _copy_tree(stage / "derived", dest / "derived")
+    from scripts.geo import KEY_FILE  # the build's record of how the shapes were made: not data
+
+    _copy_tree(stage / "derived", dest / "derived", ignore=shutil.ignore_patterns(KEY_FILE))
 
 
 def addressed(spec: dict, site_url: str) -> dict:
@@ -261,6 +263,7 @@ Files in this bundle (in the folder {chart_id}/)
 BUNDLE_FILES = (
     ("{id}.vl.json", "spec", "Vega-Lite specification with the data inline; paste it into https://vega.github.io/editor/"),
     ("{id}.csv", "csv", "the data the chart shows, UTF-8 CSV"),
+    ("{id}.xlsx", "xlsx", "the same data as an Excel workbook: typed cells, and an About sheet with credit and licence"),
     ("{id}-light.png", "light.png", "image, light background, 2x resolution"),
     ("{id}-dark.png", "dark.png", "image, dark background, 2x resolution"),
     ("{id}-light.svg", "light.svg", "vector image, light background"),
@@ -289,6 +292,7 @@ def chart_bundle(state: render.SiteState, chart_id: str, assets: Path) -> bytes:
     sources = {
         "spec": dumps_json(spec).encode("utf-8"),  # as published under site/charts/
         "csv": (state.charts_dir / state.chart_file(chart_id, "csv")).read_bytes(),
+        "xlsx": (state.charts_dir / state.chart_file(chart_id, "xlsx")).read_bytes(),
         "readme": readme.encode("utf-8"),
     }
     day = tuple(int(part) for part in (usermeta["date"] or "1980-01-01").split("-"))

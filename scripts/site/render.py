@@ -104,7 +104,7 @@ class SiteState:
         raise KeyError(f"chart {chart_id!r} is not in charts/index.json")
 
     def chart_file(self, chart_id: str, kind: str) -> str:
-        """Path of a published chart file ("vegalite", "csv" or "zip") relative to charts/."""
+        """Path of a published chart file ("vegalite", "csv", "xlsx" or "zip") relative to charts/."""
         files = self.chart_entry(chart_id)["files"]
         if kind == "zip":
             return files["vegalite"].removesuffix(".vl.json") + ".zip"
@@ -317,6 +317,7 @@ def download_links(state: SiteState, chart_id: str, base: str) -> list[tuple[str
         (f"{assets}light.svg", "SVG"),
         (f"{assets}dark.svg", "SVG (dark)"),
         (charts + state.chart_file(chart_id, "csv"), "CSV"),
+        (charts + state.chart_file(chart_id, "xlsx"), "Excel"),
         (charts + state.chart_file(chart_id, "vegalite"), "Vega-Lite JSON"),
         (charts + state.chart_file(chart_id, "zip"), "Everything (zip)"),
     ]
@@ -340,7 +341,7 @@ def _downloads(state: SiteState, chart_id: str, base: str) -> str:
 
 # Under each chart on a page: the essentials only; the full set (dark images, zip, embed code,
 # citations) is on the Reuse page.
-MENU_FILES = ("PNG", "SVG", "CSV", "Vega-Lite JSON")
+MENU_FILES = ("PNG", "SVG", "CSV", "Excel", "Vega-Lite JSON")
 
 
 def _download_menu(state: SiteState, chart_id: str, base: str) -> str:
@@ -629,7 +630,10 @@ def _plural(n: int, noun: str) -> str:
 def data_dictionary(state: SiteState) -> str:
     descriptor = json.loads((state.root / "data/datapackage.json").read_text(encoding="utf-8"))
     parts = []
+    others = [r for r in descriptor["resources"] if r.get("format", "csv") != "csv"]
     for resource in descriptor["resources"]:
+        if resource in others:
+            continue
         schema_path = state.root / "data" / resource["schema"]
         schema = json.loads(schema_path.read_text(encoding="utf-8"))
         rows = "".join(
@@ -646,6 +650,18 @@ def data_dictionary(state: SiteState) -> str:
             f"<table class=\"btc-table\"><thead><tr><th scope=\"col\">Field</th><th scope=\"col\">Type</th>"
             f"<th scope=\"col\">Meaning</th><th scope=\"col\">Constraints</th></tr></thead>"
             f"<tbody>{rows}</tbody></table></div>"
+        )
+    if others:  # the same data in other formats, the map shapes, notes: described, not tabulated
+        rows = "".join(
+            f'<tr id="table-{escape(r["name"])}"><td><code>{escape(r["path"])}</code></td><td>{escape(r.get("format", ""))}</td>'
+            f"<td>{escape(r['title'])}: {escape(r.get('description', ''))}</td></tr>"
+            for r in others
+        )
+        parts.append(
+            '<h3 id="other-files">Other files in the package</h3>'
+            '<div class="btc-table-wrap" data-search-exclude tabindex="0" role="region" aria-label="Other files in the package">'
+            '<table class="btc-table"><thead><tr><th scope="col">File</th><th scope="col">Format</th>'
+            f'<th scope="col">What it holds</th></tr></thead><tbody>{rows}</tbody></table></div>'
         )
     return "\n".join(parts)
 
