@@ -162,7 +162,7 @@ def page_metadata(site_url: str, share_image: Chart, root: Path = ROOT) -> dict[
 
 
 @cache
-def _identity(path: Path) -> Identity:
+def _identity(path: Path, modified: int) -> Identity:
     cff = yaml.safe_load(path.read_text(encoding="utf-8"))
     reference = cff["references"][0]
     licence, licence_url = LICENCES[cff["license"]]
@@ -189,7 +189,8 @@ def _identity(path: Path) -> Identity:
 
 def identity(root: Path = ROOT) -> Identity:
     """Title, credit, licence, version, release date and report, from CITATION.cff."""
-    return _identity((root / CITATION_FILE).resolve())
+    path = (root / CITATION_FILE).resolve()
+    return _identity(path, path.stat().st_mtime_ns)  # read again once the file changes
 
 
 # Addresses -----------------------------------------------------------------------------------
