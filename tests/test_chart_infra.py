@@ -18,12 +18,12 @@ import pandas as pd
 import pytest
 
 from scripts.errors import BuildError
+from scripts.project import SECTION_IDS as SECTIONS, identity
 from scripts.charts import export, static, theme
 from scripts.charts.context import LEDGER_COLUMNS, ChartContext, format_value
 from scripts.charts.describe import fill, from_ledger, list_phrase, top_categories
 from scripts.charts.registry import (
     SECTION_MODULES,
-    SECTIONS,
     ChartBuildError,
     ChartDefinitionError,
     Registry,
@@ -353,8 +353,8 @@ def test_spec_is_valid_vega_lite_with_metadata(ctx, registry, tmp_path):
         "description": "60% of 20 plots were linked.",
         "source": "Demo data",
         "licence": "CC BY 4.0",
-        "citation": export.CITATION,
-        "credit": export.CREDIT,
+        "citation": identity().report.full,
+        "credit": identity().credit,
         "licence_url": "https://creativecommons.org/licenses/by/4.0/",
         "version": 1,
         "date": "",

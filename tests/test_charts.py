@@ -29,7 +29,8 @@ from scripts import ledger as ledger_module
 from scripts.charts import export, static, theme
 from scripts.charts._common import KEY_SEPARATOR
 from scripts.charts.context import ChartContext
-from scripts.charts.registry import SECTIONS, default_registry, registered_charts
+from scripts.charts.registry import default_registry, registered_charts
+from scripts.project import SECTION_IDS as SECTIONS
 from scripts.datapackage import load_descriptor, source_resources
 from scripts.paths import CHARTS, DATA, ROOT
 from scripts.validate import validate

@@ -11,8 +11,9 @@ import pytest
 
 from scripts.ledger import COLUMNS, STATUSES, agrees
 from scripts.paths import DERIVED, ROOT
+from scripts.project import SECTION_IDS
 
-SECTIONS = {"overview", "geography", "networks", "nationalities", "weapons_targets", "threat_levels"}
+SECTIONS = set(SECTION_IDS)
 
 
 def read_csv(path: Path) -> list[dict]:

@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 
 from scripts.numbers import WORDS
 from scripts.paths import ROOT
-from scripts.site import PAGES as SITE_PAGES
+from scripts.project import PAGE_PATHS as SITE_PAGES
 
 PAGES = [f"{path}index.html" for path in SITE_PAGES] + ["404.html"]
 

@@ -51,16 +51,8 @@ from scripts.charts.static import (  # noqa: F401  (re-exported: the exporter's 
     svg_size,
 )
 from scripts.charts.versions import ChartVersion, chart_versions
-from scripts.paths import BUILD_CACHE, CHARTS, SECTION_PAGES
-
-# Kept in step with CITATION.cff at the repository root.
-LICENCE = "CC BY 4.0"
-LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
-CITATION = (
-    "Combating Terrorism Center at West Point, \"Beyond the Caliphate: Islamic State Activity "
-    "Outside the Group's Defined Wilayat — Belgium\" (2018), https://ctc.usma.edu/beyond-the-caliphate/"
-)
-CREDIT = "Beyond the Caliphate: Belgium microsite team"
+from scripts.paths import BUILD_CACHE, CHARTS
+from scripts.project import Chart, identity, parse_chart_file
 
 SITE_ASSET_FILES = asset_files(theme.SCHEMES)
 DEFAULT_CACHE_DIR = BUILD_CACHE / "charts"
@@ -91,9 +83,9 @@ class BuiltChart:
             "version": self.version.number,
             "date": self.version.date,
             "files": {
-                "vegalite": self.version.path(self.id, ".vl.json"),
-                "csv": self.version.path(self.id, ".csv"),
-                "xlsx": self.version.path(self.id, ".xlsx"),
+                "vegalite": self.version.file(self.id, "vegalite"),
+                "csv": self.version.file(self.id, "csv"),
+                "xlsx": self.version.file(self.id, "xlsx"),
             },
         }
 
@@ -121,6 +113,7 @@ def build_chart(entry: RegisteredChart, ctx: ChartContext, version: ChartVersion
     site_url = "" if site_url is None else site_url
     figure, frame = entry.build(ctx)
     description = entry.description(ctx)
+    about, chart = identity(), Chart(entry.id, entry.section, version.number)
     try:
         # The light theme is merged in by Altair (chart-level configure_* calls win), so the
         # published JSON carries its whole config and renders the same without this code.
@@ -138,14 +131,14 @@ def build_chart(entry: RegisteredChart, ctx: ChartContext, version: ChartVersion
             **({"subtitle": entry.subtitle} if entry.subtitle else {}),
             "description": description,
             "source": entry.source,
-            "licence": LICENCE,
-            "licence_url": LICENCE_URL,
-            "citation": CITATION,
-            "credit": CREDIT,
+            "licence": about.licence,
+            "licence_url": about.licence_url,
+            "citation": about.report.full,
+            "credit": about.credit,
             "version": version.number,
             "date": version.date,
-            "url": site_url + "charts/" + version.path(entry.id, ".vl.json"),
-            "page": f"{site_url}{SECTION_PAGES[entry.section]}#chart-{entry.id}",
+            "url": chart.file_url(site_url, "vegalite"),
+            "page": chart.page_url(site_url),
         }
         dumps_json(spec)  # fail here, naming the chart, on NaN or unserialisable values
     except Exception as exc:
@@ -196,9 +189,9 @@ def build_all(ctx: ChartContext, out_dir: Path = CHARTS, *, registry: Registry |
     csvs = {chart.id: frame_to_csv(chart.frame) for chart in built}
     versions.check_data_unchanged(previous, {chart.id: (chart.version, csvs[chart.id]) for chart in built})
     for chart in built:
-        files[chart.version.path(chart.id, ".vl.json")] = dumps_json(chart.spec).encode("utf-8")
-        files[chart.version.path(chart.id, ".csv")] = csvs[chart.id]
-        files[chart.version.path(chart.id, ".xlsx")] = chart.workbook(csvs[chart.id])
+        files[chart.version.file(chart.id, "vegalite")] = dumps_json(chart.spec).encode("utf-8")
+        files[chart.version.file(chart.id, "csv")] = csvs[chart.id]
+        files[chart.version.file(chart.id, "xlsx")] = chart.workbook(csvs[chart.id])
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out_dir.parent, prefix=f".{out_dir.name}.tmp-") as tmp:
@@ -224,14 +217,11 @@ def build_all(ctx: ChartContext, out_dir: Path = CHARTS, *, registry: Registry |
 
 
 def _chart_file_id(name: str) -> str | None:
-    """The chart id of a file written by build_all (``v<N>/<id>.<suffix>``), or None for anything else."""
-    folder, _, file_name = name.rpartition("/")
-    if not (folder.startswith("v") and folder[1:].isdigit()):
+    """The chart id of a file written by build_all (a spec or CSV of a version), or None for anything else."""
+    parsed = parse_chart_file(name)
+    if parsed is None or parsed[2] not in versions.VERSION_KINDS or not is_valid_id(parsed[0]):
         return None
-    for suffix in versions.SUFFIXES:
-        if file_name.endswith(suffix) and is_valid_id(file_name[: -len(suffix)]):
-            return file_name[: -len(suffix)]
-    return None
+    return parsed[0]
 
 
 # ---------------------------------------------------------------------------

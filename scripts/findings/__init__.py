@@ -15,14 +15,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-SECTIONS = (
-    "overview",
-    "geography",
-    "networks",
-    "nationalities",
-    "weapons_targets",
-    "threat_levels",
-)
+from scripts.project import SECTION_IDS
+
 UNITS = {
     "share", "incidents", "arrest_actions", "attacks", "people", "networks", "countries",
     "links", "verdicts", "years", "eur", "level", "days", "rank", "plots", "changes",
@@ -86,7 +80,7 @@ def finding(section: str, id: str, *, statement: str, unit: str, formula: str, i
         raise ValueError(f"finding {id}: unknown basis {basis!r}")
     if bound not in BOUNDS:
         raise ValueError(f"finding {id}: unknown bound {bound!r}")
-    if section not in SECTIONS:
+    if section not in SECTION_IDS:
         raise ValueError(f"finding {id}: unknown section {section!r}")
     if unit not in UNITS:
         raise ValueError(f"finding {id}: unknown unit {unit!r}")
@@ -108,9 +102,9 @@ def finding(section: str, id: str, *, statement: str, unit: str, formula: str, i
 
 def all_findings() -> list[FindingSpec]:
     """Every finding, in section order then in the order each module defines them."""
-    for section in SECTIONS:
+    for section in SECTION_IDS:
         importlib.import_module(f"scripts.findings.{section}")
-    return sorted(REGISTRY.values(), key=lambda spec: SECTIONS.index(spec.section))
+    return sorted(REGISTRY.values(), key=lambda spec: SECTION_IDS.index(spec.section))
 
 
 # Small helpers shared by the section modules.

@@ -16,22 +16,13 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import yaml
-
 from scripts.errors import BuildError
 from scripts.paths import Layout
+from scripts.project import identity
 
 if TYPE_CHECKING:
     from scripts.charts.build import ChartStep
     from scripts.site.notebook import BackgroundRun
-
-# Every page of the site as a path under the site root, in navigation order.
-PAGES = (
-    "", "geography/", "networks/", "nationalities/", "weapons-targets/", "threat-levels/",
-    "methods/", "ledger/", "data-dictionary/", "reproduce/", "reuse/", "about/",
-    "contributing/editorial/",
-)
-
 
 @contextmanager
 def _environment(values: dict[str, str]):
@@ -60,7 +51,7 @@ def source_date_epoch(layout: Layout) -> str:
     except (OSError, subprocess.CalledProcessError):
         pass
     # Outside a git checkout (e.g. an unpacked archive): the release date in CITATION.cff.
-    released = yaml.safe_load((layout.root / "CITATION.cff").read_text(encoding="utf-8"))["date-released"]
+    released = identity(layout.root).released
     return str(int(datetime.combine(released, datetime.min.time(), tzinfo=timezone.utc).timestamp()))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from scripts import project
 from scripts.site import render
 
 CHART_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
@@ -16,6 +17,9 @@ CHART_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 def define_env(env) -> None:
     state = render.SiteState.from_environment()
+    # The theme's template (overrides/main.html) prints these in every page's head.
+    share_image = project.Chart.of(state.chart_entry(project.SHARE_IMAGE_CHART))
+    env.conf["extra"]["page_meta"] = project.page_metadata(state.site_url, share_image, state.root)
     # Findings already described on each page: the hidden description is written once per page.
     described: dict[str, set[str]] = {}
 

@@ -19,6 +19,7 @@ from scripts import cache, steps
 from scripts.charts.build import ASSETS_DIR
 from scripts.charts.static import dumps_json
 from scripts.errors import BuildError
+from scripts import project
 from scripts.paths import Layout
 from scripts.site import render
 from scripts.site.prune_css import prune_page
@@ -39,17 +40,17 @@ INLINE_SCRIPT = re.compile(r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re
 
 def finish(layout: Layout, stage: Path, site_dir: Path) -> None:
     state = render.SiteState.from_environment()
-    _copy_tree(stage / ASSETS_DIR, site_dir / "assets" / "charts")
-    _copy_tree(stage / "charts", site_dir / "charts", ignore=shutil.ignore_patterns(".*"))  # not the build's record
-    for spec_file in sorted((site_dir / "charts").rglob("*.vl.json")):  # the published copies carry the address
+    _copy_tree(stage / ASSETS_DIR, site_dir / project.CHART_ASSETS_FOLDER)
+    _copy_tree(stage / "charts", site_dir / project.CHARTS_FOLDER, ignore=shutil.ignore_patterns(".*"))  # not the build's record
+    for spec_file in sorted((site_dir / project.CHARTS_FOLDER).rglob("*.vl.json")):  # the published copies carry the address
         spec_file.write_text(dumps_json(addressed(json.loads(spec_file.read_text(encoding="utf-8")), state.site_url)),
                              encoding="utf-8")
-    _publish_data(layout, stage, site_dir / "data", state.site_url)
+    _publish_data(layout, stage, site_dir / project.DATA_FOLDER, state.site_url)
     _bundle_runtime(layout, site_dir / "assets" / "js" / "vega-runtime.js")
     _write_embeds(state, site_dir)
     for entry in state.catalogue:
-        bundle = site_dir / "charts" / state.chart_file(entry["id"], "zip")
-        bundle.write_bytes(chart_bundle(state, entry["id"], site_dir / "assets" / "charts" / entry["id"]))
+        chart = project.Chart.of(entry)
+        (site_dir / chart.file_url("", "zip")).write_bytes(chart_bundle(state, chart.id, site_dir / chart.asset_url("")))
     not_found = site_dir / "404.html"
     if not_found.exists():
         not_found.write_text(base_path_independent(not_found.read_text(encoding="utf-8"), state.site_url), encoding="utf-8")
@@ -235,7 +236,7 @@ BUNDLE_README = """{title}
 
 {description}
 
-Chart {chart_id}, version {version} ({date}), from "Beyond the Caliphate: Belgium".
+Chart {chart_id}, version {version} ({date}), from "{site}".
 Permanent address of this version: {url}
 The chart in context: {page}
 
@@ -281,7 +282,7 @@ def chart_bundle(state: render.SiteState, chart_id: str, assets: Path) -> bytes:
     names = [(name.format(id=chart_id), origin, about) for name, origin, about in BUNDLE_FILES]
     width = max(len(name) for name, _, _ in names)
     readme = BUNDLE_README.format(
-        title=entry["title"], description=entry["description"], chart_id=chart_id,
+        title=entry["title"], description=entry["description"], chart_id=chart_id, site=project.SITE_NAME,
         version=usermeta["version"], date=usermeta["date"], url=usermeta["url"], page=usermeta["page"],
         source=usermeta["source"], report=usermeta["citation"], licence=usermeta["licence"],
         licence_url=usermeta["licence_url"], credit=f"Chart: {usermeta['credit']}, {usermeta['licence']}. Source: {usermeta['source']}.",
@@ -312,25 +313,25 @@ EMBED_PAGE = """<!doctype html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
-<title>{title} — Beyond the Caliphate: Belgium</title>
+<title>{title} — {site}</title>
 <meta name="description" content="{description}">
 <meta name="robots" content="noindex">
 <link rel="canonical" href="{canonical}">
-<link rel="icon" href="{base}assets/images/favicon.png">
-<link rel="stylesheet" href="{base}assets/css/site.css">
-<link rel="stylesheet" href="{base}assets/css/embed.css">
+<link rel="icon" href="{favicon}">
+<link rel="stylesheet" href="{site_css}">
+<link rel="stylesheet" href="{embed_css}">
 </head>
 <body class="btc-embed" data-md-color-scheme="{md_scheme}">
 <main>
-<figure class="btc-chart" id="chart-{id}" {attributes}>
+<figure class="btc-chart" id="{anchor}" {attributes}>
 {frame}
 <figcaption><span class="btc-chart__title">{title}</span>
 <span class="btc-chart__source">Source: {source}</span>
-<a class="btc-embed__credit" href="{page_url}#chart-{id}" target="_blank" rel="noopener">Beyond the Caliphate: Belgium · CC BY 4.0 · see the data</a></figcaption>
+<a class="btc-embed__credit" href="{chart_url}" target="_blank" rel="noopener">{site} · {licence} · see the data</a></figcaption>
 </figure>
 </main>
-<script type="module" src="{base}assets/js/chart-loader.js"></script>
-<script type="module" src="{base}assets/js/embed.js"></script>
+<script type="module" src="{chart_loader}"></script>
+<script type="module" src="{embed_js}"></script>
 </body>
 </html>
 """
@@ -338,25 +339,31 @@ EMBED_PAGE = """<!doctype html>
 
 def _write_embeds(state: render.SiteState, site_dir: Path) -> None:
     for entry in state.catalogue:
-        chart_id = entry["id"]
-        meta = state.chart_meta(chart_id)
-        spec = state.chart_spec(chart_id)
-        page_url = state.site_url + render.SECTION_PAGES[entry["section"]]
-        for scheme, folder, base in (("light", "", "../../"), ("dark", "dark/", "../../../")):
-            assets = f"{base}assets/charts/{chart_id}/"
+        chart = project.Chart.of(entry)
+        meta = state.chart_meta(chart.id)
+        spec = state.chart_spec(chart.id)
+        for scheme in render.SCHEMES:
+            path = chart.embed_url("", scheme)
+            base = project.relative_base(path)
             html = EMBED_PAGE.format(
                 title=escape(entry["title"]),
+                site=escape(project.SITE_NAME),
                 description=escape(entry.get("description", "")),
-                canonical=f"{state.site_url}embed/{chart_id}/{folder}",
-                base=base,
+                canonical=chart.embed_url(state.site_url, scheme),
+                favicon=project.asset_url(base, "images/favicon.png"),
+                site_css=project.asset_url(base, "css/site.css"),
+                embed_css=project.asset_url(base, "css/embed.css"),
+                chart_loader=project.asset_url(base, "js/chart-loader.js"),
+                embed_js=project.asset_url(base, "js/embed.js"),
                 md_scheme="slate" if scheme == "dark" else "default",
-                id=chart_id,
-                attributes=render.chart_data_attributes(chart_id, assets),
-                frame=render.chart_frame(meta, assets, escape(entry.get("description", ""))),
+                anchor=chart.anchor,
+                attributes=render.chart_data_attributes(chart, base),
+                frame=render.chart_frame(chart, base, meta, escape(entry.get("description", ""))),
                 source=escape(spec.get("usermeta", {}).get("source", "")),
-                page_url=page_url,
+                chart_url=chart.page_url(state.site_url),
+                licence=escape(project.identity(state.root).licence),
             )
-            out = site_dir / "embed" / chart_id / folder / "index.html"
+            out = site_dir / path / "index.html"
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_text(html, encoding="utf-8")
 
