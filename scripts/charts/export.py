@@ -89,12 +89,16 @@ class BuiltChart:
             },
         }
 
+    @property
+    def addresses(self) -> Chart:
+        return Chart(self.id, self.entry.section, self.version.number)
+
     def workbook(self, csv: bytes) -> bytes:
         """The chart's data as an Excel workbook, stamped with the version's date."""
         version = f"chart version {self.version.number}" + (f", published {self.version.date}" if self.version.date else "")
         about = workbook.about_rows(
             title=self.entry.title, description=self.description, source=self.entry.source, version=version,
-            address="charts/" + self.version.path(self.id, ".xlsx"), data_file="charts/" + self.version.path(self.id, ".csv"),
+            address=self.addresses.file_url("", "xlsx"), data_file=self.addresses.file_url("", "csv"),
         )
         day = dt.date.fromisoformat(self.version.date) if self.version.date else workbook.NO_DATE
         return workbook.table_workbook(csv.decode("utf-8"), about, day)
