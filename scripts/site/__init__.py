@@ -194,4 +194,6 @@ def _keep_chart_assets(layout: Layout, stage: Path) -> None:
         os.rename(stage / ASSETS_DIR, kept)  # never into an existing folder, never across devices
     except OSError:
         pass
+    if old.is_symlink():  # a cache folder linked from elsewhere (tests share the project's)
+        old.unlink()
     shutil.rmtree(old, ignore_errors=True)
