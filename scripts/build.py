@@ -245,10 +245,11 @@ def _build(layout: Layout, *, charts: bool, site: bool, force: bool, timings: Ti
         ledger_module.write(ledger, derived)
         checkpoint("ledger")
         if site:  # the notebook runs on the second core while the charts are drawn
-            from scripts.site import notebook
+            from scripts.site import manifest, notebook
 
-            executed = running.enter_context(
-                notebook.BackgroundRun(layout, derived / "findings.csv", stage / "notebook" / notebook.NOTEBOOK))
+            manifest.write(layout, stage)  # what the site step renders from, for the notebook and the pages
+            executed = running.enter_context(notebook.BackgroundRun(
+                layout, derived / "findings.csv", stage / "notebook" / notebook.NOTEBOOK, workdir=stage))
         with timings.step("map shapes"):
             _write_geo(layout, derived / "geo")
         checkpoint("map shapes")

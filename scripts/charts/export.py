@@ -261,21 +261,22 @@ def write_site_assets(specs: Mapping[str, dict], jobs: Mapping[str, RenderJob], 
                       cache_dir: Path) -> list[dict]:
     """Copy each drawn chart's files from the render cache into ``out_dir/<id>/`` with its meta.json."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    metas = []
-    for chart_id, job in jobs.items():
-        cached = cache_dir / job.key
-        meta = site_meta(specs[chart_id], job, cache_dir)
-        chart_dir = out_dir / chart_id
-        chart_dir.mkdir(exist_ok=True)
-        for name in SITE_ASSET_FILES:
-            write_if_changed(chart_dir / name, (cached / name).read_bytes())
-        write_if_changed(chart_dir / "meta.json", dumps_json(meta).encode("utf-8"))
-        metas.append(meta)
-
+    metas = [write_chart_assets(specs[chart_id], job, out_dir, cache_dir) for chart_id, job in jobs.items()]
     for path in out_dir.iterdir():
         if path.is_dir() and path.name not in jobs and is_valid_id(path.name) and (path / "meta.json").is_file():
             shutil.rmtree(path)
     return metas
+
+
+def write_chart_assets(spec: dict, job: RenderJob, out_dir: Path, cache_dir: Path) -> dict:
+    """Copy one drawn chart's files into ``out_dir/<id>/``, its meta.json last (a page waits for it)."""
+    meta = site_meta(spec, job, cache_dir)
+    chart_dir = out_dir / job.chart_id
+    chart_dir.mkdir(parents=True, exist_ok=True)
+    for name in SITE_ASSET_FILES:
+        write_if_changed(chart_dir / name, (cache_dir / job.key / name).read_bytes())
+    write_if_changed(chart_dir / "meta.json", dumps_json(meta).encode("utf-8"))
+    return meta
 
 
 def site_meta(spec: dict, job: RenderJob, cache_dir: Path) -> dict:

@@ -194,13 +194,19 @@ class RenderPool:
             stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
         )
 
+    def done(self, job: RenderJob) -> bool:
+        """Whether ``job``'s files are in the cache; a RenderError once a worker has failed."""
+        if cached(self.cache_dir, job):
+            return True
+        if any(process.poll() not in (None, 0) for process, _ in self._workers):
+            self.wait()  # raises, naming the chart that failed
+        if job.key not in self._submitted or not self._workers:
+            raise RenderError(f"chart {job.chart_id!r} was never submitted for drawing")
+        return False
+
     def wait_for(self, job: RenderJob) -> None:
         """Wait until ``job``'s files are in the cache, while the other jobs go on drawing."""
-        while not cached(self.cache_dir, job):
-            if any(process.poll() not in (None, 0) for process, _ in self._workers):
-                self.wait()  # raises, naming the chart that failed
-            if job.key not in self._submitted or not self._workers:
-                raise RenderError(f"chart {job.chart_id!r} was never submitted for drawing")
+        while not self.done(job):
             time.sleep(POLL_SECONDS)
 
     def wait(self) -> None:

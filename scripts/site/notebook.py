@@ -43,8 +43,12 @@ def inputs_key(layout: Layout, ledger: Path) -> str:
     return cache.key(content_digest(layout.root, READS), sys.version, ledger_hash, runner)
 
 
-def execute(layout: Layout, ledger: Path, out: Path) -> Path:
-    """Write the executed notebook to ``out``, from the cache when nothing it reads changed."""
+def execute(layout: Layout, ledger: Path, out: Path, workdir: Path | None = None) -> Path:
+    """Write the executed notebook to ``out``, from the cache when nothing it reads changed.
+
+    The kernel runs in ``workdir`` (default: docs/, as a reader's Jupyter would); the build gives
+    its staging folder, whose site-state.json names the staged ledger for the notebook.
+    """
 
     def run(path: Path) -> None:
         import nbformat
@@ -60,11 +64,10 @@ def execute(layout: Layout, ledger: Path, out: Path) -> Path:
             raise NotebookError(f"docs/{NOTEBOOK}: is not a valid notebook ({detail[:200]})") from None
         client = NotebookClient(
             notebook, timeout=TIMEOUT, kernel_name="python3", record_timing=False,
-            resources={"metadata": {"path": str(layout.root / "docs")}},
+            resources={"metadata": {"path": str(workdir or layout.docs)}},
         )
         try:
-            # The notebook reads the staged ledger, named in its kernel's environment.
-            client.execute(env={**os.environ, "BTC_LEDGER": str(ledger)})
+            client.execute()
         except CellExecutionError as err:
             message = str(err).strip().splitlines()[-1]
             raise NotebookError(f"docs/{NOTEBOOK} failed: {message}") from err
@@ -83,15 +86,16 @@ class BackgroundRun:
     never removes its staging directory while the notebook is still writing into it.
     """
 
-    def __init__(self, layout: Layout, ledger: Path, out: Path) -> None:
+    def __init__(self, layout: Layout, ledger: Path, out: Path, workdir: Path | None = None) -> None:
         self._error: BaseException | None = None
         self.out = out
-        self._thread = threading.Thread(target=self._run, args=(layout, ledger, out), name="notebook", daemon=True)
+        self._thread = threading.Thread(target=self._run, args=(layout, ledger, out, workdir), name="notebook",
+                                        daemon=True)
         self._thread.start()
 
-    def _run(self, layout: Layout, ledger: Path, out: Path) -> None:
+    def _run(self, layout: Layout, ledger: Path, out: Path, workdir: Path | None) -> None:
         try:
-            execute(layout, ledger, out)
+            execute(layout, ledger, out, workdir)
         except BaseException as err:  # handed to the waiting thread
             self._error = err
 

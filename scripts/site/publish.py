@@ -21,7 +21,7 @@ from scripts.charts.static import dumps_json
 from scripts.errors import BuildError
 from scripts import project
 from scripts.paths import Layout
-from scripts.site import render
+from scripts.site import manifest, render
 from scripts.site.prune_css import prune_page
 
 RUNTIME_ENTRY = Path(__file__).parent / "runtime" / "vega-runtime.js"
@@ -39,7 +39,7 @@ INLINE_SCRIPT = re.compile(r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re
 
 
 def finish(layout: Layout, stage: Path, site_dir: Path) -> None:
-    state = render.SiteState.from_environment()
+    state = render.SiteState.load(manifest.read(stage))
     _copy_tree(stage / ASSETS_DIR, site_dir / project.CHART_ASSETS_FOLDER)
     _copy_tree(stage / "charts", site_dir / project.CHARTS_FOLDER, ignore=shutil.ignore_patterns(".*"))  # not the build's record
     for spec_file in sorted((site_dir / project.CHARTS_FOLDER).rglob("*.vl.json")):  # the published copies carry the address
@@ -47,19 +47,20 @@ def finish(layout: Layout, stage: Path, site_dir: Path) -> None:
                              encoding="utf-8")
     _publish_data(layout, stage, site_dir / project.DATA_FOLDER, state.site_url)
     _bundle_runtime(layout, site_dir / "assets" / "js" / "vega-runtime.js")
-    _write_embeds(state, site_dir)
     for entry in state.catalogue:
         chart = project.Chart.of(entry)
         (site_dir / chart.file_url("", "zip")).write_bytes(chart_bundle(state, chart.id, site_dir / chart.asset_url("")))
-    not_found = site_dir / "404.html"
-    if not_found.exists():
-        not_found.write_text(base_path_independent(not_found.read_text(encoding="utf-8"), state.site_url), encoding="utf-8")
     _dark_without_scripts(site_dir)
-    for page in sorted(site_dir.rglob("*.html")):
-        page.write_text(prune_page(_quiet_headerlinks(page.read_text(encoding="utf-8")), cache_dir=layout.cache / "css"),
-                        encoding="utf-8")
-        _tidy_notebook(page, site_dir)
-        page.write_text(_add_csp(page, page.read_text(encoding="utf-8")), encoding="utf-8")
+    # Every page is read once (or made here), transformed in memory and written once.
+    pages = {page: None for page in sorted(site_dir.rglob("*.html"))} | _embed_pages(state, site_dir)
+    for page, made in pages.items():
+        html = page.read_text(encoding="utf-8") if made is None else made
+        if page == site_dir / "404.html":
+            html = base_path_independent(html, state.site_url)
+        html = prune_page(_quiet_headerlinks(html), cache_dir=layout.cache / "css")
+        html = _add_csp(page, _tidy_notebook(html, page, site_dir))
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(html, encoding="utf-8")
 
 
 def _quiet_headerlinks(html: str) -> str:
@@ -260,18 +261,6 @@ Files in this bundle (in the folder {chart_id}/)
 {files}
 """
 
-# (file name in the bundle, where it comes from, what it is)
-BUNDLE_FILES = (
-    ("{id}.vl.json", "spec", "Vega-Lite specification with the data inline; paste it into https://vega.github.io/editor/"),
-    ("{id}.csv", "csv", "the data the chart shows, UTF-8 CSV"),
-    ("{id}.xlsx", "xlsx", "the same data as an Excel workbook: typed cells, and an About sheet with credit and licence"),
-    ("{id}-light.png", "light.png", "image, light background, 2x resolution"),
-    ("{id}-dark.png", "dark.png", "image, dark background, 2x resolution"),
-    ("{id}-light.svg", "light.svg", "vector image, light background"),
-    ("{id}-dark.svg", "dark.svg", "vector image, dark background"),
-    ("README.txt", "readme", "this file"),
-)
-
 
 def chart_bundle(state: render.SiteState, chart_id: str, assets: Path) -> bytes:
     """A deterministic zip of everything a newsroom needs to republish one chart."""
@@ -279,7 +268,7 @@ def chart_bundle(state: render.SiteState, chart_id: str, assets: Path) -> bytes:
     spec = addressed(state.chart_spec(chart_id), state.site_url)
     usermeta = spec["usermeta"]
     cites = render.citations(state, chart_id)
-    names = [(name.format(id=chart_id), origin, about) for name, origin, about in BUNDLE_FILES]
+    names = [(name.format(id=chart_id), origin, about) for name, origin, about in render.BUNDLE_FILES]
     width = max(len(name) for name, _, _ in names)
     readme = BUNDLE_README.format(
         title=entry["title"], description=entry["description"], chart_id=chart_id, site=project.SITE_NAME,
@@ -337,7 +326,9 @@ EMBED_PAGE = """<!doctype html>
 """
 
 
-def _write_embeds(state: render.SiteState, site_dir: Path) -> None:
+def _embed_pages(state: render.SiteState, site_dir: Path) -> dict[Path, str]:
+    """Each chart's embed pages, light and dark, by the file they are written to."""
+    pages = {}
     for entry in state.catalogue:
         chart = project.Chart.of(entry)
         meta = state.chart_meta(chart.id)
@@ -363,9 +354,8 @@ def _write_embeds(state: render.SiteState, site_dir: Path) -> None:
                 chart_url=chart.page_url(state.site_url),
                 licence=escape(project.identity(state.root).licence),
             )
-            out = site_dir / path / "index.html"
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(html, encoding="utf-8")
+            pages[site_dir / path / "index.html"] = html
+    return pages
 
 
 STYLE = re.compile(r"<style[^>]*>(?P<css>.*?)</style>\s*", re.S)
@@ -373,7 +363,7 @@ CLIPBOARD = re.compile(r"<clipboard-copy\b(?P<attrs>[^>]*)>")
 NOTEBOOK_CSS = "assets/css/notebook-{digest}.css"
 
 
-def _tidy_notebook(page: Path, site_dir: Path) -> None:
+def _tidy_notebook(html: str, page: Path, site_dir: Path) -> str:
     """Make a notebook page that mkdocs-jupyter rendered valid HTML, keeping how it looks.
 
     - Its styles (JupyterLab's stylesheet, the code colours) come as <style> elements in the
@@ -385,9 +375,8 @@ def _tidy_notebook(page: Path, site_dir: Path) -> None:
       role="button" when its script runs, so say so in the HTML. A stray comma in the
       template also turns into an attribute named ",".
     """
-    html = page.read_text(encoding="utf-8")
     if 'class="jupyter-wrapper"' not in html:
-        return
+        return html
     head_end = html.index("</head>")
     body = html[head_end:]
     sheets = [m.group("css").strip() for m in STYLE.finditer(body)]
@@ -411,7 +400,7 @@ def _tidy_notebook(page: Path, site_dir: Path) -> None:
         return f"<clipboard-copy{attrs}>"
 
     body = CLIPBOARD.sub(button, body)
-    page.write_text(html[:head_end] + body, encoding="utf-8")
+    return html[:head_end] + body
 
 
 def _add_csp(page: Path, html: str) -> str:

@@ -9,8 +9,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -20,28 +18,14 @@ import pandas as pd
 from scripts import ledger as ledger_module
 from scripts import project
 from scripts.numbers import in_words
-from scripts.paths import ROOT, site_url
+from scripts.paths import ROOT
 from scripts.project import Chart, identity
+from scripts.site import manifest
 
 # What each ledger status means, in words: scripts.ledger.STATUSES is the one source of the wording.
 STATUSES = ledger_module.STATUSES
 DIFFERS = ("mismatch", "differs_public_record")
 SCHEMES = ("light", "dark")
-
-
-# Set by the build while the charts are still being drawn: waits for one chart, returns its meta.
-_drawing: Callable[[str], dict] | None = None
-
-
-@contextmanager
-def chart_sizes_from(meta: Callable[[str], dict]) -> Iterator[None]:
-    """Pages rendered inside take each chart's meta from ``meta`` (it may wait for the drawing)."""
-    global _drawing
-    previous, _drawing = _drawing, meta
-    try:
-        yield
-    finally:
-        _drawing = previous
 
 
 @dataclass
@@ -54,24 +38,23 @@ class SiteState:
     assets_dir: Path
     site_url: str
     catalogue: list[dict] = field(default_factory=list)
+    # While the build still draws the charts: the file that says why a drawing stopped short.
+    drawing_stopped: Path | None = None
 
     @classmethod
-    def from_environment(cls) -> SiteState:
-        root = Path(os.environ.get("BTC_ROOT", ROOT))
-        ledger_path = Path(os.environ.get("BTC_LEDGER", root / "data/derived/findings.csv"))
-        charts_dir = Path(os.environ.get("BTC_CHARTS", root / "charts"))
-        assets_dir = Path(os.environ.get("BTC_CHART_ASSETS", root / ".cache/chart-assets"))
-        catalogue_path = charts_dir / "index.json"
+    def load(cls, files: manifest.SiteFiles) -> SiteState:
+        catalogue_path = files.charts / "index.json"
         catalogue = json.loads(catalogue_path.read_text(encoding="utf-8")) if catalogue_path.exists() else []
         if isinstance(catalogue, dict):
             catalogue = catalogue.get("charts", [])
         return cls(
-            root=root,
-            ledger=ledger_module.load(ledger_path),
-            charts_dir=charts_dir,
-            assets_dir=assets_dir,
-            site_url=os.environ.get("BTC_SITE_URL") or site_url(root),
+            root=files.root,
+            ledger=ledger_module.load(files.ledger),
+            charts_dir=files.charts,
+            assets_dir=files.chart_assets,
+            site_url=files.site_url,
             catalogue=catalogue,
+            drawing_stopped=files.drawing_stopped,
         )
 
     def row(self, finding_id: str) -> pd.Series:
@@ -81,11 +64,12 @@ class SiteState:
 
     def chart_meta(self, chart_id: str) -> dict:
         path = self.assets_dir / chart_id / "meta.json"
-        if not path.exists() and _drawing is not None:
-            return _drawing(chart_id)
+        known = any(entry["id"] == chart_id for entry in self.catalogue)
+        if known and self.drawing_stopped is not None:  # pages are rendered while charts are drawn
+            manifest.wait_for_file(path, self.drawing_stopped, chart_id)
         if not path.exists():
-            known = ", ".join(entry["id"] for entry in self.catalogue) or "none"
-            raise KeyError(f"chart {chart_id!r} has no rendered assets (charts: {known})")
+            charts = ", ".join(entry["id"] for entry in self.catalogue) or "none"
+            raise KeyError(f"chart {chart_id!r} has no rendered assets (charts: {charts})")
         return json.loads(path.read_text(encoding="utf-8"))
 
     def chart_entry(self, chart_id: str) -> dict:
@@ -752,9 +736,21 @@ def citation_block(state: SiteState, style: str = "plain", chart_id: str | None 
     return f'<pre class="btc-citation btc-citation--{style}"><code>{escape(text)}</code></pre>'
 
 
-def reuse_catalogue(state: SiteState, base: str) -> str:
-    from scripts.site.publish import BUNDLE_FILES  # the zip's contents, listed as packed
+# What each chart's zip holds, as scripts.site.publish packs it and the Reuse page lists it:
+# (file name in the bundle, where it comes from, what it is)
+BUNDLE_FILES = (
+    ("{id}.vl.json", "spec", "Vega-Lite specification with the data inline; paste it into https://vega.github.io/editor/"),
+    ("{id}.csv", "csv", "the data the chart shows, UTF-8 CSV"),
+    ("{id}.xlsx", "xlsx", "the same data as an Excel workbook: typed cells, and an About sheet with credit and licence"),
+    ("{id}-light.png", "light.png", "image, light background, 2x resolution"),
+    ("{id}-dark.png", "dark.png", "image, dark background, 2x resolution"),
+    ("{id}-light.svg", "light.svg", "vector image, light background"),
+    ("{id}-dark.svg", "dark.svg", "vector image, dark background"),
+    ("README.txt", "readme", "this file"),
+)
 
+
+def reuse_catalogue(state: SiteState, base: str) -> str:
     parts = []
     for entry in state.catalogue:
         chart_id = entry["id"]
