@@ -23,7 +23,7 @@ def define_env(env) -> None:
     state = render.SiteState.load(manifest.for_docs(docs_dir))
     # The theme's template (overrides/main.html) prints these in every page's head.
     share_image = project.Chart.of(state.chart_entry(project.SHARE_IMAGE_CHART))
-    env.conf["extra"]["page_meta"] = project.page_metadata(state.site_url, share_image, state.root)
+    env.conf.setdefault("extra", {})["page_meta"] = project.page_metadata(state.site_url, share_image, state.root)
     # Findings already described on each page: the hidden description is written once per page.
     described: dict[str, set[str]] = {}
 
