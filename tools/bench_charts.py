@@ -1,7 +1,7 @@
 """Time the chart exporters, cold (empty render cache) and warm.
 
-    python -m scripts.bench_charts [--workers N]             # the site's real charts
-    python -m scripts.bench_charts --synthetic 20 [--workers N]
+    python -m tools.bench_charts [--workers N]             # the site's real charts
+    python -m tools.bench_charts --synthetic 20 [--workers N]
 
 By default builds the registered site charts from the validated tables and a freshly
 computed ledger. ``--synthetic N`` uses N synthetic charts of common kinds (bars, stacked
