@@ -185,7 +185,7 @@ def test_committed_charts_record_the_inputs_they_were_made_from(published):
 
 def test_published_charts_are_reused_only_for_the_same_inputs_and_files(tmp_path, monkeypatch):
     from scripts.charts import build as chart_build
-    from tests.conftest import copy_project
+    from helpers import copy_project
 
     layout = copy_project(tmp_path / "tree")
     key = chart_build.spec_inputs_key(layout)

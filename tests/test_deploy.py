@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 import pytest
 import yaml
 
-from conftest import copy_project, tree_digest
+from helpers import copy_project, tree_digest
 from scripts.build import build
 from scripts.paths import ROOT, Layout, site_url
 
@@ -206,7 +206,7 @@ def pages_server(site: Path, prefix: str) -> tuple[http.server.ThreadingHTTPServ
 def test_the_404_page_works_at_its_address_and_at_a_servers_root(built_elsewhere, served_at):
     from playwright.sync_api import sync_playwright
 
-    from test_browser import CHROMIUM, CHROMIUM_ARGS
+    from helpers import CHROMIUM, CHROMIUM_ARGS
 
     server, origin = pages_server(built_elsewhere["fork"].site, served_at)
     try:

@@ -260,7 +260,7 @@ def test_reproduce_notebook_ran_at_build_time(site):
 def test_the_notebook_reruns_when_anything_it_reads_changes(tmp_path):
     """Its run is cached by content; a change to the data, the ledger or the notebook is a miss."""
     from scripts.site import notebook
-    from tests.conftest import copy_project
+    from helpers import copy_project
 
     layout = copy_project(tmp_path / "tree")
     ledger = tmp_path / "findings.csv"
@@ -384,7 +384,7 @@ def test_a_data_correction_needs_a_logged_chart_version(tmp_path):
     from scripts.build import build
     from scripts.charts.build import INPUTS_FILE
     from scripts.charts.registry import ChartBuildError
-    from tests.conftest import copy_project
+    from helpers import copy_project
 
     layout = copy_project(tmp_path / "tree")
     before = {path: path.read_bytes() for path in layout.charts.rglob("*") if path.is_file()}
