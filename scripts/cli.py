@@ -26,14 +26,15 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
     try:
+        from scripts.paths import ROOT, SITE_URL_ENV, Layout, normalize_site_url
+
         if args.command == "validate":
             from scripts.validate import validate
 
-            tables = validate()
+            tables = validate(Layout(ROOT).data)
             print(f"data package valid: {len(tables)} tables")
             return 0
         from scripts.build import Timings, build as run_build
-        from scripts.paths import ROOT, SITE_URL_ENV, Layout, normalize_site_url
 
         # The site's address: read here, once, and carried by the layout to every copy of it.
         address = os.environ.get(SITE_URL_ENV, "").strip() or None

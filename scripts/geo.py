@@ -455,14 +455,13 @@ def cached_dir(cache_root: Path, published: Path | None = None) -> Path:
     return cached
 
 
-def load(name: str, cache_root: Path | None = None) -> dict:
-    """One collection ("belgium-regions" or "belgium-provinces") as parsed GeoJSON."""
+def load(name: str, cache_root: Path | None) -> dict:
+    """One collection ("belgium-regions" or "belgium-provinces") as parsed GeoJSON, through the
+    cache under ``cache_root`` (None: dissolved in this process)."""
     if name not in FILES:
         raise KeyError(f"unknown shape file {name!r} (expected one of {', '.join(FILES)})")
     if cache_root is None:
-        from scripts.paths import BUILD_CACHE
-
-        cache_root = BUILD_CACHE
+        return json.loads(_text(name))
     return json.loads((cached_dir(cache_root) / f"{name}.geojson").read_text(encoding="utf-8"))
 
 

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from scripts import paths
 from scripts.datapackage import DataError, MissingRow, Problem
 from scripts.findings import FindingSpec, all_findings
 from scripts.numbers import display, half_up
@@ -223,7 +222,7 @@ def write(ledger: pd.DataFrame, out_dir: Path) -> list[Path]:
     return [csv_path, json_path]
 
 
-def load(path: Path = paths.DERIVED / LEDGER_CSV) -> pd.DataFrame:
+def load(path: Path) -> pd.DataFrame:
     """The committed ledger, indexed by id, values as numbers."""
     text = {column: "string" for column in ("reported_text", "display", "note", "report_quote")}
     frame = pd.read_csv(path, dtype=text, keep_default_na=False, na_values=[""])

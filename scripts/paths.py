@@ -34,7 +34,7 @@ SECTION_PAGES = {
 SITE_URL_ENV = "SITE_URL"
 
 
-def site_url(root: Path = ROOT) -> str:
+def site_url(root: Path) -> str:
     """The default address of the published site, from mkdocs.yml (always ending in a slash)."""
     for line in (root / "mkdocs.yml").read_text(encoding="utf-8").splitlines():
         if line.startswith("site_url:"):

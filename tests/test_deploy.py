@@ -24,7 +24,7 @@ from scripts.build import build
 from scripts.paths import ROOT, Layout, site_url
 
 WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
-DEFAULT = site_url()  # mkdocs.yml's address, the one a fork must never publish
+DEFAULT = site_url(ROOT)  # mkdocs.yml's address, the one a fork must never publish
 DEFAULT_HOST = urlparse(DEFAULT).netloc
 DEFAULT_PATH = urlparse(DEFAULT).path
 FORK = "https://example.org/a-fork/"

@@ -336,7 +336,7 @@ def test_every_published_spec_validates_and_renders_on_its_own(site, catalogue):
             assert isinstance(meta[key], str) and meta[key].strip(), (chart_id, key)
         assert meta["licence"] == "CC BY 4.0" and isinstance(meta["version"], int)
         # The canonical URL is where the file is actually published.
-        assert meta["url"] == site_url() + path.relative_to(site).as_posix()
+        assert meta["url"] == site_url(ROOT) + path.relative_to(site).as_posix()
         svg = vlc.vegalite_to_svg(spec)  # no base URL, no loader: everything must be inline
         assert "<svg" in svg and "<path" in svg, chart_id
 

@@ -28,6 +28,7 @@ from scripts.charts.context import LEDGER_COLUMNS, ChartContext
 from scripts.charts.describe import from_ledger
 from scripts.charts.export import build_all, export_site_assets
 from scripts.charts.registry import SECTIONS, Registry
+from scripts.paths import DEFAULT
 
 
 def synthetic_context(seed: int = 2018) -> ChartContext:
@@ -126,9 +127,9 @@ def site_charts() -> tuple[ChartContext, Registry]:
     from scripts.charts.registry import default_registry
     from scripts.validate import validate
 
-    tables = validate()
+    tables = validate(DEFAULT.data)
     default_registry.discover()
-    return ChartContext(tables=tables, ledger=ledger.compute(tables)), default_registry
+    return ChartContext(tables=tables, ledger=ledger.compute(tables), cache=DEFAULT.cache), default_registry
 
 
 def main() -> None:
