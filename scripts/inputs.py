@@ -25,6 +25,7 @@ EXEMPT = ("source/public/README.md",)
 # The folders the build checks file by file; data/derived is the build's own output.
 CHECKED_DIRS = ("source", "schemas")
 
+TABLE_FORMATS = ("csv", "xlsx")
 FIELD_TYPES = {"string", "integer", "number", "boolean", "date", "yearmonth"}
 MAX_CELL = 2000  # characters in one cell; the longest note in the data is about 600
 MAX_INTEGER = 2**53 - 1  # the largest integer a chart (JavaScript) or JSON reader holds exactly
@@ -78,12 +79,14 @@ def check_package(data_dir: Path, descriptor) -> list[Problem]:
         else:
             names.add(name)
             where = f"resource {name!r}"
-        for key in ("path", "schema"):
+        # A table needs its schema; other files (map shapes, a README, the ledger as JSON) have none.
+        keys = ("path", "schema") if is_table(resource) or "schema" in resource else ("path",)
+        for key in keys:
             found = _safe_path(data_dir, resource.get(key), file, f"{where}: its {key}")
             problems += found
             if not found:
                 declared.add(resource[key])
-        if not problems and str(resource["path"]).startswith("source/"):
+        if not problems and str(resource["path"]).startswith("source/") and "schema" in keys:
             problems += _check_schema_file(data_dir, resource["schema"])
     if problems:
         return problems
@@ -102,6 +105,11 @@ def check_package(data_dir: Path, descriptor) -> list[Problem]:
         if path.is_symlink():
             problems.append(Problem(_data_file(data_dir, path.name), "is a symbolic link; data/ holds only real files"))
     return problems
+
+
+def is_table(resource: dict) -> bool:
+    """A resource read as rows and columns (CSV unless it names another format)."""
+    return resource.get("format", "csv") in TABLE_FORMATS
 
 
 def _check_schema_file(data_dir: Path, relative: str) -> list[Problem]:

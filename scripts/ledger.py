@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from scripts import paths
 from scripts.datapackage import DataError, MissingRow, Problem
 from scripts.errors import DefinitionError, defined_at
 from scripts.findings import FindingSpec, all_findings
@@ -37,6 +38,8 @@ STATUSES = {
 }
 LEDGER_CSV = "findings.csv"
 LEDGER_JSON = "findings.json"
+LEDGER_XLSX = "findings.xlsx"
+LEDGER_SCHEMA = paths.DATA / "schemas" / "findings.schema.json"
 
 
 def agrees(value: float, reported: float, rounding: str) -> bool:
@@ -210,7 +213,7 @@ def _json_number(value, unit: str):
 
 
 def write(ledger: pd.DataFrame, out_dir: Path) -> list[Path]:
-    """Write findings.csv and findings.json into out_dir (the caller makes this atomic)."""
+    """Write findings.csv, findings.json and findings.xlsx into out_dir (the caller makes this atomic)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     csv_frame = ledger.copy()
     for column in ("value", "reported_value"):
@@ -227,7 +230,26 @@ def write(ledger: pd.DataFrame, out_dir: Path) -> list[Path]:
         json.dumps({"columns": COLUMNS, "findings": records}, indent=2, ensure_ascii=False) + "\n",
         encoding="utf-8",
     )
-    return [csv_path, json_path]
+    xlsx_path = out_dir / LEDGER_XLSX
+    xlsx_path.write_bytes(ledger_workbook(csv_path.read_text(encoding="utf-8")))
+    return [csv_path, json_path, xlsx_path]
+
+
+def ledger_workbook(csv_text: str) -> bytes:
+    """The ledger as an Excel workbook, typed by its schema and stamped with the release date."""
+    from scripts import workbook
+    from scripts.project import identity
+
+    ident = identity()
+    about = workbook.about_rows(
+        title="Findings ledger",
+        description="Every number on the site beside the report's own figure and sentence; the status column "
+                    "says what was done to each (see the Methods page).",
+        source=f"{ident.report.short}, and the public sources each row's source_ref names", version=f"version {ident.version}, released {ident.released.isoformat()}",
+        address=f"data/derived/{LEDGER_XLSX}", data_file=f"data/derived/{LEDGER_CSV}",
+    )
+    fields = json.loads(LEDGER_SCHEMA.read_text(encoding="utf-8"))["fields"]
+    return workbook.table_workbook(csv_text, about, ident.released, fields)
 
 
 def load(path: Path) -> pd.DataFrame:

@@ -16,16 +16,6 @@ DOCS = ROOT / "docs"
 SITE = ROOT / "site"
 BUILD_CACHE = ROOT / ".cache"
 
-# The page (path under the site root) that tells each section's story.
-SECTION_PAGES = {
-    "overview": "",
-    "geography": "geography/",
-    "networks": "networks/",
-    "nationalities": "nationalities/",
-    "weapons_targets": "weapons-targets/",
-    "threat_levels": "threat-levels/",
-}
-
 
 # The environment variable that overrides the site's address (mkdocs.yml's site_url) for one
 # build. The command line reads it once; the Pages workflow fills it from the repository's Pages

@@ -60,6 +60,7 @@ PAGES = (
     Page("about.md", "About"),
     Page("contributing/editorial.md", "Editorial guide"),
 )
+PAGE_PATHS = tuple(page.path for page in PAGES)  # in navigation order
 SECTIONS = tuple(page.section for page in PAGES if page.section is not None)
 SECTION_IDS = tuple(section.id for section in SECTIONS)
 
@@ -119,9 +120,14 @@ class Report:
         return dt.date(self.year, self.month, 1).strftime("%B %Y")
 
     @property
+    def reference(self) -> str:
+        """Who, what and when, without the address."""
+        return f"{self.author}, “{self.title}” ({self.dated})"
+
+    @property
     def full(self) -> str:
-        """The citation used in credits, zips and chart metadata."""
-        return f"{self.author}, “{self.title}” ({self.dated}), {self.url}"
+        """The citation used in credits, zips, chart metadata and the pages' DC.source."""
+        return f"{self.reference}, {self.url}"
 
 
 @dataclass(frozen=True)
@@ -140,8 +146,23 @@ class Identity:
         return str(self.released.year)
 
 
+# The picture a link to any page shows when shared (Open Graph): this chart, light.
+SHARE_IMAGE_CHART = "overview-linked-vs-inspired"
+
+
+def page_metadata(site_url: str, share_image: Chart, root: Path = ROOT) -> dict[str, str]:
+    """What every page's head says of the site (scripts/site/overrides/main.html prints it)."""
+    about = identity(root)
+    return {
+        "image": share_image.asset_url(site_url, "light.png"),
+        "published": about.released.isoformat(),
+        "rights": about.licence,
+        "source": about.report.full,
+    }
+
+
 @cache
-def _identity(path: Path) -> Identity:
+def _identity(path: Path, modified: int) -> Identity:
     cff = yaml.safe_load(path.read_text(encoding="utf-8"))
     reference = cff["references"][0]
     licence, licence_url = LICENCES[cff["license"]]
@@ -168,4 +189,129 @@ def _identity(path: Path) -> Identity:
 
 def identity(root: Path = ROOT) -> Identity:
     """Title, credit, licence, version, release date and report, from CITATION.cff."""
-    return _identity((root / CITATION_FILE).resolve())
+    path = (root / CITATION_FILE).resolve()
+    return _identity(path, path.stat().st_mtime_ns)  # read again once the file changes
+
+
+# Addresses -----------------------------------------------------------------------------------
+#
+# One function per kind of address the site publishes. Each takes ``base``, what the address is
+# relative to: "" (the site's root: the path of the file under site/, and how charts/ records
+# addresses), a relative prefix from the page that links it ("../", "../../"), or the site's
+# absolute URL (ending in "/"). Pages, embeds, bundles, chart specs, citations and tests call
+# these; nothing else spells an address.
+
+
+def relative_base(path: str) -> str:
+    """The prefix that leads from the page at ``path`` (under the site root) back to the root."""
+    depth = path.strip("/").count("/") + 1 if path.strip("/") else 0
+    return "../" * depth
+
+
+def page_url(base: str, source: str = "index.md") -> str:
+    """A page, by its file under docs/."""
+    return base + page_by_source(source).path
+
+
+def section_url(base: str, section_id: str) -> str:
+    """The page that tells a section's story."""
+    return base + section_page(section_id).path
+
+
+def ledger_row_url(base: str, finding_id: str) -> str:
+    return f"{page_url(base, 'ledger.md')}#finding-{finding_id}"
+
+
+def methods_url(base: str, anchor: str) -> str:
+    """A part of Methods (an anchor of docs/methods.md)."""
+    return f"{page_url(base, 'methods.md')}#{anchor}"
+
+
+def corrections_url(base: str) -> str:
+    return f"{page_url(base, 'about.md')}#corrections"
+
+
+def data_dictionary_url(base: str, resource: str) -> str:
+    """A table's entry in the data dictionary, by its resource name in the Data Package."""
+    return f"{page_url(base, 'data-dictionary.md')}#table-{resource}"
+
+
+# The published Data Package: data/ as in the repository, under the site's data/.
+DATA_FOLDER = "data/"
+
+
+def data_file_url(base: str, path: str = "datapackage.json") -> str:
+    """A published data file, by its path under data/ (as the Data Package names it)."""
+    return f"{base}{DATA_FOLDER}{path}"
+
+
+def asset_url(base: str, name: str) -> str:
+    """A site-wide asset (stylesheet, script, icon), by its path under assets/."""
+    return f"{base}assets/{name}"
+
+
+# Charts: every file of one chart version lives at an address made here, so moving them (all under
+# one versioned address, say) is a change to this class alone.
+CHARTS_FOLDER = "charts/"  # the published copy of the repository's charts/
+CHART_FILES = {"vegalite": ".vl.json", "csv": ".csv", "xlsx": ".xlsx", "zip": ".zip"}  # kind → suffix
+CHART_ASSETS_FOLDER = "assets/charts/"  # the pictures and precompiled Vega the pages show
+SCHEME_FOLDERS = {"light": "", "dark": "dark/"}  # the embed page of each colour scheme
+
+
+@dataclass(frozen=True)
+class Chart:
+    """The addresses of one version of a chart."""
+
+    id: str
+    section: str
+    version: int = 1
+
+    @classmethod
+    def of(cls, entry) -> Chart:
+        """From a chart catalogue entry or a spec's usermeta (id, section, version)."""
+        return cls(entry["id"], entry["section"], int(entry.get("version") or 1))
+
+    @property
+    def anchor(self) -> str:
+        """The id of the chart's figure on its page."""
+        return f"chart-{self.id}"
+
+    def page_url(self, base: str) -> str:
+        """The chart in context, on its section's page."""
+        return f"{section_url(base, self.section)}#{self.anchor}"
+
+    def file(self, kind: str) -> str:
+        """A downloadable file ("vegalite", "csv", "xlsx" or "zip"), relative to charts/."""
+        return chart_file(self.id, self.version, kind)
+
+    def file_url(self, base: str, kind: str) -> str:
+        return f"{base}{CHARTS_FOLDER}{self.file(kind)}"
+
+    def asset_url(self, base: str, name: str = "") -> str:
+        """A rendered picture or precompiled spec ("light.svg", "dark-narrow.vg.json", ...);
+        no name: their folder, which is also where assets_folder() puts them."""
+        return f"{base}{CHART_ASSETS_FOLDER}{self.id}/{name}"
+
+    def embed_url(self, base: str, scheme: str = "light") -> str:
+        """The chart alone, for an iframe; its index.html is written there."""
+        return f"{base}embed/{self.id}/{SCHEME_FOLDERS[scheme]}"
+
+    def reuse_url(self, base: str) -> str:
+        """The chart's entry on the Reuse page: files, embed code, credit and citations."""
+        return f"{page_url(base, 'reuse.md')}#reuse-{self.id}"
+
+
+def chart_file(chart_id: str, version: int, kind: str) -> str:
+    """Where a version's downloadable file lives, relative to charts/ (here and on the site)."""
+    return f"v{version}/{chart_id}{CHART_FILES[kind]}"
+
+
+def parse_chart_file(name: str) -> tuple[str, int, str] | None:
+    """(chart id, version, kind) of a path relative to charts/ that chart_file makes, else None."""
+    folder, _, file_name = name.rpartition("/")
+    if not (folder.startswith("v") and folder[1:].isdigit()):
+        return None
+    for kind, suffix in CHART_FILES.items():
+        if file_name.endswith(suffix) and file_name != suffix:
+            return file_name[: -len(suffix)], int(folder[1:]), kind
+    return None

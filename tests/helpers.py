@@ -11,11 +11,13 @@ import subprocess
 import threading
 from pathlib import Path
 
+from scripts import steps
 from scripts.paths import ROOT, Layout, copy_working_tree
 
 # A copied project ------------------------------------------------------------------------------
 
-INPUTS = ("data/datapackage.json", "data/source", "data/schemas")
+# What a build of the data alone (no charts, no site) reads.
+INPUTS = steps.inputs("ledger", "map shapes")
 
 
 def copy_inputs(dest: Path) -> Layout:

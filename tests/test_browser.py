@@ -17,8 +17,9 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from helpers import CHROMIUM, CHROMIUM_ARGS, serve
 
-from scripts.site import PAGES
+from scripts import project
 from scripts.paths import ROOT
+from scripts.project import PAGE_PATHS as PAGES
 
 pytestmark = pytest.mark.browser
 
@@ -386,7 +387,7 @@ def test_embed_pages_render_inside_an_iframe_on_another_origin(browser, built_si
 # --- Reader experience (issue 15): the story first on a phone, and the trail behind every number ---
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-STORY_PAGES = ["", "geography/", "networks/", "nationalities/", "weapons-targets/", "threat-levels/"]
+STORY_PAGES = [page.path for page in project.PAGES if page.section is not None]
 
 
 def palette(context, scheme: str) -> None:

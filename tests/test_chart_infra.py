@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 
 import altair as alt
@@ -17,12 +18,12 @@ import pandas as pd
 import pytest
 
 from scripts.errors import BuildError
+from scripts.project import SECTION_IDS as SECTIONS, identity
 from scripts.charts import export, static, theme
 from scripts.charts.context import LEDGER_COLUMNS, ChartContext, format_value
 from scripts.charts.describe import fill, from_ledger, list_phrase, top_categories
 from scripts.charts.registry import (
     SECTION_MODULES,
-    SECTIONS,
     ChartBuildError,
     ChartDefinitionError,
     Registry,
@@ -352,8 +353,8 @@ def test_spec_is_valid_vega_lite_with_metadata(ctx, registry, tmp_path):
         "description": "60% of 20 plots were linked.",
         "source": "Demo data",
         "licence": "CC BY 4.0",
-        "citation": export.CITATION,
-        "credit": export.CREDIT,
+        "citation": identity().report.full,
+        "credit": identity().credit,
         "licence_url": "https://creativecommons.org/licenses/by/4.0/",
         "version": 1,
         "date": "",
@@ -436,6 +437,7 @@ def test_stale_chart_files_are_removed_and_others_kept(ctx, registry, tmp_path):
         "v1",
         f"v1/{DEMO_ID}.csv",
         f"v1/{DEMO_ID}.vl.json",
+        f"v1/{DEMO_ID}.xlsx",
     ]
 
 
@@ -600,7 +602,7 @@ def test_a_logged_change_publishes_v2_and_keeps_v1(ctx, registry, tmp_path):
     out = tmp_path / "next"
     (entry,) = export.build_all(changed, out, registry=registry, previous=tmp_path)
     assert snapshot(out / "v1") == v1  # the old URL still serves the old data
-    assert entry["files"] == {"vegalite": f"v2/{DEMO_ID}.vl.json", "csv": f"v2/{DEMO_ID}.csv"}
+    assert entry["files"] == {"vegalite": f"v2/{DEMO_ID}.vl.json", "csv": f"v2/{DEMO_ID}.csv", "xlsx": f"v2/{DEMO_ID}.xlsx"}
     spec = json.loads((out / "v2" / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
     assert (spec["usermeta"]["version"], spec["usermeta"]["date"]) == (2, "2026-03-02")
     assert spec["usermeta"]["url"] == f"charts/v2/{DEMO_ID}.vl.json"  # relative to the site's address
@@ -652,3 +654,50 @@ def test_waiting_for_one_chart_returns_when_it_is_drawn_and_names_a_failed_one(p
         pool.submit(broken)
         with pytest.raises(BuildError, match="'overview-broken' could not be rendered"):
             pool.wait_for(broken)
+
+
+# ---------------------------------------------------------------------------
+# What marks the published charts stale (charts/.inputs.json)
+
+
+def test_the_spec_key_changes_with_what_the_specs_are_made_from_only(project):
+    import shutil
+    import sys
+
+    from scripts.charts.build import spec_inputs_key
+    from scripts.paths import ROOT
+
+    shutil.copytree(ROOT / "scripts", project.root / "scripts", ignore=shutil.ignore_patterns("__pycache__"))
+    default_registry.discover()
+    chart_module = Path(sys.modules[default_registry.charts()[0].build_function.__module__].__file__)
+    chart_module = project.root / chart_module.relative_to(ROOT)
+    key = spec_inputs_key(project)
+
+    def key_after(edits: dict[Path, Callable[[str], str]]) -> str:
+        originals = {path: path.read_text(encoding="utf-8") for path in edits}
+        try:
+            for path, edit in edits.items():
+                path.write_text(edit(originals[path]), encoding="utf-8")
+            return spec_inputs_key(project)
+        finally:
+            for path, text in originals.items():
+                path.write_text(text, encoding="utf-8")
+
+    site_files = [path for path in sorted((project.root / "scripts" / "site").rglob("*")) if path.is_file()]
+    assert any(path.suffix == ".py" for path in site_files) and any(path.suffix != ".py" for path in site_files)
+    unchanged = {
+        "a comment in a chart module": {chart_module: lambda text: "# A note.\n" + text.replace("\n\n", "\n\n# Why.\n", 1)},
+        "a chart module's docstring": {chart_module: lambda text: text.replace('"""', '"""Other words. ', 1)},
+        "every file under scripts/site": {path: lambda text: text + "\nEDITED = 1\n" for path in site_files},
+    }
+    for what, edits in unchanged.items():
+        assert key_after(edits) == key, what
+    changed = {
+        "an expression in a chart module": {chart_module: lambda text: text.replace("title=", "title='Edited ' + ", 1)},
+        "a source table": {next((project.data / "source").rglob("*.csv")): lambda text: text + "\n"},
+        "the pinned libraries": {project.root / "requirements.lock": lambda text: text + "\n"},
+    }
+    for what, edits in changed.items():
+        assert "title=" in chart_module.read_text(encoding="utf-8")
+        assert key_after(edits) != key, what
+    assert spec_inputs_key(project) == key

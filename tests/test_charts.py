@@ -29,7 +29,8 @@ from scripts import ledger as ledger_module
 from scripts.charts import export, static, theme
 from scripts.charts._common import KEY_SEPARATOR
 from scripts.charts.context import ChartContext
-from scripts.charts.registry import SECTIONS, default_registry, registered_charts
+from scripts.charts.registry import default_registry, registered_charts
+from scripts.project import SECTION_IDS as SECTIONS
 from scripts.datapackage import load_descriptor, source_resources
 from scripts.paths import CHARTS, DATA, DEFAULT, ROOT
 from scripts.validate import validate
@@ -167,7 +168,7 @@ def test_committed_charts_are_up_to_date(published):
     """charts/ is what the build writes from the committed data and code (run the build if not)."""
     committed = {
         name: data for name, data in snapshot(CHARTS).items()
-        if name in ("index.json", export.PALETTE_FILE) or name.endswith((".vl.json", ".csv"))
+        if name in ("index.json", export.PALETTE_FILE) or name.endswith((".vl.json", ".csv", ".xlsx"))
     } if CHARTS.is_dir() else {}
     fresh = snapshot(published)
     stale = sorted(name for name in fresh.keys() | committed.keys() if fresh.get(name) != committed.get(name))
@@ -208,14 +209,14 @@ def test_published_charts_are_reused_only_for_the_same_inputs_and_files(tmp_path
     monkeypatch.undo()
 
     edits = {
-        "a source table": layout.data / "source/report/incidents.csv",
-        "a chart function": layout.root / "scripts/charts/geography.py",
-        "a published spec": published_file(layout.charts, "geography-regions-map", "vegalite"),
-        "a published CSV": published_file(layout.charts, "networks-diagram", "csv"),
+        "a source table": (layout.data / "source/report/incidents.csv", b"\n"),
+        "a chart module's code": (layout.root / "scripts/charts/geography.py", b"\nEDITED = True\n"),
+        "a published spec": (published_file(layout.charts, "geography-regions-map", "vegalite"), b"\n"),
+        "a published CSV": (published_file(layout.charts, "networks-diagram", "csv"), b"\n"),
     }
-    for what, path in edits.items():
+    for what, (path, addition) in edits.items():
         original = path.read_bytes()
-        path.write_bytes(original + b"\n")
+        path.write_bytes(original + addition)
         assert not reused(), what
         path.write_bytes(original)
     assert reused()

@@ -23,7 +23,7 @@ from bs4 import BeautifulSoup
 from scripts import report_text
 from scripts.numbers import WORDS, half_up, in_words
 from scripts.paths import ROOT
-from scripts.site import PAGES
+from scripts.project import PAGE_PATHS as PAGES
 
 PAGE_FILES = [f"{path}index.html" for path in PAGES]
 

@@ -143,7 +143,7 @@ THE_SWITCH = ("journal", "aside data/derived", "in data/derived", "aside charts"
 # A new generation that differs from the previous one in all three outputs.
 GENERATION_B = {
     "docs/methods.md": f"\n{MARKER}\n",
-    "scripts/charts/export.py": '\nCREDIT = CREDIT + " (generation B)"\n',
+    "scripts/project.py": '\nSITE_NAME = SITE_NAME + " (generation B)"\n',
     "scripts/ledger.py": (
         "\n_write_generation_a = write\n\n\n"
         "def write(ledger, out_dir):\n"

@@ -11,8 +11,9 @@ import pytest
 
 from scripts.ledger import COLUMNS, STATUSES, agrees
 from scripts.paths import DERIVED, ROOT
+from scripts.project import SECTION_IDS
 
-SECTIONS = {"overview", "geography", "networks", "nationalities", "weapons_targets", "threat_levels"}
+SECTIONS = set(SECTION_IDS)
 
 
 def read_csv(path: Path) -> list[dict]:
@@ -199,7 +200,7 @@ def test_rounding_rules(value, reported, rounding, expected):
 
 
 def test_committed_ledger_is_not_stale(built_ledger):
-    for name in ("findings.csv", "findings.json"):
+    for name in ("findings.csv", "findings.json", "findings.xlsx"):
         fresh = (built_ledger.derived / name).read_bytes()
         committed = (DERIVED / name).read_bytes()
         assert fresh == committed, f"data/derived/{name} is stale: run `make site` and commit it"

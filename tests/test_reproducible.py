@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 from helpers import tree_digest
 
-from scripts.paths import Layout, copy_working_tree
+from scripts.paths import ROOT, Layout, copy_working_tree
 from scripts.site import source_date_epoch
 
 OUTPUTS = ("site", "charts", "data/derived")
@@ -83,7 +83,8 @@ def test_source_date_epoch_is_the_last_commit_then_the_release_date(tmp_path, mo
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     root = tmp_path / "tree"
     root.mkdir()
-    (root / "CITATION.cff").write_text("date-released: 2024-05-06\n", encoding="utf-8")
+    cff = re.sub(r"(?m)^date-released: .*$", "date-released: 2024-05-06", (ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    (root / "CITATION.cff").write_text(cff, encoding="utf-8")
     layout = Layout(root)
     released = yaml.safe_load((root / "CITATION.cff").read_text())["date-released"]
     # Outside git: the release date, at midnight UTC.

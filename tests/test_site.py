@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 
 from scripts.numbers import WORDS
 from scripts.paths import ROOT
-from scripts.site import PAGES as SITE_PAGES
+from scripts.project import PAGE_PATHS as SITE_PAGES
 
 PAGES = [f"{path}index.html" for path in SITE_PAGES] + ["404.html"]
 
@@ -287,7 +287,7 @@ def test_the_notebook_reruns_when_anything_it_reads_changes(tmp_path):
 
 # The reuse kit ---------------------------------------------------------------------------------
 
-DOWNLOAD_SUFFIXES = (".png", ".svg", ".csv", ".vl.json", ".zip")
+DOWNLOAD_SUFFIXES = (".png", ".svg", ".csv", ".xlsx", ".vl.json", ".zip")
 
 
 def reuse_sections(site: Path) -> dict[str, BeautifulSoup]:
@@ -309,7 +309,7 @@ def test_reuse_page_offers_every_download_for_every_chart(site, catalogue):
     for chart_id, section in sections.items():
         downloads = reuse_downloads(site, section)
         assert sorted(suffix for suffix in DOWNLOAD_SUFFIXES for href in downloads if href.endswith(suffix)) == sorted(
-            [".png", ".png", ".svg", ".svg", ".csv", ".vl.json", ".zip"]
+            [".png", ".png", ".svg", ".svg", ".csv", ".xlsx", ".vl.json", ".zip"]
         ), chart_id
         for href, target in downloads.items():
             assert target is not None and target.is_file() and target.stat().st_size > 0, (chart_id, href)
@@ -358,6 +358,7 @@ def test_every_zip_opens_and_holds_what_its_readme_lists(site, built_site, catal
         # The spec as published under site/charts/ (with the site's address), the data as committed.
         assert files[f"{chart_id}.vl.json"] == (site / "charts" / entry["files"]["vegalite"]).read_bytes()
         assert files[f"{chart_id}.csv"] == (built_site.charts / entry["files"]["csv"]).read_bytes()
+        assert files[f"{chart_id}.xlsx"] == (built_site.charts / entry["files"]["xlsx"]).read_bytes()
         for scheme in ("light", "dark"):
             assert files[f"{chart_id}-{scheme}.png"].startswith(b"\x89PNG\r\n\x1a\n")
             assert ET.fromstring(files[f"{chart_id}-{scheme}.svg"]).tag.endswith("svg")
@@ -438,3 +439,99 @@ def test_no_page_carries_a_huge_inline_stylesheet(site):
     for page in sorted(site.rglob("*.html")):
         for block in re.findall(r"<style[^>]*>(.*?)</style>", page.read_text(encoding="utf-8"), re.S):
             assert len(block) < 200_000, (page.relative_to(site), len(block))
+
+
+# The site step's state ---------------------------------------------------------------------------
+
+
+def test_the_generator_finds_the_build_state_in_a_manifest_beside_its_docs(tmp_path):
+    """MkDocs or Zensical is handed the staged docs/; the staged ledger, charts and address are
+    named in a file beside it. Run on a checkout (no manifest), the published outputs are used."""
+    from scripts.paths import Layout
+    from scripts.site import manifest
+
+    layout = Layout(tmp_path / "tree", address="https://example.org/belgium/")
+    stage = layout.root / ".build-staging-x"
+    stage.mkdir(parents=True)
+    manifest.write(layout, stage)
+    staged = manifest.for_docs(stage / "docs")
+    assert (staged.root, staged.ledger, staged.charts) == (layout.root.resolve(), stage / "derived/findings.csv",
+                                                           stage / "charts")
+    assert staged.site_url == "https://example.org/belgium/"
+    assert staged.drawing_stopped is not None and staged.drawing_stopped.parent == staged.chart_assets
+
+    checkout = manifest.for_docs(ROOT / "docs")
+    assert (checkout.ledger, checkout.charts) == (ROOT / "data/derived/findings.csv", ROOT / "charts")
+    assert checkout.drawing_stopped is None  # nothing is being drawn: nothing to wait for
+
+
+def test_a_page_waits_for_its_chart_and_stops_with_the_reason_when_the_drawing_failed(tmp_path):
+    """A page rendered while the charts are drawn waits for that chart's meta.json; when the
+    drawing failed, it stops with the drawing's error instead of waiting forever."""
+    import threading
+
+    import pandas as pd
+
+    from scripts.charts.build import ChartStep
+    from scripts.charts.static import RenderError
+    from scripts.paths import Layout
+    from scripts.site import manifest, render
+
+    step = ChartStep(Layout(tmp_path), tmp_path / "stage" / "charts")
+    step.jobs = {"late-chart": object(), "broken-chart": object()}
+
+    def done(job) -> bool:
+        if job is step.jobs["broken-chart"]:
+            raise RenderError("chart 'broken-chart': vl-convert could not draw it")
+        return False
+
+    step.pool.done = done
+    state = render.SiteState(root=tmp_path, ledger=pd.DataFrame(), charts_dir=tmp_path / "stage" / "charts",
+                             assets_dir=step.assets_dir, site_url="https://example.org/",
+                             catalogue=[{"id": "late-chart"}, {"id": "broken-chart"}],
+                             drawing_stopped=step.assets_dir / ".drawing-stopped")
+    late = step.assets_dir / "late-chart" / "meta.json"
+    late.parent.mkdir(parents=True)
+    timer = threading.Timer(0.2, lambda: late.write_text('{"width": 640}', encoding="utf-8"))
+    timer.start()
+    assert state.chart_meta("late-chart") == {"width": 640}  # waited for the file
+    timer.join()
+
+    step.write_assets_as_drawn()
+    with pytest.raises(manifest.ChartNotDrawn, match="chart 'broken-chart' was not drawn: .*could not draw it"):
+        state.chart_meta("broken-chart")
+    with pytest.raises(RenderError):
+        step.finish()
+    step.__exit__(None, None, None)
+    with pytest.raises(KeyError, match="no rendered assets"):  # not a chart of this build: no wait
+        state.chart_meta("no-such-chart")
+
+
+def test_a_bad_chart_id_in_a_page_is_a_build_error_naming_the_page():
+    from types import SimpleNamespace
+
+    from scripts.errors import BuildError
+    from scripts.site import macros
+
+    macros_by_name = {}
+    env = SimpleNamespace(conf={"docs_dir": str(ROOT / "docs")},
+                          page=SimpleNamespace(url="networks/", file=SimpleNamespace(src_uri="networks.md")),
+                          macro=lambda function: macros_by_name.setdefault(function.__name__, function))
+    macros.define_env(env)
+    with pytest.raises(BuildError, match=r"^docs/networks\.md: chart id 'networks/table-1' is not a chart id"):
+        macros_by_name["chart"]("networks/table-1")
+
+
+def test_no_environment_variable_or_import_cycle_carries_the_site_step():
+    """Build state reaches the pages through files; render never imports publish (one way only)."""
+    import subprocess
+    import sys
+
+    named = set()
+    for path in [*(ROOT / "scripts").rglob("*.py"), ROOT / "docs" / "reproduce.ipynb"]:
+        named |= set(re.findall(r"\bBTC_[A-Z_]+", path.read_text(encoding="utf-8")))
+    assert named == {"BTC_TRACEBACK", "BTC_TEST_KILL_AT"}  # a debug switch and a test's fault injection
+    loaded = subprocess.run([sys.executable, "-c", "import sys, scripts.site.render, scripts.site.macros; "
+                             "print(sorted(name for name in sys.modules if name.startswith('scripts.site')))"],
+                            cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert "scripts.site.render" in loaded and "scripts.site.publish" not in loaded

@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 
 from scripts.paths import ROOT, copy_working_tree
-from scripts.site import PAGES
+from scripts.project import PAGE_PATHS as PAGES
 
 COMPRESSIBLE = (".html", ".css", ".js", ".json", ".svg", ".xml", ".csv", ".txt", ".map")
 LIGHTHOUSE = ROOT / "tools" / "bench-tools" / "node_modules" / ".bin" / "lighthouse"

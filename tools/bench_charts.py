@@ -27,8 +27,9 @@ from scripts.charts import theme
 from scripts.charts.context import LEDGER_COLUMNS, ChartContext
 from scripts.charts.describe import from_ledger
 from scripts.charts.export import build_all, export_site_assets
-from scripts.charts.registry import SECTIONS, Registry
+from scripts.charts.registry import Registry
 from scripts.paths import DEFAULT
+from scripts.project import SECTION_IDS as SECTIONS
 
 
 def synthetic_context(seed: int = 2018) -> ChartContext:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from scripts.site import PAGES
+from scripts.project import PAGE_PATHS as PAGES
 from scripts.paths import SITE
 
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 360, "height": 740}}

@@ -33,8 +33,9 @@ import pandas as pd
 
 from scripts.charts import theme
 from scripts.charts.context import ChartContext
+from scripts.project import identity
 
-REPORT = "CTC West Point, Beyond the Caliphate: Belgium (2018)"
+REPORT = identity().report.short  # the short source line; the full citation is in each spec's usermeta
 
 # The report's time frame: "from June 2014 to October 2017" (Key Findings). Axis limits only.
 WINDOW_START = "2014-06-01"

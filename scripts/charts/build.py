@@ -4,24 +4,25 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from contextlib import nullcontext
 from pathlib import Path
 
 import pandas as pd
 
 from scripts.charts.context import ChartContext
-from scripts.charts.export import build_all, dumps_json, load_specs, plan_render, site_meta, write_site_assets
-from scripts.charts.static import RenderJob, RenderPool
+from scripts import cache, steps
+from scripts.charts.export import (build_all, dumps_json, load_specs, plan_render, site_meta, write_chart_assets,
+                                   write_if_changed, write_site_assets)
+from scripts.charts.static import POLL_SECONDS, RenderJob, RenderPool
 from scripts.paths import Layout, content_digest
 
 ASSETS_DIR = "chart-assets"  # beside the staged charts/, picked up by the site step
+# In ASSETS_DIR when the drawing ended before every chart was written: why (a waiting page stops).
+DRAWING_STOPPED = ".drawing-stopped"
 # Beside the published files: the inputs they were made from and each file's hash. A build whose
 # inputs match reuses them instead of running every chart function again through Altair.
 INPUTS_FILE = ".inputs.json"
-# Everything a spec is made from, relative to the project root: the data, the pinned libraries,
-# and all of scripts/ but the site's code (it shapes pages, not charts/) and the measuring tools.
-SPEC_DATA = ("data/datapackage.json", "data/source", "data/schemas", "requirements.lock")
-NOT_SPEC_CODE = frozenset({"site", "bench.py", "bench_charts.py", "screenshots.py", "bench-tools", "__pycache__"})
 
 
 class ChartStep:
@@ -30,7 +31,8 @@ class ChartStep:
     Entered before the data is validated: when the published charts were made from the current
     inputs they are reused, and their drawing starts at once, alongside validation and the ledger.
     Otherwise ``write_specs`` builds every spec, handing each to the render workers as soon as it
-    exists. While they draw, the pages can be written: ``meta`` waits for one chart only.
+    exists. While they draw, the pages can be written: ``write_assets_as_drawn`` writes each chart's
+    site assets as soon as it is drawn, so a page waits for one chart only.
     """
 
     def __init__(self, layout: Layout, out_dir: Path, timings=None, *, draw: bool = True) -> None:
@@ -44,6 +46,10 @@ class ChartStep:
         self.reused = False
         self.specs: dict[str, dict] = {}
         self.jobs: dict[str, RenderJob] = {}
+        self.assets_dir = out_dir.parent / ASSETS_DIR
+        self._writer: threading.Thread | None = None
+        self._writer_error: BaseException | None = None
+        self._stop = threading.Event()
 
     def __enter__(self) -> ChartStep:
         self.key = spec_inputs_key(self.layout)
@@ -53,6 +59,9 @@ class ChartStep:
         return self
 
     def __exit__(self, *exc_info) -> None:
+        self._stop.set()
+        if self._writer is not None:
+            self._writer.join()
         self.pool.__exit__(*exc_info)  # a failure elsewhere stops the drawing
 
     def _draw(self, specs: dict[str, dict]) -> None:
@@ -78,17 +87,49 @@ class ChartStep:
         self.pool.wait_for(self.jobs[chart_id])
         return site_meta(self.specs[chart_id], self.jobs[chart_id], self.cache_dir)
 
+    def write_assets_as_drawn(self) -> None:
+        """Write each chart's site assets into ASSETS_DIR as soon as it is drawn, in a thread.
+
+        Its meta.json comes last, so a page can wait for that file; if the drawing stops before
+        every chart is written, DRAWING_STOPPED says why, so that no page waits forever.
+        """
+        self._writer = threading.Thread(target=self._write_as_drawn, name="chart-assets", daemon=True)
+        self._writer.start()
+
+    def _write_as_drawn(self) -> None:
+        pending = dict(self.jobs)
+        try:
+            while pending and not self._stop.is_set():
+                for chart_id, job in list(pending.items()):
+                    if self.pool.done(job):
+                        write_chart_assets(self.specs[chart_id], job, self.assets_dir, self.cache_dir)
+                        del pending[chart_id]
+                if pending:
+                    self._stop.wait(POLL_SECONDS)
+        except BaseException as err:  # re-raised by finish()
+            self._writer_error = err
+        finally:
+            if pending:
+                reason = str(self._writer_error) if self._writer_error is not None else "the build stopped"
+                self.assets_dir.mkdir(parents=True, exist_ok=True)
+                write_if_changed(self.assets_dir / DRAWING_STOPPED, reason.encode("utf-8"))
+
     def finish(self) -> int:
         """Wait for every drawing and write the site's render assets; return the chart count."""
         with self.step("charts: static renders"):
+            if self._writer is not None:
+                self._writer.join()
+                if self._writer_error is not None:
+                    raise self._writer_error
             self.pool.wait()
-            metas = write_site_assets(self.specs, self.jobs, self.out_dir.parent / ASSETS_DIR, self.cache_dir)
+            metas = write_site_assets(self.specs, self.jobs, self.assets_dir, self.cache_dir)
         return len(metas)
 
 
 def spec_inputs_key(layout: Layout) -> str:
-    code = [f"scripts/{path.name}" for path in sorted((layout.root / "scripts").iterdir()) if path.name not in NOT_SPEC_CODE]
-    return content_digest(layout.root, (*SPEC_DATA, *code), skip=("__pycache__",))
+    """What the specs are made from: the files the chart step and the steps before it read, and
+    the code of the modules that run them (an edit to a comment, or to the site's code, is none)."""
+    return cache.key(content_digest(layout.root, steps.inputs("charts")), cache.code_digest(layout.root, steps.code("charts")))
 
 
 def published_files(charts_dir: Path) -> dict[str, str]:

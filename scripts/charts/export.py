@@ -10,6 +10,7 @@ Both are deterministic: the same registry and data give byte-identical files.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import hashlib
 import json
 import os
@@ -25,6 +26,8 @@ import altair as alt
 import pandas as pd
 import vl_convert as vlc
 
+from scripts import cache as build_cache
+from scripts import workbook
 from scripts.charts import theme, versions
 from scripts.charts.context import ChartContext
 from scripts.charts.registry import (
@@ -43,23 +46,13 @@ from scripts.charts.static import (  # noqa: F401  (re-exported: the exporter's 
     RenderPool,
     asset_files,
     dumps_json,
+    renderer_code,
     static_spec,
     svg_size,
 )
 from scripts.charts.versions import ChartVersion, chart_versions
-from scripts.paths import SECTION_PAGES
+from scripts.project import Chart, identity, parse_chart_file
 
-# Kept in step with CITATION.cff at the repository root.
-LICENCE = "CC BY 4.0"
-LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
-CITATION = (
-    "Combating Terrorism Center at West Point, \"Beyond the Caliphate: Islamic State Activity "
-    "Outside the Group's Defined Wilayat — Belgium\" (2018), https://ctc.usma.edu/beyond-the-caliphate/"
-)
-CREDIT = "Beyond the Caliphate: Belgium microsite team"
-
-# Bump when rendering options or the asset layout change: it invalidates the render cache.
-ASSET_FORMAT = 6
 SITE_ASSET_FILES = asset_files(theme.SCHEMES)
 PALETTE_FILE = "palette.json"
 
@@ -88,10 +81,25 @@ class BuiltChart:
             "version": self.version.number,
             "date": self.version.date,
             "files": {
-                "vegalite": self.version.path(self.id, ".vl.json"),
-                "csv": self.version.path(self.id, ".csv"),
+                "vegalite": self.version.file(self.id, "vegalite"),
+                "csv": self.version.file(self.id, "csv"),
+                "xlsx": self.version.file(self.id, "xlsx"),
             },
         }
+
+    @property
+    def addresses(self) -> Chart:
+        return Chart(self.id, self.entry.section, self.version.number)
+
+    def workbook(self, csv: bytes) -> bytes:
+        """The chart's data as an Excel workbook, stamped with the version's date."""
+        version = f"chart version {self.version.number}" + (f", published {self.version.date}" if self.version.date else "")
+        about = workbook.about_rows(
+            title=self.entry.title, description=self.description, source=self.entry.source, version=version,
+            address=self.addresses.file_url("", "xlsx"), data_file=self.addresses.file_url("", "csv"),
+        )
+        day = dt.date.fromisoformat(self.version.date) if self.version.date else workbook.NO_DATE
+        return workbook.table_workbook(csv.decode("utf-8"), about, day)
 
 
 # ---------------------------------------------------------------------------
@@ -107,6 +115,7 @@ def build_chart(entry: RegisteredChart, ctx: ChartContext, version: ChartVersion
     site_url = "" if site_url is None else site_url
     figure, frame = entry.build(ctx)
     description = entry.description(ctx)
+    about, chart = identity(), Chart(entry.id, entry.section, version.number)
     try:
         # The light theme is merged in by Altair (chart-level configure_* calls win), so the
         # published JSON carries its whole config and renders the same without this code.
@@ -124,14 +133,14 @@ def build_chart(entry: RegisteredChart, ctx: ChartContext, version: ChartVersion
             **({"subtitle": entry.subtitle} if entry.subtitle else {}),
             "description": description,
             "source": entry.source,
-            "licence": LICENCE,
-            "licence_url": LICENCE_URL,
-            "citation": CITATION,
-            "credit": CREDIT,
+            "licence": about.licence,
+            "licence_url": about.licence_url,
+            "citation": about.report.full,
+            "credit": about.credit,
             "version": version.number,
             "date": version.date,
-            "url": site_url + "charts/" + version.path(entry.id, ".vl.json"),
-            "page": f"{site_url}{SECTION_PAGES[entry.section]}#chart-{entry.id}",
+            "url": chart.file_url(site_url, "vegalite"),
+            "page": chart.page_url(site_url),
         }
         dumps_json(spec)  # fail here, naming the chart, on NaN or unserialisable values
     except Exception as exc:
@@ -160,7 +169,7 @@ def build_specs(ctx: ChartContext, registry: Registry | None = None, site_url: s
 def build_all(ctx: ChartContext, out_dir: Path, *, registry: Registry | None = None,
               previous: Path | None = None, site_url: str | None = None,
               on_built: Callable[[BuiltChart], None] | None = None) -> list[dict]:
-    """Write ``v<N>/<id>.vl.json``, ``v<N>/<id>.csv`` and ``index.json``; return the catalogue.
+    """Write ``v<N>/<id>.vl.json``, ``.csv``, ``.xlsx`` and ``index.json``; return the catalogue.
 
     ``previous`` is the charts/ directory already published (default: ``out_dir`` itself):
     earlier versions are carried over from it unchanged, and the current version's data
@@ -182,8 +191,9 @@ def build_all(ctx: ChartContext, out_dir: Path, *, registry: Registry | None = N
     csvs = {chart.id: frame_to_csv(chart.frame) for chart in built}
     versions.check_data_unchanged(previous, {chart.id: (chart.version, csvs[chart.id]) for chart in built})
     for chart in built:
-        files[chart.version.path(chart.id, ".vl.json")] = dumps_json(chart.spec).encode("utf-8")
-        files[chart.version.path(chart.id, ".csv")] = csvs[chart.id]
+        files[chart.version.file(chart.id, "vegalite")] = dumps_json(chart.spec).encode("utf-8")
+        files[chart.version.file(chart.id, "csv")] = csvs[chart.id]
+        files[chart.version.file(chart.id, "xlsx")] = chart.workbook(csvs[chart.id])
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out_dir.parent, prefix=f".{out_dir.name}.tmp-") as tmp:
@@ -209,14 +219,11 @@ def build_all(ctx: ChartContext, out_dir: Path, *, registry: Registry | None = N
 
 
 def _chart_file_id(name: str) -> str | None:
-    """The chart id of a file written by build_all (``v<N>/<id>.<suffix>``), or None for anything else."""
-    folder, _, file_name = name.rpartition("/")
-    if not (folder.startswith("v") and folder[1:].isdigit()):
+    """The chart id of a file written by build_all (a spec or CSV of a version), or None for anything else."""
+    parsed = parse_chart_file(name)
+    if parsed is None or parsed[2] not in versions.VERSION_KINDS or not is_valid_id(parsed[0]):
         return None
-    for suffix in (".vl.json", ".csv"):
-        if file_name.endswith(suffix) and is_valid_id(file_name[: -len(suffix)]):
-            return file_name[: -len(suffix)]
-    return None
+    return parsed[0]
 
 
 # ---------------------------------------------------------------------------
@@ -252,21 +259,22 @@ def write_site_assets(specs: Mapping[str, dict], jobs: Mapping[str, RenderJob], 
                       cache_dir: Path) -> list[dict]:
     """Copy each drawn chart's files from the render cache into ``out_dir/<id>/`` with its meta.json."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    metas = []
-    for chart_id, job in jobs.items():
-        cached = cache_dir / job.key
-        meta = site_meta(specs[chart_id], job, cache_dir)
-        chart_dir = out_dir / chart_id
-        chart_dir.mkdir(exist_ok=True)
-        for name in SITE_ASSET_FILES:
-            write_if_changed(chart_dir / name, (cached / name).read_bytes())
-        write_if_changed(chart_dir / "meta.json", dumps_json(meta).encode("utf-8"))
-        metas.append(meta)
-
+    metas = [write_chart_assets(specs[chart_id], job, out_dir, cache_dir) for chart_id, job in jobs.items()]
     for path in out_dir.iterdir():
         if path.is_dir() and path.name not in jobs and is_valid_id(path.name) and (path / "meta.json").is_file():
             shutil.rmtree(path)
     return metas
+
+
+def write_chart_assets(spec: dict, job: RenderJob, out_dir: Path, cache_dir: Path) -> dict:
+    """Copy one drawn chart's files into ``out_dir/<id>/``, its meta.json last (a page waits for it)."""
+    meta = site_meta(spec, job, cache_dir)
+    chart_dir = out_dir / job.chart_id
+    chart_dir.mkdir(parents=True, exist_ok=True)
+    for name in SITE_ASSET_FILES:
+        write_if_changed(chart_dir / name, (cache_dir / job.key / name).read_bytes())
+    write_if_changed(chart_dir / "meta.json", dumps_json(meta).encode("utf-8"))
+    return meta
 
 
 def site_meta(spec: dict, job: RenderJob, cache_dir: Path) -> dict:
@@ -286,7 +294,7 @@ def site_meta(spec: dict, job: RenderJob, cache_dir: Path) -> dict:
             scheme: {"svg": f"{scheme}.svg", "png": f"{scheme}.png", "vega": f"{scheme}.vg.json"}
             for scheme in theme.SCHEMES
         },
-        "hash": job.key,
+        "hash": job.drawing_id,
     }
 
 
@@ -311,10 +319,13 @@ def plan_render(chart_id: str, light_spec: dict) -> RenderJob:
         "png_scale": PNG_SCALE,
         "vegalite": vegalite_version(),
         "vl_convert": vlc.__version__,
-        "format": ASSET_FORMAT,
+        # Once a number bumped by hand for the render cache, which is now keyed on the renderer's
+        # code instead; it stays only so that the published ids (meta.json "hash") do not change.
+        "format": 6,
     }
-    key = hashlib.sha256(dumps_json(fingerprint).encode("utf-8")).hexdigest()
-    return RenderJob(chart_id=chart_id, drawings=drawings, paints=paints, vl_version=vegalite_version(), key=key)
+    drawing_id = hashlib.sha256(dumps_json(fingerprint).encode("utf-8")).hexdigest()
+    return RenderJob(chart_id=chart_id, drawings=drawings, paints=paints, vl_version=vegalite_version(),
+                     drawing_id=drawing_id, key=build_cache.key(drawing_id, renderer_code()))
 
 
 def load_specs(source: ChartContext | Mapping[str, dict] | Path | str, registry: Registry | None = None) -> dict[str, dict]:

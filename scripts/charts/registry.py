@@ -35,11 +35,11 @@ import pandas as pd
 if TYPE_CHECKING:
     from scripts.charts.context import ChartContext
 
-# Page order of the site; also the sort order of the chart catalogue.
 from scripts.errors import BuildError, DefinitionError, defined_at  # noqa: E402
-from scripts.findings import SECTIONS  # noqa: E402  (one list of sections for the whole build)
+# The sections in page order (scripts.project), also the sort order of the chart catalogue.
+from scripts.project import SECTION_IDS  # noqa: E402
 # One module per section, each named after it.
-SECTION_MODULES = tuple(f"scripts.charts.{section}" for section in SECTIONS)
+SECTION_MODULES = tuple(f"scripts.charts.{section}" for section in SECTION_IDS)
 
 # Lower-case words joined by single hyphens: stable in URLs and file names.
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -173,7 +173,7 @@ class Registry:
 
 
 def catalogue_order(entry: RegisteredChart) -> tuple[int, str]:
-    return SECTIONS.index(entry.section), entry.id
+    return SECTION_IDS.index(entry.section), entry.id
 
 
 def is_valid_id(chart_id: object) -> bool:
@@ -190,9 +190,9 @@ def _check_definition(entry: RegisteredChart) -> None:
             f"chart id {entry.id!r} is not kebab-case "
             f"(lower-case letters and digits joined by single hyphens, at most {MAX_ID_LENGTH} characters)"
         )
-    if entry.section not in SECTIONS:
+    if entry.section not in SECTION_IDS:
         raise ChartDefinitionError(
-            f"chart {entry.id!r}: unknown section {entry.section!r} (expected one of {', '.join(SECTIONS)})"
+            f"chart {entry.id!r}: unknown section {entry.section!r} (expected one of {', '.join(SECTION_IDS)})"
         )
     for field in ("title", "source"):
         value = getattr(entry, field)

@@ -15,10 +15,8 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -28,6 +26,7 @@ from typing import Any
 
 import vl_convert as vlc
 
+from scripts import cache as build_cache
 from scripts.errors import BuildError
 from scripts.paths import ROOT
 
@@ -40,7 +39,6 @@ LAYOUTS = (("", STATIC_WIDTH), ("-narrow", NARROW_WIDTH))  # file suffix, width
 # Static renders measure text with DejaVu Sans, the widest face in the theme's font stack, from a
 # pinned npm package so every build machine measures alike (see theme.FONT).
 MEASURE_FONTS = ROOT / "node_modules" / "dejavu-fonts-ttf" / "ttf"
-CACHE_FILES = ("size.json",)  # besides the asset files themselves
 POLL_SECONDS = 0.02  # how often a wait for one chart looks at the cache
 
 # Sub-trees that hold data or metadata rather than layout; never rewritten.
@@ -63,7 +61,8 @@ class RenderJob:
     drawings: dict[str, dict]
     paints: dict[str, tuple[str, dict[str, str]]]
     vl_version: str
-    key: str
+    drawing_id: str  # what is drawn (published as the chart's "hash")
+    key: str  # its render cache entry: what is drawn, and by which code
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -130,27 +129,25 @@ def _register_measure_fonts() -> None:
 
 
 # ---------------------------------------------------------------------------
-# The render cache: one directory per job key, holding every file of the job
+# The render cache: one folder per job key, holding every file of the job (whole or absent)
 
 
-def cache_complete(entry: Path, files: tuple[str, ...]) -> bool:
-    return all((entry / name).is_file() for name in (*files, *CACHE_FILES))
+@cache
+def renderer_code() -> str:
+    """The digest of the code that draws (this module and what it imports), part of each key."""
+    return build_cache.code_digest(ROOT, [__spec__.name if __spec__ else __name__])
 
 
-def store_in_cache(entry: Path, files: dict[str, bytes]) -> None:
-    # Write beside the final place, then rename: a half-written entry never looks like a hit.
-    staging = Path(tempfile.mkdtemp(dir=entry.parent, prefix=".tmp-"))
-    for name, data in files.items():
-        (staging / name).write_bytes(data)
-    if cache_complete(entry, tuple(files)):  # a parallel build (e.g. another test worker) got there first
-        shutil.rmtree(staging, ignore_errors=True)
-        return
-    if entry.exists():
-        shutil.rmtree(entry, ignore_errors=True)  # an incomplete entry from an interrupted run
-    try:
-        os.replace(staging, entry)
-    except OSError:  # lost a race to an identical entry
-        shutil.rmtree(staging, ignore_errors=True)
+def cached(cache_dir: Path, job: RenderJob) -> bool:
+    return (cache_dir / job.key).is_dir()
+
+
+def render_into_cache(cache_dir: Path, job: RenderJob) -> None:
+    def write(folder: Path) -> None:
+        for name, data in job.render().items():
+            (folder / name).write_bytes(data)
+
+    build_cache.entry(cache_dir, job.key, write, directory=True)
 
 
 class RenderPool:
@@ -171,11 +168,11 @@ class RenderPool:
 
     def submit(self, job: RenderJob) -> None:
         """Render ``job`` unless its files are cached or it is already on its way."""
-        if job.key in self._submitted or cache_complete(self.cache_dir / job.key, job.files):
+        if job.key in self._submitted or cached(self.cache_dir, job):
             return
         self._submitted.add(job.key)
         if self.max_workers == 0:
-            store_in_cache(self.cache_dir / job.key, job.render())
+            render_into_cache(self.cache_dir, job)
             return
         if len(self._workers) < self.max_workers:
             self._workers.append((self._start_worker(), []))
@@ -197,13 +194,19 @@ class RenderPool:
             stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
         )
 
+    def done(self, job: RenderJob) -> bool:
+        """Whether ``job``'s files are in the cache; a RenderError once a worker has failed."""
+        if cached(self.cache_dir, job):
+            return True
+        if any(process.poll() not in (None, 0) for process, _ in self._workers):
+            self.wait()  # raises, naming the chart that failed
+        if job.key not in self._submitted or not self._workers:
+            raise RenderError(f"chart {job.chart_id!r} was never submitted for drawing")
+        return False
+
     def wait_for(self, job: RenderJob) -> None:
         """Wait until ``job``'s files are in the cache, while the other jobs go on drawing."""
-        while not cache_complete(self.cache_dir / job.key, job.files):
-            if any(process.poll() not in (None, 0) for process, _ in self._workers):
-                self.wait()  # raises, naming the chart that failed
-            if job.key not in self._submitted or not self._workers:
-                raise RenderError(f"chart {job.chart_id!r} was never submitted for drawing")
+        while not self.done(job):
             time.sleep(POLL_SECONDS)
 
     def wait(self) -> None:
@@ -236,7 +239,7 @@ def _worker_main(cache_dir: str) -> int:
         job = RenderJob.from_json(path.read_text(encoding="utf-8"))
         path.unlink()
         try:
-            store_in_cache(Path(cache_dir) / job.key, job.render())
+            render_into_cache(Path(cache_dir), job)
         except RenderError as err:
             print(err, file=sys.stderr)
             return 1

@@ -1,6 +1,6 @@
 """Chart versions: the stable URLs an embed points at never change their data.
 
-A chart is published at ``charts/v<N>/<id>.vl.json`` (and ``.csv``). Version 1 is the first
+A chart is published at ``charts/v<N>/<id>.vl.json`` (and ``.csv``, ``.xlsx``). Version 1 is the first
 publication; every later version is declared by a row of the hand-curated corrections log
 (``data/source/corrections.csv``) whose scope is ``chart:<id>`` and whose ``chart_version``
 is N. The build compares the chart's data with what is already published under the current
@@ -17,9 +17,11 @@ from pathlib import Path
 import pandas as pd
 
 from scripts.charts.registry import ChartBuildError
+from scripts.project import chart_file
 
 CORRECTIONS_FILE = "data/source/corrections.csv"
 CHART_SCOPE = "chart:"
+VERSION_KINDS = ("vegalite", "csv", "xlsx")  # the files of one chart version that charts/ holds
 
 
 @dataclass(frozen=True)
@@ -27,13 +29,9 @@ class ChartVersion:
     number: int
     date: str  # ISO day the version was published; "" when no corrections log is loaded
 
-    @property
-    def folder(self) -> str:
-        return f"v{self.number}"
-
-    def path(self, chart_id: str, suffix: str) -> str:
-        """The path of one published file, relative to charts/ (and to the site's charts/)."""
-        return f"{self.folder}/{chart_id}{suffix}"
+    def file(self, chart_id: str, kind: str) -> str:
+        """The path of one published file ("vegalite" or "csv"), relative to charts/ (and to the site's charts/)."""
+        return chart_file(chart_id, self.number, kind)
 
 
 def chart_versions(corrections: pd.DataFrame | None, chart_ids: Iterable[str]) -> dict[str, ChartVersion]:
@@ -73,9 +71,9 @@ def check_data_unchanged(previous: Path | None, current: Mapping[str, tuple[Char
         return
     changed = []
     for chart_id, (version, csv) in current.items():
-        published = previous / version.path(chart_id, ".csv")
+        published = previous / version.file(chart_id, "csv")
         if published.is_file() and published.read_bytes() != csv:
-            changed.append(f"{chart_id} (charts/{version.path(chart_id, '.csv')}: log chart_version {version.number + 1})")
+            changed.append(f"{chart_id} (charts/{version.file(chart_id, 'csv')}: log chart_version {version.number + 1})")
     if changed:
         raise ChartBuildError(
             "the data of published chart versions would change, and an embed must never change under a "
@@ -91,10 +89,10 @@ def archived_files(previous: Path | None, current: Mapping[str, ChartVersion]) -
     files = {}
     for chart_id, version in current.items():
         for number in range(1, version.number):
-            folder = previous / f"v{number}"
-            for path in sorted(folder.glob(f"{chart_id}.*")):
-                if path.name in (f"{chart_id}.vl.json", f"{chart_id}.csv"):
-                    files[f"v{number}/{path.name}"] = path.read_bytes()
+            for kind in VERSION_KINDS:
+                name = chart_file(chart_id, number, kind)
+                if (previous / name).is_file():
+                    files[name] = (previous / name).read_bytes()
     return files
 
 

@@ -16,15 +16,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from scripts.errors import DefinitionError, defined_at
+from scripts.project import SECTION_IDS
 
-SECTIONS = (
-    "overview",
-    "geography",
-    "networks",
-    "nationalities",
-    "weapons_targets",
-    "threat_levels",
-)
 UNITS = {
     "share", "incidents", "arrest_actions", "attacks", "people", "networks", "countries",
     "links", "verdicts", "years", "eur", "level", "days", "rank", "plots", "changes",
@@ -86,7 +79,7 @@ def finding(section: str, id: str, *, statement: str, unit: str, formula: str, i
         "a computed figure needs a plain-words explanation" if basis != "transcribed" and not explanation
         else f"unknown basis {basis!r} (expected one of {', '.join(BASES)})" if basis not in BASES
         else f"unknown bound {bound!r} (expected one of {', '.join(BOUNDS)})" if bound not in BOUNDS
-        else f"unknown section {section!r} (expected one of {', '.join(SECTIONS)})" if section not in SECTIONS
+        else f"unknown section {section!r} (expected one of {', '.join(SECTION_IDS)})" if section not in SECTION_IDS
         else f"unknown unit {unit!r} (expected one of {', '.join(sorted(UNITS))})" if unit not in UNITS
         else "its id is not kebab-case" if not _ID.match(id)
         else ""
@@ -111,9 +104,9 @@ def finding(section: str, id: str, *, statement: str, unit: str, formula: str, i
 
 def all_findings() -> list[FindingSpec]:
     """Every finding, in section order then in the order each module defines them."""
-    for section in SECTIONS:
+    for section in SECTION_IDS:
         importlib.import_module(f"scripts.findings.{section}")
-    return sorted(REGISTRY.values(), key=lambda spec: SECTIONS.index(spec.section))
+    return sorted(REGISTRY.values(), key=lambda spec: SECTION_IDS.index(spec.section))
 
 
 # Small helpers shared by the section modules.

@@ -16,22 +16,13 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import yaml
-
 from scripts.errors import BuildError
 from scripts.paths import Layout
+from scripts.project import identity
 
 if TYPE_CHECKING:
     from scripts.charts.build import ChartStep
     from scripts.site.notebook import BackgroundRun
-
-# Every page of the site as a path under the site root, in navigation order.
-PAGES = (
-    "", "geography/", "networks/", "nationalities/", "weapons-targets/", "threat-levels/",
-    "methods/", "ledger/", "data-dictionary/", "reproduce/", "reuse/", "about/",
-    "contributing/editorial/",
-)
-
 
 @contextmanager
 def _environment(values: dict[str, str]):
@@ -60,7 +51,7 @@ def source_date_epoch(layout: Layout) -> str:
     except (OSError, subprocess.CalledProcessError):
         pass
     # Outside a git checkout (e.g. an unpacked archive): the release date in CITATION.cff.
-    released = yaml.safe_load((layout.root / "CITATION.cff").read_text(encoding="utf-8"))["date-released"]
+    released = identity(layout.root).released
     return str(int(datetime.combine(released, datetime.min.time(), tzinfo=timezone.utc).timestamp()))
 
 
@@ -69,6 +60,10 @@ MACRO_EXIT = 100  # mkdocs-macros' exit status when a page's template fails (on_
 
 class PageError(BuildError):
     """A page's macros or template syntax failed."""
+
+    def __init__(self, page: str, detail: str) -> None:
+        super().__init__(f"{page}: {detail}")
+        self.page, self.detail = page, detail
 
 
 @contextmanager
@@ -96,7 +91,7 @@ def _macro_errors(config):
             raise
         page = getattr(plugin, "page", None)
         where = f"docs/{page.file.src_uri}" if page is not None else "docs/"
-        raise PageError(f"{where}{_template_line(stop.__context__, page)}: {_cause(stop.__context__)}") from None
+        raise PageError(f"{where}{_template_line(stop.__context__, page)}", _cause(stop.__context__)) from None
     finally:
         quiet.removeFilter(drop_errors)
         for handler in logging.getLogger().handlers:
@@ -125,52 +120,71 @@ def _template_line(error, page) -> str:
 def _cause(error) -> str:
     if error is None:
         return "a macro failed"
+    if isinstance(error, PageError):  # it names the page itself; the line is added above
+        return error.detail
     if isinstance(error, KeyError) and error.args:
         text = str(error.args[0])
     else:
         text = str(error)
-    return f"{text} ({type(error).__name__})" if not isinstance(error, (KeyError, ValueError)) else text
+    return f"{text} ({type(error).__name__})" if not isinstance(error, (KeyError, ValueError, BuildError)) else text
 
 
 def build_site(layout: Layout, stage: Path, notebook_run: BackgroundRun, charts: ChartStep, timings=None) -> Path:
-    """Render the site into stage/site from the staged ledger, charts and executed notebook.
+    """Render the site into stage/site from the state named in stage's manifest.
 
     The pages are written while the charts are still being drawn: a chart's figure waits for
-    that chart's sizes only. The chart files are published once every drawing is done.
+    that chart's meta.json only (scripts.site.manifest). The chart files are published once
+    every drawing is done.
     """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    from scripts.charts.build import ASSETS_DIR
-    from scripts.site import publish, render
+    from scripts.site import publish
     from scripts.site.notebook import NOTEBOOK
 
+    charts.write_assets_as_drawn()
     site_dir = stage / "site"
     # MkDocs reads a staged copy of docs/ holding the executed notebook: docs/ is never written.
+    # Beside it is the manifest, where the macros find the staged ledger and charts.
     docs_dir = stage / "docs"
     shutil.copytree(layout.root / "docs", docs_dir)
     step = timings.step if timings is not None else (lambda name: nullcontext())
     with step("site: wait for notebook"):
         shutil.copyfile(notebook_run.result(), docs_dir / NOTEBOOK)
-    staged = {
-        "BTC_ROOT": str(layout.root),
-        "BTC_LEDGER": str(stage / "derived" / "findings.csv"),
-        "BTC_CHARTS": str(stage / "charts"),
-        "BTC_CHART_ASSETS": str(stage / ASSETS_DIR),
-        "BTC_SITE_URL": layout.site_url,
-        "SOURCE_DATE_EPOCH": source_date_epoch(layout),
+    settings = {
+        "SOURCE_DATE_EPOCH": source_date_epoch(layout),  # read by MkDocs itself (sitemap dates)
         # nbconvert otherwise imports every installed exporter (PDF, WebPDF...) to list them, on
         # each build; mkdocs-jupyter only ever uses its HTML exporter.
         "NBCONVERT_DISABLE_CONFIG_EXPORTERS": "1",
     }
-    with _environment(staged):
+    with _environment(settings):
         config = load_config(str(layout.root / "mkdocs.yml"), site_dir=str(site_dir), docs_dir=str(docs_dir),
                              site_url=layout.site_url)
         # Its HTML conversion cache belongs with the build's other caches, not wherever we run.
         config.plugins["mkdocs-jupyter"].config["cache_dir"] = str(layout.cache / "mkdocs-jupyter")
-        with step("site: mkdocs"), render.chart_sizes_from(charts.meta), _macro_errors(config):
+        with step("site: mkdocs"), _macro_errors(config):
             build(config)
         charts.finish()
         with step("site: assets, embeds, CSP"):
             publish.finish(layout, stage, site_dir)
+    _keep_chart_assets(layout, stage)
     return site_dir
+
+
+def _keep_chart_assets(layout: Layout, stage: Path) -> None:
+    """Keep the drawn charts for a generator run on the checkout, which has no build's manifest
+    (scripts.site.manifest.LAST_CHART_ASSETS). Only a convenience: skipped if anything is in the way."""
+    from scripts.charts.build import ASSETS_DIR
+    from scripts.site.manifest import LAST_CHART_ASSETS
+
+    kept = layout.root / LAST_CHART_ASSETS
+    old = kept.with_name(f".{kept.name}.{os.getpid()}.old")
+    try:
+        if kept.exists():
+            os.rename(kept, old)
+        os.rename(stage / ASSETS_DIR, kept)  # never into an existing folder, never across devices
+    except OSError:
+        pass
+    if old.is_symlink():  # a cache folder linked from elsewhere (tests share the project's)
+        old.unlink()
+    shutil.rmtree(old, ignore_errors=True)

@@ -8,14 +8,22 @@ are plain Python (scripts.site.render) so that another static-site generator cou
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
-from scripts.site import render
+from scripts import project
+from scripts.site import PageError, manifest, render
 
 CHART_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 
 def define_env(env) -> None:
-    state = render.SiteState.from_environment()
+    # The build's manifest beside the docs folder the generator was given (or the checkout's outputs).
+    # MkDocs gives docs_dir as an absolute path; Zensical as configured, under its root_dir.
+    docs_dir = Path(env.conf.get("root_dir", ".")) / env.conf["docs_dir"]
+    state = render.SiteState.load(manifest.for_docs(docs_dir))
+    # The theme's template (overrides/main.html) prints these in every page's head.
+    share_image = project.Chart.of(state.chart_entry(project.SHARE_IMAGE_CHART))
+    env.conf["extra"]["page_meta"] = project.page_metadata(state.site_url, share_image, state.root)
     # Findings already described on each page: the hidden description is written once per page.
     described: dict[str, set[str]] = {}
 
@@ -24,6 +32,11 @@ def define_env(env) -> None:
         url = env.page.url if env.page else ""
         depth = url.strip("/").count("/") + 1 if url.strip("/") else 0
         return "../" * depth
+
+    def page_file() -> str:
+        page = getattr(env, "page", None)
+        source = getattr(getattr(page, "file", None), "src_uri", None)
+        return f"docs/{source}" if source else "docs/"
 
     @env.macro
     def finding(finding_id: str, words: bool = False) -> str:
@@ -49,8 +62,8 @@ def define_env(env) -> None:
     @env.macro
     def chart(chart_id: str) -> str:
         if not isinstance(chart_id, str) or not CHART_ID.fullmatch(chart_id):
-            raise ValueError(f"chart id {chart_id!r} is not a chart id (lowercase letters, digits and hyphens, "
-                             "as listed in charts/index.json)")
+            raise PageError(page_file(), f"chart id {chart_id!r} is not a chart id (lowercase letters, digits "
+                            "and hyphens, as listed in charts/index.json)")
         return render.chart_figure(state, chart_id, page_base())
 
     @env.macro

@@ -17,14 +17,13 @@ import sys
 import threading
 from pathlib import Path
 
+from scripts import cache, steps
 from scripts.errors import BuildError
-from scripts.paths import Layout, content_digest
+from scripts.paths import ROOT, Layout, content_digest
 
 NOTEBOOK = "reproduce.ipynb"  # under docs/
-# Bump when how the notebook is run changes: it invalidates cached runs.
-RUN_FORMAT = 1
 # What the notebook reads besides the ledger, relative to the project root.
-READS = (f"docs/{NOTEBOOK}", "requirements.lock", "data/datapackage.json", "data/source", "data/schemas")
+READS = steps.inputs("notebook")
 TIMEOUT = 300  # seconds per cell; a stuck cell fails the build rather than hanging it
 
 
@@ -38,13 +37,20 @@ def inputs_key(layout: Layout, ledger: Path) -> str:
     The ledger is hashed by content alone: it is staged under a fresh directory each build.
     """
     ledger_hash = hashlib.sha256(ledger.read_bytes()).hexdigest() if ledger.is_file() else "missing"
-    return content_digest(layout.root, READS, salt=f"{RUN_FORMAT} {sys.version} ledger {ledger_hash}")
+    # How it is run: the step's code (the code running, wherever the tree is). The ledger's own
+    # code is left out on purpose: its output is hashed instead.
+    runner = cache.code_digest(ROOT, steps.BY_NAME["notebook"].code)
+    return cache.key(content_digest(layout.root, READS), sys.version, ledger_hash, runner)
 
 
-def execute(layout: Layout, ledger: Path, out: Path) -> Path:
-    """Write the executed notebook to ``out``, from the cache when nothing it reads changed."""
-    cached = layout.cache / "notebooks" / f"{inputs_key(layout, ledger)}.ipynb"
-    if not cached.is_file():
+def execute(layout: Layout, ledger: Path, out: Path, workdir: Path | None = None) -> Path:
+    """Write the executed notebook to ``out``, from the cache when nothing it reads changed.
+
+    The kernel runs in ``workdir`` (default: docs/, as a reader's Jupyter would); the build gives
+    its staging folder, whose site-state.json names the staged ledger for the notebook.
+    """
+
+    def run(path: Path) -> None:
         import nbformat
         from nbclient import NotebookClient
         from nbclient.exceptions import CellExecutionError
@@ -58,18 +64,16 @@ def execute(layout: Layout, ledger: Path, out: Path) -> Path:
             raise NotebookError(f"docs/{NOTEBOOK}: is not a valid notebook ({detail[:200]})") from None
         client = NotebookClient(
             notebook, timeout=TIMEOUT, kernel_name="python3", record_timing=False,
-            resources={"metadata": {"path": str(layout.root / "docs")}},
+            resources={"metadata": {"path": str(workdir or layout.docs)}},
         )
         try:
-            # The notebook reads the staged ledger, named in its kernel's environment.
-            client.execute(env={**os.environ, "BTC_LEDGER": str(ledger)})
+            client.execute()
         except CellExecutionError as err:
             message = str(err).strip().splitlines()[-1]
             raise NotebookError(f"docs/{NOTEBOOK} failed: {message}") from err
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_name(f".{cached.name}.{os.getpid()}.{threading.get_ident()}")
-        nbformat.write(notebook, tmp)
-        os.replace(tmp, cached)  # a half-written run never looks like a hit
+        nbformat.write(notebook, path)
+
+    cached = cache.entry(layout.cache / "notebooks", f"{inputs_key(layout, ledger)}.ipynb", run)
     out.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(cached, out)
     return out
@@ -82,15 +86,16 @@ class BackgroundRun:
     never removes its staging directory while the notebook is still writing into it.
     """
 
-    def __init__(self, layout: Layout, ledger: Path, out: Path) -> None:
+    def __init__(self, layout: Layout, ledger: Path, out: Path, workdir: Path | None = None) -> None:
         self._error: BaseException | None = None
         self.out = out
-        self._thread = threading.Thread(target=self._run, args=(layout, ledger, out), name="notebook", daemon=True)
+        self._thread = threading.Thread(target=self._run, args=(layout, ledger, out, workdir), name="notebook",
+                                        daemon=True)
         self._thread.start()
 
-    def _run(self, layout: Layout, ledger: Path, out: Path) -> None:
+    def _run(self, layout: Layout, ledger: Path, out: Path, workdir: Path | None) -> None:
         try:
-            execute(layout, ledger, out)
+            execute(layout, ledger, out, workdir)
         except BaseException as err:  # handed to the waiting thread
             self._error = err
 

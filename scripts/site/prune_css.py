@@ -7,14 +7,14 @@ is removed could never apply.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 import tinycss2
+
+from scripts import cache
+from scripts.paths import ROOT
 
 CLASS = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
 VAR = re.compile(r"var\(\s*(--[\w-]+)")
@@ -47,15 +47,9 @@ def prune_page(html: str, min_size: int = 50_000, cache_dir: Path | None = None)
 def _cached(cache_dir: Path | None, inputs: tuple, compute: Callable[[], str]) -> str:
     if cache_dir is None:
         return compute()
-    path = cache_dir / f"{hashlib.sha256(json.dumps(inputs).encode('utf-8')).hexdigest()}.css"
-    if path.is_file():
-        return path.read_text(encoding="utf-8")
-    css = compute()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    tmp.write_text(css, encoding="utf-8")
-    os.replace(tmp, path)
-    return css
+    name = cache.key(*inputs, cache.code_digest(ROOT, [__name__])) + ".css"
+    path = cache.entry(cache_dir, name, lambda path: path.write_text(compute(), encoding="utf-8"))
+    return path.read_text(encoding="utf-8")
 
 
 def _selector_can_match(prelude: str, used: set[str]) -> bool:

@@ -15,14 +15,19 @@ from io import BytesIO
 from html import escape
 from pathlib import Path
 
+from scripts import cache, steps
 from scripts.charts.build import ASSETS_DIR
 from scripts.charts.static import dumps_json
+from scripts.errors import BuildError
+from scripts import project
 from scripts.paths import Layout
-from scripts.site import render
+from scripts.site import manifest, render
 from scripts.site.prune_css import prune_page
 
 RUNTIME_ENTRY = Path(__file__).parent / "runtime" / "vega-runtime.js"
-DATA_FILES = ("datapackage.json", "source", "schemas")
+# The Data Package as published under site/data/ (beside the ledger), relative to data/.
+DATA_FILES = tuple(path.removeprefix("data/") for path in steps.DATA_PACKAGE)
+ESBUILD_OPTIONS = ("--bundle", "--format=esm", "--minify", "--legal-comments=none", "--log-level=warning")
 
 # No 'unsafe-eval' anywhere: Vega runs its expressions through vega-interpreter.
 CSP = (
@@ -34,27 +39,28 @@ INLINE_SCRIPT = re.compile(r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re
 
 
 def finish(layout: Layout, stage: Path, site_dir: Path) -> None:
-    state = render.SiteState.from_environment()
-    _copy_tree(stage / ASSETS_DIR, site_dir / "assets" / "charts")
-    _copy_tree(stage / "charts", site_dir / "charts", ignore=shutil.ignore_patterns(".*"))  # not the build's record
-    for spec_file in sorted((site_dir / "charts").rglob("*.vl.json")):  # the published copies carry the address
+    state = render.SiteState.load(manifest.read(stage))
+    _copy_tree(stage / ASSETS_DIR, site_dir / project.CHART_ASSETS_FOLDER)
+    _copy_tree(stage / "charts", site_dir / project.CHARTS_FOLDER, ignore=shutil.ignore_patterns(".*"))  # not the build's record
+    for spec_file in sorted((site_dir / project.CHARTS_FOLDER).rglob("*.vl.json")):  # the published copies carry the address
         spec_file.write_text(dumps_json(addressed(json.loads(spec_file.read_text(encoding="utf-8")), state.site_url)),
                              encoding="utf-8")
-    _publish_data(layout, stage, site_dir / "data", state.site_url)
+    _publish_data(layout, stage, site_dir / project.DATA_FOLDER, state.site_url)
     _bundle_runtime(layout, site_dir / "assets" / "js" / "vega-runtime.js")
-    _write_embeds(state, site_dir)
     for entry in state.catalogue:
-        bundle = site_dir / "charts" / state.chart_file(entry["id"], "zip")
-        bundle.write_bytes(chart_bundle(state, entry["id"], site_dir / "assets" / "charts" / entry["id"]))
-    not_found = site_dir / "404.html"
-    if not_found.exists():
-        not_found.write_text(base_path_independent(not_found.read_text(encoding="utf-8"), state.site_url), encoding="utf-8")
+        chart = project.Chart.of(entry)
+        (site_dir / chart.file_url("", "zip")).write_bytes(chart_bundle(state, chart.id, site_dir / chart.asset_url("")))
     _dark_without_scripts(site_dir)
-    for page in sorted(site_dir.rglob("*.html")):
-        page.write_text(prune_page(_quiet_headerlinks(page.read_text(encoding="utf-8")), cache_dir=layout.cache / "css"),
-                        encoding="utf-8")
-        _tidy_notebook(page, site_dir)
-        page.write_text(_add_csp(page, page.read_text(encoding="utf-8")), encoding="utf-8")
+    # Every page is read once (or made here), transformed in memory and written once.
+    pages = {page: None for page in sorted(site_dir.rglob("*.html"))} | _embed_pages(state, site_dir)
+    for page, made in pages.items():
+        html = page.read_text(encoding="utf-8") if made is None else made
+        if page == site_dir / "404.html":
+            html = base_path_independent(html, state.site_url)
+        html = prune_page(_quiet_headerlinks(html), cache_dir=layout.cache / "css")
+        html = _add_csp(page, _tidy_notebook(html, page, site_dir))
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(html, encoding="utf-8")
 
 
 def _quiet_headerlinks(html: str) -> str:
@@ -137,7 +143,7 @@ def _copy_tree(src: Path, dest: Path, ignore=None) -> None:
 
 def _publish_data(layout: Layout, stage: Path, dest: Path, site_url: str) -> None:
     """The Data Package as readers download it: descriptor (with the site as its homepage),
-    sources, schemas, ledger."""
+    sources, schemas, ledger, map shapes; every file a resource or a resource's schema."""
     for name in DATA_FILES:
         src = layout.data / name
         if src.is_dir():
@@ -151,7 +157,9 @@ def _publish_data(layout: Layout, stage: Path, dest: Path, site_url: str) -> Non
     at = keys.index("version") + 1 if "version" in keys else len(keys)
     descriptor = {**dict(list(descriptor.items())[:at]), "homepage": site_url, **dict(list(descriptor.items())[at:])}
     (dest / "datapackage.json").write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    _copy_tree(stage / "derived", dest / "derived")
+    from scripts.geo import KEY_FILE  # the build's record of how the shapes were made: not data
+
+    _copy_tree(stage / "derived", dest / "derived", ignore=shutil.ignore_patterns(KEY_FILE))
 
 
 def addressed(spec: dict, site_url: str) -> dict:
@@ -202,23 +210,25 @@ def base_path_independent(html: str, site_url: str) -> str:
     return html[: charset.end()] + "\n" + BASE_SCRIPT.format(path=json.dumps(path)) + html[charset.end():]
 
 
+class ToolMissing(BuildError):
+    """A tool the build runs is not installed."""
+
+
 def _bundle_runtime(layout: Layout, out: Path) -> None:
-    """Bundle vega + vega-interpreter + vega-tooltip with esbuild, cached by input hash."""
+    """Bundle vega + vega-interpreter + vega-tooltip with esbuild, cached by what makes the bundle:
+    our entry module, the npm packages (esbuild's own version among them) and esbuild's options."""
     lock = layout.root / "package-lock.json"
-    digest = hashlib.sha256(RUNTIME_ENTRY.read_bytes() + lock.read_bytes()).hexdigest()[:16]
-    cached = layout.cache / "runtime" / f"vega-runtime-{digest}.js"
-    if not cached.exists():
+    digest = cache.key(RUNTIME_ENTRY.read_text(encoding="utf-8"), lock.read_text(encoding="utf-8"), ESBUILD_OPTIONS)
+
+    def bundle(path: Path) -> None:
         esbuild = layout.root / "node_modules" / ".bin" / "esbuild"
         if not esbuild.exists():
-            raise RuntimeError("esbuild is missing: run `npm ci` (make site does this)")
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp.js")  # unique per process
-        subprocess.run(
-            [str(esbuild), str(RUNTIME_ENTRY), "--bundle", "--format=esm", "--minify",
-             "--legal-comments=none", "--log-level=warning", f"--outfile={tmp}"],
-            check=True, cwd=layout.root,
-        )
-        tmp.replace(cached)
+            raise ToolMissing("node_modules/.bin/esbuild is missing: run `npm ci` in the project folder "
+                              "(`make site` does this)")
+        subprocess.run([str(esbuild), str(RUNTIME_ENTRY), *ESBUILD_OPTIONS, f"--outfile={path}"],
+                       check=True, cwd=layout.root)
+
+    cached = cache.entry(layout.cache / "runtime", f"vega-runtime-{digest[:16]}.js", bundle)
     out.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(cached, out)
 
@@ -227,7 +237,7 @@ BUNDLE_README = """{title}
 
 {description}
 
-Chart {chart_id}, version {version} ({date}), from "Beyond the Caliphate: Belgium".
+Chart {chart_id}, version {version} ({date}), from "{site}".
 Permanent address of this version: {url}
 The chart in context: {page}
 
@@ -251,17 +261,6 @@ Files in this bundle (in the folder {chart_id}/)
 {files}
 """
 
-# (file name in the bundle, where it comes from, what it is)
-BUNDLE_FILES = (
-    ("{id}.vl.json", "spec", "Vega-Lite specification with the data inline; paste it into https://vega.github.io/editor/"),
-    ("{id}.csv", "csv", "the data the chart shows, UTF-8 CSV"),
-    ("{id}-light.png", "light.png", "image, light background, 2x resolution"),
-    ("{id}-dark.png", "dark.png", "image, dark background, 2x resolution"),
-    ("{id}-light.svg", "light.svg", "vector image, light background"),
-    ("{id}-dark.svg", "dark.svg", "vector image, dark background"),
-    ("README.txt", "readme", "this file"),
-)
-
 
 def chart_bundle(state: render.SiteState, chart_id: str, assets: Path) -> bytes:
     """A deterministic zip of everything a newsroom needs to republish one chart."""
@@ -269,10 +268,10 @@ def chart_bundle(state: render.SiteState, chart_id: str, assets: Path) -> bytes:
     spec = addressed(state.chart_spec(chart_id), state.site_url)
     usermeta = spec["usermeta"]
     cites = render.citations(state, chart_id)
-    names = [(name.format(id=chart_id), origin, about) for name, origin, about in BUNDLE_FILES]
+    names = [(name.format(id=chart_id), origin, about) for name, origin, about in render.BUNDLE_FILES]
     width = max(len(name) for name, _, _ in names)
     readme = BUNDLE_README.format(
-        title=entry["title"], description=entry["description"], chart_id=chart_id,
+        title=entry["title"], description=entry["description"], chart_id=chart_id, site=project.SITE_NAME,
         version=usermeta["version"], date=usermeta["date"], url=usermeta["url"], page=usermeta["page"],
         source=usermeta["source"], report=usermeta["citation"], licence=usermeta["licence"],
         licence_url=usermeta["licence_url"], credit=f"Chart: {usermeta['credit']}, {usermeta['licence']}. Source: {usermeta['source']}.",
@@ -283,6 +282,7 @@ def chart_bundle(state: render.SiteState, chart_id: str, assets: Path) -> bytes:
     sources = {
         "spec": dumps_json(spec).encode("utf-8"),  # as published under site/charts/
         "csv": (state.charts_dir / state.chart_file(chart_id, "csv")).read_bytes(),
+        "xlsx": (state.charts_dir / state.chart_file(chart_id, "xlsx")).read_bytes(),
         "readme": readme.encode("utf-8"),
     }
     day = tuple(int(part) for part in (usermeta["date"] or "1980-01-01").split("-"))
@@ -302,53 +302,60 @@ EMBED_PAGE = """<!doctype html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
-<title>{title} — Beyond the Caliphate: Belgium</title>
+<title>{title} — {site}</title>
 <meta name="description" content="{description}">
 <meta name="robots" content="noindex">
 <link rel="canonical" href="{canonical}">
-<link rel="icon" href="{base}assets/images/favicon.png">
-<link rel="stylesheet" href="{base}assets/css/site.css">
-<link rel="stylesheet" href="{base}assets/css/embed.css">
+<link rel="icon" href="{favicon}">
+<link rel="stylesheet" href="{site_css}">
+<link rel="stylesheet" href="{embed_css}">
 </head>
 <body class="btc-embed" data-md-color-scheme="{md_scheme}">
 <main>
-<figure class="btc-chart" id="chart-{id}" {attributes}>
+<figure class="btc-chart" id="{anchor}" {attributes}>
 {frame}
 <figcaption><span class="btc-chart__title">{title}</span>
 <span class="btc-chart__source">Source: {source}</span>
-<a class="btc-embed__credit" href="{page_url}#chart-{id}" target="_blank" rel="noopener">Beyond the Caliphate: Belgium · CC BY 4.0 · see the data</a></figcaption>
+<a class="btc-embed__credit" href="{chart_url}" target="_blank" rel="noopener">{site} · {licence} · see the data</a></figcaption>
 </figure>
 </main>
-<script type="module" src="{base}assets/js/chart-loader.js"></script>
-<script type="module" src="{base}assets/js/embed.js"></script>
+<script type="module" src="{chart_loader}"></script>
+<script type="module" src="{embed_js}"></script>
 </body>
 </html>
 """
 
 
-def _write_embeds(state: render.SiteState, site_dir: Path) -> None:
+def _embed_pages(state: render.SiteState, site_dir: Path) -> dict[Path, str]:
+    """Each chart's embed pages, light and dark, by the file they are written to."""
+    pages = {}
     for entry in state.catalogue:
-        chart_id = entry["id"]
-        meta = state.chart_meta(chart_id)
-        spec = state.chart_spec(chart_id)
-        page_url = state.site_url + render.SECTION_PAGES[entry["section"]]
-        for scheme, folder, base in (("light", "", "../../"), ("dark", "dark/", "../../../")):
-            assets = f"{base}assets/charts/{chart_id}/"
+        chart = project.Chart.of(entry)
+        meta = state.chart_meta(chart.id)
+        spec = state.chart_spec(chart.id)
+        for scheme in render.SCHEMES:
+            path = chart.embed_url("", scheme)
+            base = project.relative_base(path)
             html = EMBED_PAGE.format(
                 title=escape(entry["title"]),
+                site=escape(project.SITE_NAME),
                 description=escape(entry.get("description", "")),
-                canonical=f"{state.site_url}embed/{chart_id}/{folder}",
-                base=base,
+                canonical=chart.embed_url(state.site_url, scheme),
+                favicon=project.asset_url(base, "images/favicon.png"),
+                site_css=project.asset_url(base, "css/site.css"),
+                embed_css=project.asset_url(base, "css/embed.css"),
+                chart_loader=project.asset_url(base, "js/chart-loader.js"),
+                embed_js=project.asset_url(base, "js/embed.js"),
                 md_scheme="slate" if scheme == "dark" else "default",
-                id=chart_id,
-                attributes=render.chart_data_attributes(chart_id, assets),
-                frame=render.chart_frame(meta, assets, escape(entry.get("description", ""))),
+                anchor=chart.anchor,
+                attributes=render.chart_data_attributes(chart, base),
+                frame=render.chart_frame(chart, base, meta, escape(entry.get("description", ""))),
                 source=escape(spec.get("usermeta", {}).get("source", "")),
-                page_url=page_url,
+                chart_url=chart.page_url(state.site_url),
+                licence=escape(project.identity(state.root).licence),
             )
-            out = site_dir / "embed" / chart_id / folder / "index.html"
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(html, encoding="utf-8")
+            pages[site_dir / path / "index.html"] = html
+    return pages
 
 
 STYLE = re.compile(r"<style[^>]*>(?P<css>.*?)</style>\s*", re.S)
@@ -356,7 +363,7 @@ CLIPBOARD = re.compile(r"<clipboard-copy\b(?P<attrs>[^>]*)>")
 NOTEBOOK_CSS = "assets/css/notebook-{digest}.css"
 
 
-def _tidy_notebook(page: Path, site_dir: Path) -> None:
+def _tidy_notebook(html: str, page: Path, site_dir: Path) -> str:
     """Make a notebook page that mkdocs-jupyter rendered valid HTML, keeping how it looks.
 
     - Its styles (JupyterLab's stylesheet, the code colours) come as <style> elements in the
@@ -368,9 +375,8 @@ def _tidy_notebook(page: Path, site_dir: Path) -> None:
       role="button" when its script runs, so say so in the HTML. A stray comma in the
       template also turns into an attribute named ",".
     """
-    html = page.read_text(encoding="utf-8")
     if 'class="jupyter-wrapper"' not in html:
-        return
+        return html
     head_end = html.index("</head>")
     body = html[head_end:]
     sheets = [m.group("css").strip() for m in STYLE.finditer(body)]
@@ -394,7 +400,7 @@ def _tidy_notebook(page: Path, site_dir: Path) -> None:
         return f"<clipboard-copy{attrs}>"
 
     body = CLIPBOARD.sub(button, body)
-    page.write_text(html[:head_end] + body, encoding="utf-8")
+    return html[:head_end] + body
 
 
 def _add_csp(page: Path, html: str) -> str:

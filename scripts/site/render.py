@@ -9,48 +9,23 @@ from __future__ import annotations
 import csv
 import json
 import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from scripts import ledger as ledger_module
+from scripts import project
 from scripts.numbers import in_words
-from scripts.paths import ROOT, SECTION_PAGES, site_url
+from scripts.paths import ROOT
+from scripts.project import Chart, identity
+from scripts.site import manifest
 
 # What each ledger status means, in words: scripts.ledger.STATUSES is the one source of the wording.
 STATUSES = ledger_module.STATUSES
-# The page that holds the full ledger, one row per finding under the anchor #finding-<id>.
-LEDGER_PAGE = "ledger/"
 DIFFERS = ("mismatch", "differs_public_record")
-SECTION_TITLES = {
-    "overview": "Overview",
-    "geography": "Geography",
-    "networks": "Networks",
-    "nationalities": "Nationalities",
-    "weapons_targets": "Weapons and targets",
-    "threat_levels": "Threat levels and justice",
-}
 SCHEMES = ("light", "dark")
-
-
-# Set by the build while the charts are still being drawn: waits for one chart, returns its meta.
-_drawing: Callable[[str], dict] | None = None
-
-
-@contextmanager
-def chart_sizes_from(meta: Callable[[str], dict]) -> Iterator[None]:
-    """Pages rendered inside take each chart's meta from ``meta`` (it may wait for the drawing)."""
-    global _drawing
-    previous, _drawing = _drawing, meta
-    try:
-        yield
-    finally:
-        _drawing = previous
 
 
 @dataclass
@@ -63,24 +38,23 @@ class SiteState:
     assets_dir: Path
     site_url: str
     catalogue: list[dict] = field(default_factory=list)
+    # While the build still draws the charts: the file that says why a drawing stopped short.
+    drawing_stopped: Path | None = None
 
     @classmethod
-    def from_environment(cls) -> SiteState:
-        root = Path(os.environ.get("BTC_ROOT", ROOT))
-        ledger_path = Path(os.environ.get("BTC_LEDGER", root / "data/derived/findings.csv"))
-        charts_dir = Path(os.environ.get("BTC_CHARTS", root / "charts"))
-        assets_dir = Path(os.environ.get("BTC_CHART_ASSETS", root / ".cache/chart-assets"))
-        catalogue_path = charts_dir / "index.json"
+    def load(cls, files: manifest.SiteFiles) -> SiteState:
+        catalogue_path = files.charts / "index.json"
         catalogue = json.loads(catalogue_path.read_text(encoding="utf-8")) if catalogue_path.exists() else []
         if isinstance(catalogue, dict):
             catalogue = catalogue.get("charts", [])
         return cls(
-            root=root,
-            ledger=ledger_module.load(ledger_path),
-            charts_dir=charts_dir,
-            assets_dir=assets_dir,
-            site_url=os.environ.get("BTC_SITE_URL") or site_url(root),
+            root=files.root,
+            ledger=ledger_module.load(files.ledger),
+            charts_dir=files.charts,
+            assets_dir=files.chart_assets,
+            site_url=files.site_url,
             catalogue=catalogue,
+            drawing_stopped=files.drawing_stopped,
         )
 
     def row(self, finding_id: str) -> pd.Series:
@@ -90,11 +64,12 @@ class SiteState:
 
     def chart_meta(self, chart_id: str) -> dict:
         path = self.assets_dir / chart_id / "meta.json"
-        if not path.exists() and _drawing is not None:
-            return _drawing(chart_id)
+        known = any(entry["id"] == chart_id for entry in self.catalogue)
+        if known and self.drawing_stopped is not None:  # pages are rendered while charts are drawn
+            manifest.wait_for_file(path, self.drawing_stopped, chart_id)
         if not path.exists():
-            known = ", ".join(entry["id"] for entry in self.catalogue) or "none"
-            raise KeyError(f"chart {chart_id!r} has no rendered assets (charts: {known})")
+            charts = ", ".join(entry["id"] for entry in self.catalogue) or "none"
+            raise KeyError(f"chart {chart_id!r} has no rendered assets (charts: {charts})")
         return json.loads(path.read_text(encoding="utf-8"))
 
     def chart_entry(self, chart_id: str) -> dict:
@@ -103,12 +78,13 @@ class SiteState:
                 return entry
         raise KeyError(f"chart {chart_id!r} is not in charts/index.json")
 
+    def chart(self, chart_id: str) -> Chart:
+        """The addresses of a chart's current version."""
+        return Chart.of(self.chart_entry(chart_id))
+
     def chart_file(self, chart_id: str, kind: str) -> str:
-        """Path of a published chart file ("vegalite", "csv" or "zip") relative to charts/."""
-        files = self.chart_entry(chart_id)["files"]
-        if kind == "zip":
-            return files["vegalite"].removesuffix(".vl.json") + ".zip"
-        return files[kind]
+        """Path of a published chart file ("vegalite", "csv", "xlsx" or "zip") relative to charts/."""
+        return self.chart(chart_id).file(kind)
 
     def chart_spec(self, chart_id: str) -> dict:
         path = self.charts_dir / self.chart_file(chart_id, "vegalite")
@@ -194,7 +170,7 @@ def finding(state: SiteState, finding_id: str, words: bool = False, base: str = 
     about = escape(finding_about(row))
     html = (
         f'<a class="btc-finding btc-finding--{row["status"]}" data-finding="{escape(finding_id)}" '
-        f'href="{base}{LEDGER_PAGE}#finding-{escape(finding_id)}" aria-describedby="{about_id(finding_id)}">{text}</a>'
+        f'href="{escape(project.ledger_row_url(base, finding_id))}" aria-describedby="{about_id(finding_id)}">{text}</a>'
     )
     if describe:
         html += f'<span class="btc-finding-about" id="{about_id(finding_id)}" hidden>{about}</span>'
@@ -209,8 +185,8 @@ def finding(state: SiteState, finding_id: str, words: bool = False, base: str = 
 def why_they_differ(finding_id: str, base: str = "") -> str:
     """Where a finding's difference from the report is explained: Methods, else its ledger note."""
     if finding_id in METHODS_ANCHORS:
-        return f"{base}methods/#{METHODS_ANCHORS[finding_id]}"
-    return f"{base}{LEDGER_PAGE}#finding-{escape(finding_id)}"
+        return project.methods_url(base, METHODS_ANCHORS[finding_id])
+    return escape(project.ledger_row_url(base, finding_id))
 
 
 # Charts ------------------------------------------------------------------------------------
@@ -219,7 +195,7 @@ def why_they_differ(finding_id: str, base: str = "") -> str:
 NARROW_MEDIA = "(max-width: 559.98px)"  # phones: the 340 px layout instead of the 640 px one
 
 
-def chart_frame(meta: dict, assets: str, description: str) -> str:
+def chart_frame(chart: Chart, base: str, meta: dict, description: str) -> str:
     """The static pictures (wide and narrow, light and dark) in a box of their exact shape.
 
     The live chart later draws into the same box, so nothing on the page moves. The box is the
@@ -233,9 +209,9 @@ def chart_frame(meta: dict, assets: str, description: str) -> str:
     )
     pictures = "".join(
         "<picture>"
-        f'<source media="{NARROW_MEDIA}" srcset="{assets}{scheme}-narrow.svg" '
+        f'<source media="{NARROW_MEDIA}" srcset="{chart.asset_url(base, scheme + "-narrow.svg")}" '
         f'width="{_pixels(meta["narrow_width"])}" height="{_pixels(meta["narrow_height"])}">'
-        f"{_static_image(assets, scheme, _pixels(meta['width']), _pixels(meta['height']), '')}"
+        f"{_static_image(chart, base, scheme, _pixels(meta['width']), _pixels(meta['height']), '')}"
         "</picture>"
         for scheme in SCHEMES
     )
@@ -250,22 +226,22 @@ def _pixels(size: float) -> int:
     return int(size)
 
 
-def _static_image(assets: str, scheme: str, width, height, description: str, lazy: bool = False) -> str:
+def _static_image(chart: Chart, base: str, scheme: str, width, height, description: str, lazy: bool = False) -> str:
     # Where both twins carry alt text (the Reuse page's previews), only one is ever displayed: the
     # palette hides the other with display:none, which also takes it out of the accessibility
     # tree, so it is announced once. On a chart's frame they have none. The dark one is lazy, so a browser never fetches it while it is hidden (the light palette).
     loading = ' loading="lazy"' if scheme == "dark" or lazy else ""
     return (
-        f'<img class="btc-chart__static btc-chart__static--{scheme}" src="{assets}{scheme}.svg" '
+        f'<img class="btc-chart__static btc-chart__static--{scheme}" src="{chart.asset_url(base, scheme + ".svg")}" '
         f'width="{width}" height="{height}" alt="{description}"{loading} decoding="async">'
     )
 
 
-def chart_data_attributes(chart_id: str, assets: str) -> str:
+def chart_data_attributes(chart: Chart, base: str) -> str:
     return (
-        f'data-chart="{chart_id}" '
+        f'data-chart="{chart.id}" '
         + " ".join(
-            f'data-vega-{scheme}{suffix}="{assets}{scheme}{suffix}.vg.json"'
+            f'data-vega-{scheme}{suffix}="{chart.asset_url(base, scheme + suffix + ".vg.json")}"'
             for scheme in SCHEMES
             for suffix in ("", "-narrow")
         )
@@ -284,7 +260,7 @@ def chart_figure(state: SiteState, chart_id: str, base: str) -> str:
     entry = state.chart_entry(chart_id)
     spec = state.chart_spec(chart_id)
     usermeta = spec.get("usermeta", {})
-    assets = f"{base}assets/charts/{chart_id}/"
+    chart = state.chart(chart_id)
     title = escape(entry["title"])
     subtitle = entry.get("subtitle") or usermeta.get("subtitle") or ""
     description = escape(entry.get("description") or usermeta.get("description", ""))
@@ -295,9 +271,9 @@ def chart_figure(state: SiteState, chart_id: str, base: str) -> str:
         head += f' <span class="btc-chart__subtitle">{escape(subtitle)}</span>'
     return (
         '<div class="btc-chart-block">\n'
-        f'<figure class="btc-chart" id="chart-{chart_id}" {chart_data_attributes(chart_id, assets)}>\n'
+        f'<figure class="btc-chart" id="{chart.anchor}" {chart_data_attributes(chart, base)}>\n'
         f"<figcaption>{head}</figcaption>\n"
-        f"{chart_frame(meta, assets, description)}\n"
+        f"{chart_frame(chart, base, meta, description)}\n"
         f'<p class="btc-chart__source">Source: {source}</p>\n'
         "</figure>\n"
         '<div class="btc-chart__tools">'
@@ -309,16 +285,16 @@ def chart_figure(state: SiteState, chart_id: str, base: str) -> str:
 
 def download_links(state: SiteState, chart_id: str, base: str) -> list[tuple[str, str]]:
     """Every file a reader can take away for one chart: (href, label)."""
-    assets = f"{base}assets/charts/{chart_id}/"
-    charts = f"{base}charts/"
+    chart = state.chart(chart_id)
     return [
-        (f"{assets}light.png", "PNG"),
-        (f"{assets}dark.png", "PNG (dark)"),
-        (f"{assets}light.svg", "SVG"),
-        (f"{assets}dark.svg", "SVG (dark)"),
-        (charts + state.chart_file(chart_id, "csv"), "CSV"),
-        (charts + state.chart_file(chart_id, "vegalite"), "Vega-Lite JSON"),
-        (charts + state.chart_file(chart_id, "zip"), "Everything (zip)"),
+        (chart.asset_url(base, "light.png"), "PNG"),
+        (chart.asset_url(base, "dark.png"), "PNG (dark)"),
+        (chart.asset_url(base, "light.svg"), "SVG"),
+        (chart.asset_url(base, "dark.svg"), "SVG (dark)"),
+        (chart.file_url(base, "csv"), "CSV"),
+        (chart.file_url(base, "xlsx"), "Excel"),
+        (chart.file_url(base, "vegalite"), "Vega-Lite JSON"),
+        (chart.file_url(base, "zip"), "Everything (zip)"),
     ]
 
 
@@ -331,8 +307,8 @@ def _downloads(state: SiteState, chart_id: str, base: str) -> str:
     """The full set of files, for the Reuse page."""
     links = [
         *download_links(state, chart_id, base),
-        (f"{base}embed/{chart_id}/", "Embed"),
-        (f"{base}reuse/#reuse-{chart_id}", "Reuse and cite"),
+        (state.chart(chart_id).embed_url(base), "Embed"),
+        (state.chart(chart_id).reuse_url(base), "Reuse and cite"),
     ]
     items = " · ".join(_link(href, label) for href, label in links)
     return f'<p class="btc-chart__downloads">Download: {items}</p>'
@@ -340,13 +316,14 @@ def _downloads(state: SiteState, chart_id: str, base: str) -> str:
 
 # Under each chart on a page: the essentials only; the full set (dark images, zip, embed code,
 # citations) is on the Reuse page.
-MENU_FILES = ("PNG", "SVG", "CSV", "Vega-Lite JSON")
+MENU_FILES = ("PNG", "SVG", "CSV", "Excel", "Vega-Lite JSON")
 
 
 def _download_menu(state: SiteState, chart_id: str, base: str) -> str:
     files = dict((label, href) for href, label in download_links(state, chart_id, base))
     links = [(files[label], label) for label in MENU_FILES]
-    links += [(f"{base}embed/{chart_id}/", "Embed"), (f"{base}reuse/#reuse-{chart_id}", "All files, embed code and citations")]
+    chart = state.chart(chart_id)
+    links += [(chart.embed_url(base), "Embed"), (chart.reuse_url(base), "All files, embed code and citations")]
     items = "".join(f"<li>{_link(href, label)}</li>" for href, label in links)
     return (
         '<details class="btc-chart__downloads">'
@@ -482,9 +459,6 @@ def charts_using(state: SiteState) -> dict[str, list[dict]]:
     return using
 
 
-REPORT_URL = "https://ctc.usma.edu/beyond-the-caliphate/"  # the report's page (data/source/sources.csv)
-
-
 def _cell(label: str, content: str, css: str = "") -> str:
     """A ledger cell; its label heads it when a phone shows each row as a card."""
     klass = f' class="{css}"' if css else ""
@@ -498,8 +472,8 @@ def _data_links(state: SiteState, source_ref: str, base: str) -> str:
     links = []
     for path in (part.strip() for part in files.split(",") if part.strip()):
         name = names.get(path)
-        dictionary = f' (<a href="{base}data-dictionary/#table-{escape(name)}">columns</a>)' if name else ""
-        links.append(f'<a href="{base}data/{escape(path)}">{escape(path.rsplit("/", 1)[-1])}</a>{dictionary}')
+        dictionary = f' (<a href="{escape(project.data_dictionary_url(base, name))}">columns</a>)' if name else ""
+        links.append(f'<a href="{escape(project.data_file_url(base, path))}">{escape(path.rsplit("/", 1)[-1])}</a>{dictionary}')
     return ", ".join(links)
 
 
@@ -517,7 +491,7 @@ def _report_words(row: pd.Series) -> str:
     where = ref.removeprefix("report: ") if ref.startswith("report: ") else ""
     return (
         f"<q>{escape(str(row['report_quote']))}</q>"
-        f'<span class="btc-ledger__source">{escape(where)}, in <a href="{REPORT_URL}">the report</a></span>'
+        f'<span class="btc-ledger__source">{escape(where)}, in <a href="{escape(identity().report.url)}">the report</a></span>'
     )
 
 
@@ -529,14 +503,14 @@ def section_findings(state: SiteState, section: str, base: str = "") -> str:
         printed = "" if pd.isna(row["reported_text"]) else escape(str(row["reported_text"]))
         rows.append(
             "<tr>"
-            + _cell("Finding", f'<a href="{base}{LEDGER_PAGE}#finding-{escape(finding_id)}">{escape(row["statement"])}</a>'
+            + _cell("Finding", f'<a href="{escape(project.ledger_row_url(base, finding_id))}">{escape(row["statement"])}</a>'
                     f'<span class="btc-ledger__explanation">{escape(str(row["explanation"]))}</span>')
             + _cell("Ours", escape(format_row(row)), "btc-ledger__figure")
             + _cell("Report prints", printed or "—", "btc-ledger__figure")
             + _cell("Status", f'<span class="btc-status btc-status--{row["status"]}">{escape(STATUSES[row["status"]])}</span>')
             + "</tr>"
         )
-    caption = f"Findings ledger: {SECTION_TITLES[section]}"
+    caption = f"Findings ledger: {project.section(section).title}"
     head = "".join(f'<th scope="col">{name}</th>' for name in ("Finding", "Ours", "Report prints", "Status"))
     colgroup = "".join(f'<col class="btc-col-{name}">' for name in ("finding", "figure", "figure", "status"))
     return (
@@ -555,7 +529,7 @@ def ledger_table(state: SiteState, section: str | None = None, base: str = "") -
         return section_findings(state, section, base)
     using = charts_using(state)
     parts = []
-    for name, title in SECTION_TITLES.items():
+    for name, title in ((part.id, part.title) for part in project.SECTIONS):
         frame = state.ledger[state.ledger["section"] == name]
         if frame.empty:
             continue
@@ -566,15 +540,15 @@ def ledger_table(state: SiteState, section: str | None = None, base: str = "") -
             if not pd.isna(row["note"]):
                 note = escape(str(row["note"]))
                 if finding_id in METHODS_ANCHORS:
-                    note += f' Explained in <a href="{base}methods/#{METHODS_ANCHORS[finding_id]}">Methods</a>.'
+                    note += f' Explained in <a href="{project.methods_url(base, METHODS_ANCHORS[finding_id])}">Methods</a>.'
                 evidence.append(f'<span class="btc-ledger__note">{note}</span>')
             elif finding_id in METHODS_ANCHORS:
-                evidence.append(f'<span>Explained in <a href="{base}methods/#{METHODS_ANCHORS[finding_id]}">Methods</a>.</span>')
+                evidence.append(f'<span>Explained in <a href="{project.methods_url(base, METHODS_ANCHORS[finding_id])}">Methods</a>.</span>')
             data = _data_links(state, str(row["source_ref"]), base)
             charts = ", ".join(
-                f'<a href="{base}{SECTION_PAGES[entry["section"]]}#chart-{escape(entry["id"])}" '
-                f'aria-label="{escape(SECTION_TITLES[entry["section"]])} chart: {escape(entry["title"])}">'
-                f'{escape(SECTION_TITLES[entry["section"]])}</a>'
+                f'<a href="{escape(Chart.of(entry).page_url(base))}" '
+                f'aria-label="{escape(project.section(entry["section"]).title)} chart: {escape(entry["title"])}">'
+                f'{escape(project.section(entry["section"]).title)}</a>'
                 for entry in using.get(finding_id, [])
             )
             sources = "; ".join(part for part in (f"Data: {data}" if data else "", f"charts: {charts}" if charts else "") if part)
@@ -629,7 +603,10 @@ def _plural(n: int, noun: str) -> str:
 def data_dictionary(state: SiteState) -> str:
     descriptor = json.loads((state.root / "data/datapackage.json").read_text(encoding="utf-8"))
     parts = []
+    others = [r for r in descriptor["resources"] if r.get("format", "csv") != "csv"]
     for resource in descriptor["resources"]:
+        if resource in others:
+            continue
         schema_path = state.root / "data" / resource["schema"]
         schema = json.loads(schema_path.read_text(encoding="utf-8"))
         rows = "".join(
@@ -646,6 +623,18 @@ def data_dictionary(state: SiteState) -> str:
             f"<table class=\"btc-table\"><thead><tr><th scope=\"col\">Field</th><th scope=\"col\">Type</th>"
             f"<th scope=\"col\">Meaning</th><th scope=\"col\">Constraints</th></tr></thead>"
             f"<tbody>{rows}</tbody></table></div>"
+        )
+    if others:  # the same data in other formats, the map shapes, notes: described, not tabulated
+        rows = "".join(
+            f'<tr id="table-{escape(r["name"])}"><td><code>{escape(r["path"])}</code></td><td>{escape(r.get("format", ""))}</td>'
+            f"<td>{escape(r['title'])}: {escape(r.get('description', ''))}</td></tr>"
+            for r in others
+        )
+        parts.append(
+            '<h3 id="other-files">Other files in the package</h3>'
+            '<div class="btc-table-wrap" data-search-exclude tabindex="0" role="region" aria-label="Other files in the package">'
+            '<table class="btc-table"><thead><tr><th scope="col">File</th><th scope="col">Format</th>'
+            f'<th scope="col">What it holds</th></tr></thead><tbody>{rows}</tbody></table></div>'
         )
     return "\n".join(parts)
 
@@ -704,37 +693,27 @@ def corrections_log(state: SiteState) -> str:
 # Reuse and citation -----------------------------------------------------------------------------
 
 
-def _citation_meta(state: SiteState) -> dict:
-    return yaml.safe_load((state.root / "CITATION.cff").read_text(encoding="utf-8"))
-
-
 def citations(state: SiteState, chart_id: str | None = None) -> dict[str, str]:
-    cff = _citation_meta(state)
-    team = cff["authors"][0]["name"]
-    year = str(cff["date-released"])[:4]
-    version = cff["version"]
+    about = identity(state.root)
+    team, year, version, report = about.credit, about.year, about.version, about.report
     if chart_id:
         entry = state.chart_entry(chart_id)
         title = entry["title"]
-        url = state.site_url + "charts/" + state.chart_file(chart_id, "vegalite")
+        url = state.chart(chart_id).file_url(state.site_url, "vegalite")
         version = f"{version}, chart v{entry['version']}"
-        container = "Beyond the Caliphate: Belgium"
+        container = about.name
     else:
-        title, url, container = cff["title"], state.site_url, None
-    report = (
-        "Combating Terrorism Center at West Point, “Beyond the Caliphate: Islamic State Activity Outside "
-        "the Group’s Defined Wilayat — Belgium” (February 2018)"
-    )
+        title, url, container = about.title, state.site_url, None
     in_container = f" In {container}." if container else ""
     key = "btcbelgium" + (chart_id.replace("-", "") if chart_id else "site")
     return {
-        "plain": f"{team}, “{title}”, version {version}, {year}.{in_container} {url}. Based on {report}. CC BY 4.0.",
+        "plain": f"{team}, “{title}”, version {version}, {year}.{in_container} {url}. Based on {report.full}. {about.licence}.",
         "apa": f"{team}. ({year}). {title} (Version {version}) [Data set].{in_container} {url}",
         "chicago": f"{team}. “{title}.”{in_container} Version {version}, {year}. {url}.",
         "bibtex": (
             f"@misc{{{key},\n  author = {{{{{team}}}}},\n  title = {{{{{title}}}}},\n"
             f"  year = {{{year}}},\n  version = {{{version}}},\n  howpublished = {{\\url{{{url}}}}},\n"
-            f"  note = {{Based on {report}. CC BY 4.0}}\n}}"
+            f"  note = {{Based on {report.reference}, \\url{{{report.url}}}. {about.licence}}}\n}}"
         ),
     }
 
@@ -743,9 +722,9 @@ def byline(state: SiteState) -> str:
     """"By <team> · Updated <date>": the date of the last commit, as every date the build prints."""
     from datetime import datetime, timezone
 
-    team = _citation_meta(state)["authors"][0]["name"]
+    team = identity(state.root).credit
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    when = datetime.fromtimestamp(int(epoch), tz=timezone.utc).date() if epoch else _citation_meta(state)["date-released"]
+    when = datetime.fromtimestamp(int(epoch), tz=timezone.utc).date() if epoch else identity(state.root).released
     return (
         f'<p class="btc-byline">By the {escape(team)} · Updated '
         f'<time datetime="{when.isoformat()}">{when.day} {when:%B %Y}</time></p>'
@@ -757,22 +736,35 @@ def citation_block(state: SiteState, style: str = "plain", chart_id: str | None 
     return f'<pre class="btc-citation btc-citation--{style}"><code>{escape(text)}</code></pre>'
 
 
-def reuse_catalogue(state: SiteState, base: str) -> str:
-    from scripts.site.publish import BUNDLE_FILES  # the zip's contents, listed as packed
+# What each chart's zip holds, as scripts.site.publish packs it and the Reuse page lists it:
+# (file name in the bundle, where it comes from, what it is)
+BUNDLE_FILES = (
+    ("{id}.vl.json", "spec", "Vega-Lite specification with the data inline; paste it into https://vega.github.io/editor/"),
+    ("{id}.csv", "csv", "the data the chart shows, UTF-8 CSV"),
+    ("{id}.xlsx", "xlsx", "the same data as an Excel workbook: typed cells, and an About sheet with credit and licence"),
+    ("{id}-light.png", "light.png", "image, light background, 2x resolution"),
+    ("{id}-dark.png", "dark.png", "image, dark background, 2x resolution"),
+    ("{id}-light.svg", "light.svg", "vector image, light background"),
+    ("{id}-dark.svg", "dark.svg", "vector image, dark background"),
+    ("README.txt", "readme", "this file"),
+)
 
+
+def reuse_catalogue(state: SiteState, base: str) -> str:
     parts = []
     for entry in state.catalogue:
         chart_id = entry["id"]
         meta = state.chart_meta(chart_id)
+        chart = state.chart(chart_id)
         cites = citations(state, chart_id)
         title = escape(entry["title"])
-        host_script = f'<script src="{state.site_url}assets/js/embed-host.js" async></script>'
+        host_script = f'<script src="{project.asset_url(state.site_url, "js/embed-host.js")}" async></script>'
         embeds = "\n".join(
-            f'<iframe src="{state.site_url}embed/{chart_id}/{folder}" title="{title}" '
+            f'<iframe src="{chart.embed_url(state.site_url, scheme)}" title="{title}" '
             f'width="100%" height="{_pixels(meta["height"]) + 80}" loading="lazy"></iframe>'
-            for folder in ("", "dark/")
+            for scheme in SCHEMES
         )
-        spec_url = state.site_url + "charts/" + state.chart_file(chart_id, "vegalite")
+        spec_url = chart.file_url(state.site_url, "vegalite")
         bundle = "".join(
             f"<li><code>{escape(name.format(id=chart_id))}</code>: {escape(about)}</li>" for name, _, about in BUNDLE_FILES
         )
@@ -782,14 +774,14 @@ def reuse_catalogue(state: SiteState, base: str) -> str:
             # Light and dark previews, switched with the palette like the charts on the pages.
             f'<p class="btc-chart btc-reuse__preview">'
             + "".join(
-                _static_image(f"{base}assets/charts/{chart_id}/", scheme, _pixels(meta["width"]), _pixels(meta["height"]),
+                _static_image(chart, base, scheme, _pixels(meta["width"]), _pixels(meta["height"]),
                               escape(entry.get("description", "")), lazy=True)
                 for scheme in SCHEMES
             )
             + "</p>"
             f'<p class="btc-reuse__version" data-search-exclude>Version {entry["version"]}, published {escape(entry["date"])}. '
             f"Permanent address: <code>{escape(spec_url)}</code> (its data never changes; a corrected "
-            'chart gets a new version, listed in the <a href="' + base + 'about/#corrections">corrections log</a>).</p>'
+            f'chart gets a new version, listed in the <a href="{project.corrections_url(base)}">corrections log</a>).</p>'
             f"{_downloads(state, chart_id, base)}"
             f"<details data-search-exclude><summary>What the zip holds</summary><ul>{bundle}</ul></details>"
             "<p>Embed code, light and dark (the iframe fits its height to the chart when the page also "
