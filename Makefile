@@ -27,10 +27,10 @@ serve: site
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-BENCH_TOOLS := scripts/bench-tools
+BENCH_TOOLS := tools/bench-tools
 bench: $(STAMP) site
 	@if [ ! -x $(BENCH_TOOLS)/node_modules/.bin/lighthouse ]; then npm ci --prefix $(BENCH_TOOLS) --no-audit --no-fund --loglevel=error; fi
-	$(BIN)/python -m scripts.bench
+	$(BIN)/python -m tools.bench
 
 # Re-pin after editing requirements.in (needs network access to PyPI).
 lock:

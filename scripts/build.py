@@ -29,7 +29,7 @@ from pathlib import Path
 
 from scripts import steps
 from scripts.errors import BuildError
-from scripts.paths import DEFAULT, Layout, content_digest
+from scripts.paths import Layout, content_digest
 
 STAGING_PREFIX = ".build-staging-"
 ASIDE_SUFFIX = ".previous"
@@ -204,7 +204,7 @@ class Timings(dict):
             self[name] = round(time.perf_counter() - start, 2)
 
 
-def build(layout: Layout = DEFAULT, *, charts: bool = True, site: bool = True, force: bool = False,
+def build(layout: Layout, *, charts: bool = True, site: bool = True, force: bool = False,
           timings: Timings | None = None) -> dict:
     """Run the build; return a summary of what was produced.
 

@@ -26,14 +26,15 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
     try:
+        from scripts.paths import ROOT, SITE_URL_ENV, Layout, normalize_site_url
+
         if args.command == "validate":
             from scripts.validate import validate
 
-            tables = validate()
+            tables = validate(Layout(ROOT).data)
             print(f"data package valid: {len(tables)} tables")
             return 0
         from scripts.build import Timings, build as run_build
-        from scripts.paths import ROOT, SITE_URL_ENV, Layout, normalize_site_url
 
         # The site's address: read here, once, and carried by the layout to every copy of it.
         address = os.environ.get(SITE_URL_ENV, "").strip() or None
@@ -42,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
                 address = normalize_site_url(address)
             except ValueError as err:
                 raise BuildError(f"{SITE_URL_ENV}: {err}") from None
+        _check_source_date_epoch(os.environ.get("SOURCE_DATE_EPOCH", ""))
         timings = Timings()
         summary = run_build(Layout(ROOT, address=address), charts=not args.no_charts,
                             site=not (args.no_site or args.no_charts), force=args.force, timings=timings)
@@ -65,3 +67,14 @@ def main(argv: list[str] | None = None) -> int:
         for name, seconds in timings.items():
             print(f"  {name:<28} {seconds:6.2f} s")
     return 0
+
+
+# The last day a four-digit year can print: a later date cannot be written on the pages.
+LATEST_EPOCH = 253402300799
+
+
+def _check_source_date_epoch(value: str) -> None:
+    """SOURCE_DATE_EPOCH (the date the pages print, for reproducible builds) must be a date."""
+    if value and not (value.isascii() and value.isdigit() and int(value) <= LATEST_EPOCH):
+        raise BuildError(f"SOURCE_DATE_EPOCH: {value!r} is not a time in whole seconds since 1970-01-01 "
+                         "(unset it to print the date of the last commit)")

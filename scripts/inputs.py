@@ -62,6 +62,8 @@ def check_package(data_dir: Path, descriptor) -> list[Problem]:
             or not descriptor["resources"]:
         return [Problem(file, "must be a JSON object with a non-empty \"resources\" list")]
     problems: list[Problem] = []
+    if not isinstance(descriptor.get("name"), str) or not re.fullmatch(r"[a-z0-9._-]+", descriptor["name"]):
+        problems.append(Problem(file, "needs a \"name\" of lowercase letters, digits, dots, hyphens and underscores"))
     names: set[str] = set()
     declared: set[str] = set(EXEMPT)
     for number, resource in enumerate(descriptor["resources"], start=1):

@@ -16,6 +16,7 @@ import pandas as pd
 
 from scripts import paths
 from scripts.datapackage import DataError, MissingRow, Problem
+from scripts.errors import DefinitionError, defined_at
 from scripts.findings import FindingSpec, all_findings
 from scripts.numbers import display, half_up
 
@@ -131,7 +132,12 @@ def compute(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         if claim is not None:
             reported = float(claim["reported_value"])
             try:
-                status = _status(spec, agrees(value, reported, claim["rounding"]))
+                agreed = agrees(value, reported, claim["rounding"])
+            except ValueError as err:  # a rule the schema allows but this module does not know
+                problems.append(Problem(claims_path, str(err), row=claim_rows[spec.id], column="rounding"))
+                continue
+            try:
+                status = _status(spec, agreed)
                 reported_value = _clean(reported, spec.unit)
             except ValueError as err:
                 problems.append(Problem(claims_path, f"{err}: ours is {value:g}, the claim's is {reported:g}",
@@ -168,21 +174,23 @@ def compute(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         raise DataError(problems)
     frame = pd.DataFrame(rows, columns=COLUMNS)
     shown = dict(zip(frame["id"], frame["display"]))
-    frame["note"] = [_fill(note, shown, finding_id) for finding_id, note in zip(frame["id"], frame["note"])]
+    by_id = {spec.id: spec for spec in specs}
+    frame["note"] = [_fill(note, shown, by_id[finding_id]) for finding_id, note in zip(frame["id"], frame["note"])]
     return frame
 
 
 _PLACEHOLDER = re.compile(r"\{([a-z0-9-]+)\}")
 
 
-def _fill(note: str | None, shown: dict[str, str], finding_id: str) -> str | None:
+def _fill(note: str | None, shown: dict[str, str], spec: FindingSpec) -> str | None:
     """A note names other findings as {finding-id}, so its numbers read as the ledger's do."""
     if not isinstance(note, str):  # no note (pandas holds it as NaN)
         return None
 
     def number(match: re.Match) -> str:
         if match.group(1) not in shown:
-            raise ValueError(f"finding {finding_id}: its note names {{{match.group(1)}}}, which is not a finding")
+            raise DefinitionError(f"{defined_at(spec.compute)}: finding {spec.id!r}: its note names "
+                                  f"{{{match.group(1)}}}, which is not a finding")
         return shown[match.group(1)]
 
     return _PLACEHOLDER.sub(number, note)
@@ -244,7 +252,7 @@ def ledger_workbook(csv_text: str) -> bytes:
     return workbook.table_workbook(csv_text, about, ident.released, fields)
 
 
-def load(path: Path = paths.DERIVED / LEDGER_CSV) -> pd.DataFrame:
+def load(path: Path) -> pd.DataFrame:
     """The committed ledger, indexed by id, values as numbers."""
     text = {column: "string" for column in ("reported_text", "display", "note", "report_quote")}
     frame = pd.read_csv(path, dtype=text, keep_default_na=False, na_values=[""])

@@ -24,12 +24,21 @@ BUILD_CACHE = ROOT / ".cache"
 SITE_URL_ENV = "SITE_URL"
 
 
-def site_url(root: Path = ROOT) -> str:
+def site_url(root: Path) -> str:
     """The default address of the published site, from mkdocs.yml (always ending in a slash)."""
-    for line in (root / "mkdocs.yml").read_text(encoding="utf-8").splitlines():
+    from scripts.errors import InputError
+
+    try:
+        lines = (root / "mkdocs.yml").read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as err:
+        raise InputError("mkdocs.yml", f"is not valid UTF-8 (byte {err.start}); save it as UTF-8") from None
+    except OSError as err:
+        raise InputError("mkdocs.yml", "file is missing" if isinstance(err, FileNotFoundError)
+                         else f"cannot be read: {err.strerror}") from None
+    for line in lines:
         if line.startswith("site_url:"):
             return line.split(":", 1)[1].strip().strip("'\"").rstrip("/") + "/"
-    raise ValueError(f"{root / 'mkdocs.yml'}: no site_url")
+    raise InputError("mkdocs.yml", "has no site_url line (the site's address, e.g. site_url: https://example.org/site/)")
 
 
 def normalize_site_url(value: str) -> str:

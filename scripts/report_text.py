@@ -54,7 +54,7 @@ def appears_in(fragment: str, source: str) -> bool:
     return True
 
 
-def load(path: Path = REPORT_TEXT) -> str | None:
+def load(path: Path) -> str | None:
     """The normalised report text, or None where the shared sources are not available."""
     if not path.is_file():
         return None

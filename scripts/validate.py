@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from scripts import paths
 from scripts.datapackage import DataError, MissingRow, Problem, load_tables, validate_schemas
 from scripts.findings import cell
 
@@ -334,7 +333,7 @@ def national_threat_levels_tile_the_window(tables: Tables) -> Iterator[Problem]:
         previous_end = row["end_date"]
 
 
-def validate(data_dir: Path = paths.DATA) -> Tables:
+def validate(data_dir: Path) -> Tables:
     """Validate the data package and return its tables; raise DataError listing every problem."""
     problems = validate_schemas(data_dir)
     if problems:

@@ -2,42 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-import shutil
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
-from scripts import steps
-from scripts.paths import ROOT, Layout, copy_working_tree
+from helpers import copy_inputs, copy_project
 
-# What a build of the data alone (no charts, no site) reads.
-INPUTS = steps.inputs("ledger", "map shapes")
-
-
-def copy_inputs(dest: Path) -> Layout:
-    for item in INPUTS:
-        src = ROOT / item
-        target = dest / item
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if src.is_dir():
-            shutil.copytree(src, target)
-        else:
-            shutil.copy2(src, target)
-    return Layout(dest)
-
-
-def tree_digest(path: Path) -> dict[str, str]:
-    """Relative path → sha256 for every file under path (empty if path is missing)."""
-    if not path.exists():
-        return {}
-    return {
-        str(f.relative_to(path)): hashlib.sha256(f.read_bytes()).hexdigest()
-        for f in sorted(path.rglob("*"))
-        if f.is_file()
-    }
+from scripts.paths import Layout
 
 
 @pytest.fixture
@@ -54,11 +26,6 @@ def built_ledger(tmp_path_factory) -> Layout:
     layout = copy_inputs(tmp_path_factory.mktemp("ledger"))
     build(layout, charts=False, site=False)
     return layout
-
-
-def copy_project(dest: Path) -> Layout:
-    """The whole working tree minus environments and outputs, sharing the render cache."""
-    return copy_working_tree(dest, share_cache=True)
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,7 @@ from scripts.charts import _common as c
 from scripts.charts import export, theme
 from scripts.charts.context import ChartContext
 from scripts.charts.registry import registered_charts
-from scripts.paths import CHARTS
+from scripts.paths import CHARTS, DEFAULT
 from scripts.validate import validate
 
 CHART_IDS = [entry.id for entry in registered_charts()]
@@ -32,8 +32,8 @@ SKIP = {"data", "datasets", "usermeta"}
 
 @pytest.fixture(scope="module")
 def ctx() -> ChartContext:
-    tables = validate()
-    return ChartContext(tables=tables, ledger=ledger_module.compute(tables))
+    tables = validate(DEFAULT.data)
+    return ChartContext(tables=tables, ledger=ledger_module.compute(tables), cache=DEFAULT.cache)
 
 
 @pytest.fixture(scope="module")

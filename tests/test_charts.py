@@ -32,7 +32,7 @@ from scripts.charts.context import ChartContext
 from scripts.charts.registry import default_registry, registered_charts
 from scripts.project import SECTION_IDS as SECTIONS
 from scripts.datapackage import load_descriptor, source_resources
-from scripts.paths import CHARTS, DATA, ROOT
+from scripts.paths import CHARTS, DATA, DEFAULT, ROOT
 from scripts.validate import validate
 
 VEGA_LITE_SCHEMA = Path(alt.__file__).parent / "vegalite" / "v6" / "schema" / "vega-lite-schema.json"
@@ -48,7 +48,7 @@ CHART_IDS = [entry.id for entry in registered_charts()]
 
 @pytest.fixture(scope="module")
 def tables() -> dict[str, pd.DataFrame]:
-    return validate()
+    return validate(DATA)
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +58,7 @@ def ledger(tables) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def ctx(tables, ledger) -> ChartContext:
-    return ChartContext(tables=tables, ledger=ledger)
+    return ChartContext(tables=tables, ledger=ledger, cache=DEFAULT.cache)
 
 
 @pytest.fixture(scope="module")
@@ -155,8 +155,9 @@ def test_build_does_not_depend_on_hash_order(published, tmp_path, hash_seed):
     script = (
         "import sys; from pathlib import Path; from scripts import ledger; from scripts.validate import validate; "
         "from scripts.charts.context import ChartContext; from scripts.charts.export import build_all; "
-        "from scripts.paths import CHARTS; "
-        "t = validate(); build_all(ChartContext(tables=t, ledger=ledger.compute(t)), Path(sys.argv[1]), previous=CHARTS)"
+        "from scripts.paths import CHARTS, DEFAULT; "
+        "t = validate(DEFAULT.data); "
+        "build_all(ChartContext(tables=t, ledger=ledger.compute(t), cache=DEFAULT.cache), Path(sys.argv[1]), previous=CHARTS)"
     )
     env = {**os.environ, "PYTHONHASHSEED": hash_seed}
     subprocess.run([sys.executable, "-c", script, str(tmp_path / "out")], check=True, cwd=ROOT, env=env)
@@ -177,7 +178,6 @@ def test_committed_charts_are_up_to_date(published):
 def test_committed_charts_record_the_inputs_they_were_made_from(published):
     """charts/.inputs.json is current, so a fresh checkout reuses charts/ instead of rerunning Altair."""
     from scripts.charts.build import INPUTS_FILE, published_files, spec_inputs_key
-    from scripts.paths import DEFAULT
 
     record = json.loads((CHARTS / INPUTS_FILE).read_text(encoding="utf-8"))
     assert record["inputs"] == spec_inputs_key(DEFAULT), "scripts or data changed since charts/ was built: run `make site`"
@@ -186,7 +186,7 @@ def test_committed_charts_record_the_inputs_they_were_made_from(published):
 
 def test_published_charts_are_reused_only_for_the_same_inputs_and_files(tmp_path, monkeypatch):
     from scripts.charts import build as chart_build
-    from tests.conftest import copy_project
+    from helpers import copy_project
 
     layout = copy_project(tmp_path / "tree")
     key = chart_build.spec_inputs_key(layout)

@@ -19,12 +19,12 @@ from urllib.parse import urlparse
 import pytest
 import yaml
 
-from conftest import copy_project, tree_digest
+from helpers import copy_project, tree_digest
 from scripts.build import build
 from scripts.paths import ROOT, Layout, site_url
 
 WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
-DEFAULT = site_url()  # mkdocs.yml's address, the one a fork must never publish
+DEFAULT = site_url(ROOT)  # mkdocs.yml's address, the one a fork must never publish
 DEFAULT_HOST = urlparse(DEFAULT).netloc
 DEFAULT_PATH = urlparse(DEFAULT).path
 FORK = "https://example.org/a-fork/"
@@ -206,7 +206,7 @@ def pages_server(site: Path, prefix: str) -> tuple[http.server.ThreadingHTTPServ
 def test_the_404_page_works_at_its_address_and_at_a_servers_root(built_elsewhere, served_at):
     from playwright.sync_api import sync_playwright
 
-    from test_browser import CHROMIUM, CHROMIUM_ARGS
+    from helpers import CHROMIUM, CHROMIUM_ARGS
 
     server, origin = pages_server(built_elsewhere["fork"].site, served_at)
     try:

@@ -237,7 +237,7 @@ def test_no_hostile_text_becomes_markup_in_any_svg(hostile):
 
 
 def test_pages_with_hostile_text_are_still_valid_html(hostile):
-    from test_html import allowed, run_vnu
+    from helpers import allowed, run_vnu
 
     messages = run_vnu(sorted(hostile.site.rglob("*.html")))
     problems = [f"{m['url'].split('/site/', 1)[-1]}: {m['message']}" for m in messages if not allowed(m)]
@@ -263,7 +263,7 @@ for (const name of ["alert", "confirm", "prompt"]) {
 
 @pytest.fixture(scope="module")
 def hostile_url(hostile) -> Iterator[str]:
-    from test_browser import serve
+    from helpers import serve
 
     server, url = serve(hostile.site)
     yield url
@@ -273,7 +273,7 @@ def hostile_url(hostile) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def csp_off(hostile_url):
     from playwright.sync_api import sync_playwright
-    from test_browser import CHROMIUM, CHROMIUM_ARGS
+    from helpers import CHROMIUM, CHROMIUM_ARGS
 
     assert Path(CHROMIUM).exists(), "Debian's chromium is required: apt-get install -y chromium"
     with sync_playwright() as playwright:

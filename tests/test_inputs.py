@@ -25,6 +25,9 @@ from scripts.paths import ROOT, copy_working_tree
 
 REPORT = "data/source/report"
 PUBLIC = "data/source/public"
+FINDINGS_NETWORKS = "scripts/findings/networks.py"
+FINDINGS_OVERVIEW = "scripts/findings/overview.py"
+CHARTS_GEOGRAPHY = "scripts/charts/geography.py"
 Corrupt = Callable[[Path], None]
 
 
@@ -36,8 +39,22 @@ def line_of(relpath: str, text: str) -> int:
     raise AssertionError(f"fixture out of date: {text!r} is not in {relpath}")
 
 
+def decorator_line(relpath: str, text: str) -> int:
+    """The line of the decorator above ``text`` (a finding's or chart's id): where an error about it points."""
+    lines = (ROOT / relpath).read_text(encoding="utf-8").splitlines()
+    number = line_of(relpath, text)
+    while not lines[number - 1].startswith("@"):
+        number -= 1
+    return number
+
+
 FIRST_FINDING_LINE = line_of("docs/networks.md", '{{ finding("linked-arrest-actions") }}')
 TABLE_1_CHART_LINE = line_of("docs/networks.md", '{{ chart("networks-table-1") }}')
+ROUTE_DETAIL_LINE = decorator_line(FINDINGS_NETWORKS, '"route-detail-arrest-actions"')
+DEPLOYED_SHARE_LINE = decorator_line(FINDINGS_NETWORKS, '"deployed-operative-share"')
+INCIDENTS_TOTAL_LINE = decorator_line(FINDINGS_OVERVIEW, '"incidents-total"')
+INDIVIDUALS_TOTAL_LINE = decorator_line(FINDINGS_OVERVIEW, '"individuals-total"')
+REGIONS_MAP_LINE = decorator_line(CHARTS_GEOGRAPHY, 'id="geography-regions-map"')
 
 
 def edit(relpath: str, old: str, new: str) -> Corrupt:
@@ -82,6 +99,14 @@ def descriptor(change: Callable[[dict], None]) -> Corrupt:
         data = json.loads(path.read_text(encoding="utf-8"))
         change(data)
         path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+
+    return corrupt
+
+
+def both(*corruptions: Corrupt) -> Corrupt:
+    def corrupt(root: Path) -> None:
+        for one in corruptions:
+            one(root)
 
     return corrupt
 
@@ -217,6 +242,34 @@ CASES = [
      ["data/datapackage.json: resource 'justice': its path 'source/report/justice.csv' goes through a symbolic link"]),
     ("file in data/ that the package does not declare", write(f"{REPORT}/notes.txt", "draft\n"), False,
      [f"{REPORT}/notes.txt: is not declared in data/datapackage.json"]),
+    ("datapackage.json without a name", descriptor(lambda data: data.pop("name")), False,
+     ['data/datapackage.json: needs a "name"']),
+    ("claim with a rounding rule the ledger does not know",
+     both(edit(f"{REPORT}/claims.schema.json", '"approximately"', '"approximately", "roughly"'),
+          edit(f"{REPORT}/claims.csv", "citizenship-known,94,94,exact,", "citizenship-known,94,94,roughly,")), False,
+     [f"{REPORT}/claims.csv, row {line_of(f'{REPORT}/claims.csv', 'citizenship-known,94,94,')}, column rounding",
+      "unknown rounding rule 'roughly'"]),
+    # Configuration and the definitions of findings and charts: named by file and line.
+    ("mkdocs.yml without site_url", keep_lines("mkdocs.yml", lambda _, line: not line.startswith("site_url:")), True,
+     ["mkdocs.yml: has no site_url line"]),
+    ("mkdocs.yml missing", remove("mkdocs.yml"), True, ["mkdocs.yml: file is missing"]),
+    ("finding of an unknown unit",
+     edit(FINDINGS_NETWORKS, '"route-detail-arrest-actions", basis="transcribed", unit="arrest_actions"',
+          '"route-detail-arrest-actions", basis="transcribed", unit="furlongs"'), False,
+     [f"{FINDINGS_NETWORKS}, line {ROUTE_DETAIL_LINE}: "
+      "finding 'route-detail-arrest-actions': unknown unit 'furlongs'"]),
+    ("finding note that names no finding", edit(FINDINGS_NETWORKS, "({local-cell-share})", "({no-such-finding})"), False,
+     [f"{FINDINGS_NETWORKS}, line {DEPLOYED_SHARE_LINE}: "
+      "finding 'deployed-operative-share': its note names {no-such-finding}, which is not a finding"]),
+    ("finding id defined twice", edit(FINDINGS_OVERVIEW, '"individuals-total"', '"incidents-total"'), False,
+     [f"{FINDINGS_OVERVIEW}, line {INDIVIDUALS_TOTAL_LINE}: "
+      "finding 'incidents-total' is defined twice",
+      f"first at {FINDINGS_OVERVIEW}, line {INCIDENTS_TOTAL_LINE}"]),
+    ("chart registered under an unknown section",
+     edit(CHARTS_GEOGRAPHY, 'id="geography-regions-map",\n    section="geography"',
+          'id="geography-regions-map",\n    section="geograpy"'), True,
+     [f"{CHARTS_GEOGRAPHY}, line {REGIONS_MAP_LINE}: "
+      "chart 'geography-regions-map': unknown section 'geograpy'"]),
 ]
 assert len({case[0] for case in CASES}) == len(CASES)
 
@@ -226,19 +279,14 @@ def pristine(tmp_path_factory) -> Path:
     return copy_working_tree(tmp_path_factory.mktemp("inputs") / "tree", share_cache=True).root
 
 
-def run_build(root: Path, full: bool) -> subprocess.CompletedProcess:
-    args = [sys.executable, "-m", "scripts", "build", *(() if full else ("--no-charts",))]
-    env = {key: value for key, value in os.environ.items() if key != "BTC_TRACEBACK"}
-    return subprocess.run(args, cwd=root, capture_output=True, text=True, env=env, timeout=600)
+def run_build(root: Path, full: bool, command: str = "build", **env_changes: str) -> subprocess.CompletedProcess:
+    args = [sys.executable, "-m", "scripts", command, *(() if full or command != "build" else ("--no-charts",))]
+    env = {key: value for key, value in os.environ.items() if key not in ("BTC_TRACEBACK", "SOURCE_DATE_EPOCH")}
+    return subprocess.run(args, cwd=root, capture_output=True, text=True, env={**env, **env_changes}, timeout=600)
 
 
-@pytest.mark.parametrize(("name", "corrupt", "full", "fragments"), CASES, ids=[case[0] for case in CASES])
-def test_bad_input_stops_the_command_line_with_one_message(pristine: Path, tmp_path, name, corrupt, full, fragments,
-                                                           bad_input):
-    root = tmp_path / "tree"
-    shutil.copytree(pristine, root, symlinks=True)
-    corrupt(root)
-    result = run_build(root, full)
+def assert_stopped(result: subprocess.CompletedProcess, name: str, fragments: list[str]) -> None:
+    """Exit status 1, "build stopped:" and one problem line holding every fragment, no traceback."""
     output = result.stdout + result.stderr
     assert "Traceback" not in output, output
     assert result.returncode == 1, output
@@ -248,8 +296,36 @@ def test_bad_input_stops_the_command_line_with_one_message(pristine: Path, tmp_p
     assert len(problems) == 1, f"{name}: expected one problem line:\n{stopped}"
     for fragment in fragments:
         assert fragment in problems[0], f"{name}: {fragment!r} not in:\n{stopped}"
+
+
+@pytest.mark.parametrize(("name", "corrupt", "full", "fragments"), CASES, ids=[case[0] for case in CASES])
+def test_bad_input_stops_the_command_line_with_one_message(pristine: Path, tmp_path, name, corrupt, full, fragments,
+                                                           bad_input):
+    root = tmp_path / "tree"
+    shutil.copytree(pristine, root, symlinks=True)
+    corrupt(root)
+    assert_stopped(run_build(root, full), name, fragments)
     assert not list(root.glob(".build-staging-*"))
     bad_input(f"cli: {name}", "rejected")
+
+
+@pytest.mark.parametrize("value", ["yesterday", "-86400", "253402300800"])
+def test_a_printed_date_that_is_not_one_stops_the_build(pristine: Path, tmp_path, value):
+    """SOURCE_DATE_EPOCH sets the date the pages print; a value that is no date is named, not a traceback."""
+    root = tmp_path / "tree"
+    shutil.copytree(pristine, root, symlinks=True)
+    result = run_build(root, True, SOURCE_DATE_EPOCH=value)
+    assert_stopped(result, value, [f"SOURCE_DATE_EPOCH: {value!r} is not a time in whole seconds since 1970-01-01"])
+    assert not list(root.glob(".build-staging-*"))
+
+
+def test_validate_names_the_place_of_a_problem_too(pristine: Path, tmp_path):
+    """`python -m scripts validate` ends the same way as the build on bad data."""
+    root = tmp_path / "tree"
+    shutil.copytree(pristine, root, symlinks=True)
+    edit(f"{REPORT}/incidents.csv", "linked,arrest_action,94", "linked,arrest_action,9_4")(root)
+    assert_stopped(run_build(root, False, "validate"), "validate",
+                   [f"{REPORT}/incidents.csv, row 2, column incidents", "'9_4' has a separator in it"])
 
 
 def test_readme_is_the_only_exempt_file():

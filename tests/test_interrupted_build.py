@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 
-from conftest import tree_digest
+from helpers import tree_digest
 
 import pytest
 

@@ -207,7 +207,7 @@ def test_committed_ledger_is_not_stale(built_ledger):
 
 
 def test_two_builds_give_identical_bytes(built_ledger, tmp_path):
-    from conftest import copy_inputs, tree_digest
+    from helpers import copy_inputs, tree_digest
 
     from scripts.build import build
 
@@ -226,7 +226,7 @@ def test_data_package_validates_including_the_ledger():
 
 def test_unchanged_inputs_skip_the_build_and_any_change_rebuilds(tmp_path):
     """The no-op rebuild: nothing is redone while inputs and outputs are as the last build left them."""
-    from conftest import copy_project, tree_digest
+    from helpers import copy_project, tree_digest
 
     from scripts.build import build
 

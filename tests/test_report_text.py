@@ -14,7 +14,7 @@ from scripts.paths import DATA, DERIVED
 
 @pytest.fixture(scope="module")
 def source() -> str:
-    text = report_text.load()
+    text = report_text.load(report_text.REPORT_TEXT)
     if text is None:
         if os.environ.get("CI"):
             pytest.fail(f"the report's text is missing ({report_text.REPORT_TEXT.name} in the shared sources)")

@@ -17,7 +17,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 import yaml
-from conftest import tree_digest
+from helpers import tree_digest
 
 from scripts.paths import ROOT, Layout, copy_working_tree
 from scripts.site import source_date_epoch

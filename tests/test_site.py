@@ -260,7 +260,7 @@ def test_reproduce_notebook_ran_at_build_time(site):
 def test_the_notebook_reruns_when_anything_it_reads_changes(tmp_path):
     """Its run is cached by content; a change to the data, the ledger or the notebook is a miss."""
     from scripts.site import notebook
-    from tests.conftest import copy_project
+    from helpers import copy_project
 
     layout = copy_project(tmp_path / "tree")
     ledger = tmp_path / "findings.csv"
@@ -336,7 +336,7 @@ def test_every_published_spec_validates_and_renders_on_its_own(site, catalogue):
             assert isinstance(meta[key], str) and meta[key].strip(), (chart_id, key)
         assert meta["licence"] == "CC BY 4.0" and isinstance(meta["version"], int)
         # The canonical URL is where the file is actually published.
-        assert meta["url"] == site_url() + path.relative_to(site).as_posix()
+        assert meta["url"] == site_url(ROOT) + path.relative_to(site).as_posix()
         svg = vlc.vegalite_to_svg(spec)  # no base URL, no loader: everything must be inline
         assert "<svg" in svg and "<path" in svg, chart_id
 
@@ -385,7 +385,7 @@ def test_a_data_correction_needs_a_logged_chart_version(tmp_path):
     from scripts.build import build
     from scripts.charts.build import INPUTS_FILE
     from scripts.charts.registry import ChartBuildError
-    from tests.conftest import copy_project
+    from helpers import copy_project
 
     layout = copy_project(tmp_path / "tree")
     before = {path: path.read_bytes() for path in layout.charts.rglob("*") if path.is_file()}

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import tree_digest
+from helpers import tree_digest
 
 from scripts.build import build
 from scripts.datapackage import DataError

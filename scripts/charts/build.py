@@ -75,7 +75,7 @@ class ChartStep:
         """Write charts/ (unless reused); return the chart count."""
         with self.step("charts: specs"):
             if not self.reused:
-                build_all(ChartContext(tables=tables, ledger=ledger), self.out_dir, previous=self.layout.charts,
+                build_all(ChartContext(tables=tables, ledger=ledger, cache=self.layout.cache), self.out_dir, previous=self.layout.charts,
                           on_built=lambda chart: self._draw({chart.id: chart.spec}))
             write_inputs_file(self.out_dir, self.key)
         return len(self.specs)

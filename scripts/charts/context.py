@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
@@ -35,6 +36,9 @@ class ChartContext:
 
     tables: Mapping[str, pd.DataFrame]
     ledger: pd.DataFrame
+    # The layout's cache folder, where the map shapes are kept between builds (None: none, so
+    # the shapes are dissolved in this process).
+    cache: Path | None = None
 
     def __post_init__(self) -> None:
         if "id" in self.ledger.columns:  # as computed, before ledger.load() indexes it

@@ -51,11 +51,9 @@ from scripts.charts.static import (  # noqa: F401  (re-exported: the exporter's 
     svg_size,
 )
 from scripts.charts.versions import ChartVersion, chart_versions
-from scripts.paths import BUILD_CACHE, CHARTS
 from scripts.project import Chart, identity, parse_chart_file
 
 SITE_ASSET_FILES = asset_files(theme.SCHEMES)
-DEFAULT_CACHE_DIR = BUILD_CACHE / "charts"
 PALETTE_FILE = "palette.json"
 
 
@@ -168,7 +166,7 @@ def build_specs(ctx: ChartContext, registry: Registry | None = None, site_url: s
     return built
 
 
-def build_all(ctx: ChartContext, out_dir: Path = CHARTS, *, registry: Registry | None = None,
+def build_all(ctx: ChartContext, out_dir: Path, *, registry: Registry | None = None,
               previous: Path | None = None, site_url: str | None = None,
               on_built: Callable[[BuiltChart], None] | None = None) -> list[dict]:
     """Write ``v<N>/<id>.vl.json``, ``.csv``, ``.xlsx`` and ``index.json``; return the catalogue.
@@ -236,7 +234,7 @@ def export_site_assets(
     ctx_or_specs: ChartContext | Mapping[str, dict] | Path | str,
     out_dir: Path,
     *,
-    cache_dir: Path | None = None,
+    cache_dir: Path,
     registry: Registry | None = None,
     max_workers: int | None = None,
 ) -> list[dict]:
@@ -244,11 +242,11 @@ def export_site_assets(
 
     ``ctx_or_specs`` is a ChartContext (charts are built from ``registry``), a mapping of
     chart id to published Vega-Lite spec, or the directory ``build_all`` wrote.
-    Renders are cached by content hash under ``cache_dir`` (default ``.cache/charts``);
+    Renders are cached by content hash under ``cache_dir`` (the build's is ``.cache/charts``);
     misses are drawn by a pool of ``max_workers`` processes (0: in this process).
     """
     specs = load_specs(ctx_or_specs, registry)
-    cache_dir = DEFAULT_CACHE_DIR if cache_dir is None else Path(cache_dir)
+    cache_dir = Path(cache_dir)
     jobs = {chart_id: plan_render(chart_id, spec) for chart_id, spec in specs.items()}
     with RenderPool(cache_dir, max_workers) as renderer:
         for job in jobs.values():

@@ -116,7 +116,7 @@ _LABEL_LINES = (
 )
 def regions_map(ctx: ChartContext):
     data = c.frame(_place_rows(ctx))
-    regions = geo.load("belgium-regions")
+    regions = geo.load("belgium-regions", ctx.cache)
     shapes = alt.InlineData(values=regions, format=alt.DataFormat(property="features", type="json"))
     largest = int(data["value"].max())
 

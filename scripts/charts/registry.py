@@ -35,7 +35,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from scripts.charts.context import ChartContext
 
-from scripts.errors import BuildError  # noqa: E402
+from scripts.errors import BuildError, DefinitionError, defined_at  # noqa: E402
 # The sections in page order (scripts.project), also the sort order of the chart catalogue.
 from scripts.project import SECTION_IDS  # noqa: E402
 # One module per section, each named after it.
@@ -50,7 +50,7 @@ BuildFunction = Callable[["ChartContext"], ChartResult]
 DescribeFunction = Callable[["ChartContext"], str]
 
 
-class ChartDefinitionError(ValueError):
+class ChartDefinitionError(DefinitionError):
     """A chart was registered with invalid or conflicting metadata."""
 
 
@@ -135,11 +135,15 @@ class Registry:
         return register
 
     def add(self, entry: RegisteredChart) -> None:
-        _check_definition(entry)
+        try:
+            _check_definition(entry)
+        except ChartDefinitionError as err:
+            raise ChartDefinitionError(f"{defined_at(entry.build_function)}: {err}") from None
         existing = self._charts.get(entry.id)
         if existing is not None:
             raise ChartDefinitionError(
-                f"duplicate chart id {entry.id!r}: defined by {existing.origin} and {entry.origin}"
+                f"{defined_at(entry.build_function)}: duplicate chart id {entry.id!r}: defined by {existing.origin} "
+                f"and {entry.origin}"
             )
         self._charts[entry.id] = entry
 

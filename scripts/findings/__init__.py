@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from scripts.errors import DefinitionError, defined_at
 from scripts.project import SECTION_IDS
 
 UNITS = {
@@ -74,22 +75,23 @@ def finding(section: str, id: str, *, statement: str, unit: str, formula: str, i
     the same in the tables' terms). Every figure we compute needs one; a figure copied from
     the report gets ``TRANSCRIBED_EXPLANATION`` unless it says more.
     """
-    if basis != "transcribed" and not explanation:
-        raise ValueError(f"finding {id}: a computed figure needs a plain-words explanation")
-    if basis not in BASES:
-        raise ValueError(f"finding {id}: unknown basis {basis!r}")
-    if bound not in BOUNDS:
-        raise ValueError(f"finding {id}: unknown bound {bound!r}")
-    if section not in SECTION_IDS:
-        raise ValueError(f"finding {id}: unknown section {section!r}")
-    if unit not in UNITS:
-        raise ValueError(f"finding {id}: unknown unit {unit!r}")
-    if not _ID.match(id):
-        raise ValueError(f"finding id {id!r} is not kebab-case")
+    problem = (
+        "a computed figure needs a plain-words explanation" if basis != "transcribed" and not explanation
+        else f"unknown basis {basis!r} (expected one of {', '.join(BASES)})" if basis not in BASES
+        else f"unknown bound {bound!r} (expected one of {', '.join(BOUNDS)})" if bound not in BOUNDS
+        else f"unknown section {section!r} (expected one of {', '.join(SECTION_IDS)})" if section not in SECTION_IDS
+        else f"unknown unit {unit!r} (expected one of {', '.join(sorted(UNITS))})" if unit not in UNITS
+        else "its id is not kebab-case" if not _ID.match(id)
+        else ""
+    )
 
     def register(fn: Callable[[Tables], float]) -> Callable[[Tables], float]:
+        # Checked here, where the function is known, so the message names its file and line.
+        if problem:
+            raise DefinitionError(f"{defined_at(fn)}: finding {id!r}: {problem}")
         if id in REGISTRY:
-            raise ValueError(f"finding {id} is defined twice")
+            raise DefinitionError(f"{defined_at(fn)}: finding {id!r} is defined twice "
+                                  f"(first at {defined_at(REGISTRY[id].compute)})")
         REGISTRY[id] = FindingSpec(
             id, section, statement, unit, formula, tuple(inputs), fn,
             basis=basis, bound=bound, digits=digits, note=note,

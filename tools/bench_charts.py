@@ -1,7 +1,7 @@
 """Time the chart exporters, cold (empty render cache) and warm.
 
-    python -m scripts.bench_charts [--workers N]             # the site's real charts
-    python -m scripts.bench_charts --synthetic 20 [--workers N]
+    python -m tools.bench_charts [--workers N]             # the site's real charts
+    python -m tools.bench_charts --synthetic 20 [--workers N]
 
 By default builds the registered site charts from the validated tables and a freshly
 computed ledger. ``--synthetic N`` uses N synthetic charts of common kinds (bars, stacked
@@ -28,6 +28,7 @@ from scripts.charts.context import LEDGER_COLUMNS, ChartContext
 from scripts.charts.describe import from_ledger
 from scripts.charts.export import build_all, export_site_assets
 from scripts.charts.registry import Registry
+from scripts.paths import DEFAULT
 from scripts.project import SECTION_IDS as SECTIONS
 
 
@@ -127,9 +128,9 @@ def site_charts() -> tuple[ChartContext, Registry]:
     from scripts.charts.registry import default_registry
     from scripts.validate import validate
 
-    tables = validate()
+    tables = validate(DEFAULT.data)
     default_registry.discover()
-    return ChartContext(tables=tables, ledger=ledger.compute(tables)), default_registry
+    return ChartContext(tables=tables, ledger=ledger.compute(tables), cache=DEFAULT.cache), default_registry
 
 
 def main() -> None:

@@ -7,7 +7,7 @@
   (a source row's quote corrected).
 - Pages, served gzipped as GitHub Pages does, in Debian's chromium at a phone viewport: bytes
   transferred and requests up to the load event (before the reader can have interacted), and
-  with Lighthouse 12.2.3 (pinned in scripts/bench-tools/, mobile defaults, median of 3 rounds)
+  with Lighthouse 12.2.3 (pinned in tools/bench-tools/, mobile defaults, median of 3 rounds)
   the four category scores, TBT and CLS. Every chart page is compared with a reference page
   built in the same run: the same page with its charts as plain inline SVG and no chart
   JavaScript — the floor.
@@ -35,7 +35,7 @@ from scripts.paths import ROOT, copy_working_tree
 from scripts.project import PAGE_PATHS as PAGES
 
 COMPRESSIBLE = (".html", ".css", ".js", ".json", ".svg", ".xml", ".csv", ".txt", ".map")
-LIGHTHOUSE = ROOT / "scripts" / "bench-tools" / "node_modules" / ".bin" / "lighthouse"
+LIGHTHOUSE = ROOT / "tools" / "bench-tools" / "node_modules" / ".bin" / "lighthouse"
 CHROMIUM = "/usr/bin/chromium"
 REFERENCE_PAGE = "reference.html"  # beside each chart page, so its relative URLs still resolve
 

@@ -1,6 +1,6 @@
 """Screenshots of every page for review: light and dark, desktop and phone.
 
-    python -m scripts.screenshots [--site site] [--out screenshots]
+    python -m tools.screenshots [--site site] [--out screenshots]
 
 Serves the built site on 127.0.0.1 and drives Debian's Chromium through Playwright.
 """
