@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -21,13 +22,13 @@ from scripts.charts import export, static, theme
 from scripts.charts.context import LEDGER_COLUMNS, ChartContext, format_value
 from scripts.charts.describe import fill, from_ledger, list_phrase, top_categories
 from scripts.charts.registry import (
-    SECTION_MODULES,
     SECTIONS,
     ChartBuildError,
     ChartDefinitionError,
     Registry,
     default_registry,
     registered_charts,
+    section_modules,
 )
 
 HOSTILE_LABEL = "<script>alert(1)</script>&\"'"
@@ -217,18 +218,57 @@ def test_unknown_section_is_rejected():
 
 
 def test_site_registry_discovers_every_section_module():
-    assert SECTION_MODULES == tuple(f"scripts.charts.{section}" for section in SECTIONS)
     charts = registered_charts()  # imports every section module
     assert charts == default_registry.charts()
-    assert all(chart.section in SECTIONS for chart in charts)
+    assert {chart.section for chart in charts} == set(SECTIONS)
+    # Each module holds the charts of the section it is named after.
+    assert all(chart.build_function.__module__.rsplit(".", 1)[1] == chart.section for chart in charts)
 
 
-def test_every_chart_module_is_listed_for_discovery():
-    infrastructure = {"__init__", "build", "context", "registry", "theme", "describe", "export", "static", "versions"}
-    package = Path(export.__file__).parent
-    modules = {path.stem for path in package.glob("*.py")} - infrastructure
-    listed = {name.rsplit(".", 1)[1] for name in SECTION_MODULES}
-    assert {name for name in modules if not name.startswith("_")} == listed
+def _section_package(tmp_path, monkeypatch, name: str, modules: dict[str, str]) -> str:
+    """A throwaway package of section modules, importable under ``name`` for this test only."""
+    package = tmp_path / name
+    package.mkdir()
+    (package / "__init__.py").write_text("REGISTRY = None\n", encoding="utf-8")
+    for module, body in modules.items():
+        (package / f"{module}.py").write_text(body, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    for module in [name, *(f"{name}.{m}" for m in modules)]:
+        monkeypatch.delitem(sys.modules, module, raising=False)
+    return name
+
+
+def demo_id(section: str) -> str:
+    return section.replace("_", "-") + "-demo"
+
+
+DEMO_SECTION_MODULE = """
+import altair as alt
+import pandas as pd
+from {package} import REGISTRY
+
+@REGISTRY.chart(id="{chart_id}", section="{section}", title="T", source="S", description=lambda ctx: "d")
+def demo(ctx):
+    return alt.Chart(pd.DataFrame()).mark_bar(), pd.DataFrame()
+"""
+
+
+def test_section_modules_are_found_by_listing_their_folder_in_section_order(tmp_path, monkeypatch):
+    first, last = SECTIONS[0], SECTIONS[-1]
+    package = _section_package(tmp_path, monkeypatch, "demo_sections_found", {
+        section: DEMO_SECTION_MODULE.format(package="demo_sections_found", section=section, chart_id=demo_id(section)) for section in (last, first)
+    } | {"_helpers": "raise AssertionError('a private module is not a section')\n"})
+    registry = Registry(package)
+    __import__(package).REGISTRY = registry
+    assert section_modules(package) == (f"{package}.{first}", f"{package}.{last}")
+    registry.discover()
+    assert [chart.id for chart in registry.charts()] == [demo_id(first), demo_id(last)]
+
+
+def test_a_section_module_named_after_no_section_is_refused(tmp_path, monkeypatch):
+    package = _section_package(tmp_path, monkeypatch, "demo_sections_refused", {SECTIONS[0]: "", "appendix": ""})
+    with pytest.raises(ChartDefinitionError, match=r"appendix named after no section"):
+        section_modules(package)
 
 
 def test_chart_returning_the_wrong_thing_is_reported(ctx):

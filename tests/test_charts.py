@@ -209,7 +209,7 @@ def test_published_charts_are_reused_only_for_the_same_inputs_and_files(tmp_path
 
     edits = {
         "a source table": layout.data / "source/report/incidents.csv",
-        "a chart function": layout.root / "scripts/charts/geography.py",
+        "a chart function": layout.root / "scripts/charts/sections/geography.py",
         "a published spec": published_file(layout.charts, "geography-regions-map", "vegalite"),
         "a published CSV": published_file(layout.charts, "networks-diagram", "csv"),
     }

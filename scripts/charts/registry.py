@@ -17,13 +17,14 @@ A chart is a function ``fn(ctx) -> (chart, frame)`` decorated with :func:`chart`
         frame = ctx.table("plots").groupby("link_type", as_index=False).size()
         return alt.Chart(frame).mark_bar().encode(...).properties(width="container"), frame
 
-Charts are found by importing the modules in ``SECTION_MODULES``; no chart id is
-listed anywhere else.
+Charts are found by importing every module of the ``scripts.charts.sections`` package, one per
+section and named after it; no chart id or module is listed anywhere else.
 """
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -38,8 +39,9 @@ if TYPE_CHECKING:
 # Page order of the site; also the sort order of the chart catalogue.
 from scripts.errors import BuildError  # noqa: E402
 from scripts.findings import SECTIONS  # noqa: E402  (one list of sections for the whole build)
-# One module per section, each named after it.
-SECTION_MODULES = tuple(f"scripts.charts.{section}" for section in SECTIONS)
+
+# The package whose modules hold the charts: one module per section, each named after it.
+SECTIONS_PACKAGE = "scripts.charts.sections"
 
 # Lower-case words joined by single hyphens: stable in URLs and file names.
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -102,9 +104,9 @@ class RegisteredChart:
 class Registry:
     """A set of charts keyed by id. Tests create their own; the site uses ``default_registry``."""
 
-    def __init__(self, modules: tuple[str, ...] = ()) -> None:
+    def __init__(self, package: str | None = None) -> None:
         self._charts: dict[str, RegisteredChart] = {}
-        self._modules = modules
+        self._package = package
 
     def chart(
         self,
@@ -145,8 +147,9 @@ class Registry:
 
     def discover(self) -> None:
         """Import the section modules so that their decorators run."""
-        for module in self._modules:
-            importlib.import_module(module)
+        if self._package is not None:
+            for module in section_modules(self._package):
+                importlib.import_module(module)
 
     def charts(self) -> list[RegisteredChart]:
         """Registered charts in section order, then by id."""
@@ -166,6 +169,22 @@ class Registry:
 
     def __contains__(self, chart_id: object) -> bool:
         return chart_id in self._charts
+
+
+def section_modules(package: str = SECTIONS_PACKAGE) -> tuple[str, ...]:
+    """The modules of ``package`` (found by listing its folder) in section order.
+
+    Each is named after a section; a module named after none is a definition error, so a new
+    section's charts cannot be left out of the catalogue by a typo.
+    """
+    folder = importlib.import_module(package).__path__
+    names = [info.name for info in pkgutil.iter_modules(folder) if not info.name.startswith("_")]
+    unknown = sorted(set(names) - set(SECTIONS))
+    if unknown:
+        raise ChartDefinitionError(
+            f"{package}: module(s) {', '.join(unknown)} named after no section (expected one of {', '.join(SECTIONS)})"
+        )
+    return tuple(f"{package}.{name}" for name in sorted(names, key=SECTIONS.index))
 
 
 def catalogue_order(entry: RegisteredChart) -> tuple[int, str]:
@@ -200,7 +219,7 @@ def _check_definition(entry: RegisteredChart) -> None:
         raise ChartDefinitionError(f"chart {entry.id!r}: the decorated object is not callable")
 
 
-default_registry = Registry(SECTION_MODULES)
+default_registry = Registry(SECTIONS_PACKAGE)
 chart = default_registry.chart
 
 
