@@ -290,7 +290,11 @@ def test_table_1_counts_links_with_headroom(built):
 def test_route_overlap_is_worded_as_at_least_or_a_slip(built):
     chart = built["networks-local-vs-deployed"]
     note = " ".join(chart.spec["title"]["text"])
-    for text in (chart.description, note, " ".join(chart.frame["reading"].dropna())):
+    reading = [step["calculate"] for unit in layers(chart.spec) for step in unit.get("transform", [])
+               if step.get("as") == "reading"] + [step["calculate"] for step in chart.spec.get("transform", [])
+                                                   if step.get("as") == "reading"]
+    assert reading, "the tooltip gives no reading of the overlap"
+    for text in (chart.description, note, *reading):
         assert "at least 3" in text.lower() and "or the report's figures contain a slip" in text, text
         assert "at least at least" not in text.lower() and "“at least" not in text, text
 

@@ -473,6 +473,7 @@ def test_stale_chart_files_are_removed_and_others_kept(ctx, registry, tmp_path):
         "README.md",
         "index.json",
         export.PALETTE_FILE,
+        export.THEME_FILE,
         "v1",
         f"v1/{DEMO_ID}.csv",
         f"v1/{DEMO_ID}.vl.json",

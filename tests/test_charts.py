@@ -166,7 +166,7 @@ def test_committed_charts_are_up_to_date(published):
     """charts/ is what the build writes from the committed data and code (run the build if not)."""
     committed = {
         name: data for name, data in snapshot(CHARTS).items()
-        if name in ("index.json", export.PALETTE_FILE) or name.endswith((".vl.json", ".csv"))
+        if name in ("index.json", export.PALETTE_FILE, export.THEME_FILE) or name.endswith((".vl.json", ".csv", ".schema.json"))
     } if CHARTS.is_dir() else {}
     fresh = snapshot(published)
     stale = sorted(name for name in fresh.keys() | committed.keys() if fresh.get(name) != committed.get(name))

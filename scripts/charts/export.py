@@ -63,6 +63,9 @@ ASSET_FORMAT = 6
 SITE_ASSET_FILES = asset_files(theme.SCHEMES)
 DEFAULT_CACHE_DIR = BUILD_CACHE / "charts"
 PALETTE_FILE = "palette.json"
+# The site's house style as Vega-Lite configs, light and dark: what a reuser passes as vega-embed's
+# `config` to draw a published spec as the site does (the specs carry only their layout).
+THEME_FILE = "theme.json"
 
 
 @dataclass(frozen=True)
@@ -109,13 +112,17 @@ def build_chart(entry: RegisteredChart, ctx: ChartContext, version: ChartVersion
     figure, frame = entry.build(ctx)
     description = entry.description(ctx)
     try:
-        # The light theme is merged in by Altair (chart-level configure_* calls win), so the
-        # published JSON carries its whole config and renders the same without this code.
+        # Only the layout part of the theme is merged in (chart-level configure_* calls win): the
+        # house style is applied when a chart is drawn (restyle), so a reuser's config applies too.
         with (
-            alt.theme.enable(theme.THEME_NAMES["light"]),
+            alt.theme.enable(theme.LAYOUT_THEME),
             alt.data_transformers.enable("default", max_rows=None),
         ):
             spec = figure.to_dict(validate=True)
+        if spec.get("width") == "container" and spec.get("height") != "container" and "autosize" not in spec:
+            # What Vega-Lite does for a container width anyway, said outright: otherwise it first
+            # picks "fit" and warns that a stepped height drops "fit-y" (the static renders set the same).
+            spec["autosize"] = {"type": "fit-x", "contains": "padding"}
         spec.setdefault("description", description)  # becomes the SVG's aria-label
         spec["usermeta"] = {
             **spec.get("usermeta", {}),
@@ -180,6 +187,7 @@ def build_all(ctx: ChartContext, out_dir: Path = CHARTS, *, registry: Registry |
     files["index.json"] = dumps_json(catalogue).encode("utf-8")
     # The semantic palette as data (role, light and dark colour, meaning, legend label).
     files[PALETTE_FILE] = dumps_json(theme.palette_table()).encode("utf-8")
+    files[THEME_FILE] = dumps_json({scheme: theme.config(scheme) for scheme in theme.SCHEMES}).encode("utf-8")
     csvs = {chart.id: frame_to_csv(chart.frame) for chart in built}
     versions.check_data_unchanged(previous, {chart.id: (chart.version, csvs[chart.id]) for chart in built})
     for chart in built:
@@ -341,10 +349,11 @@ def load_specs(source: ChartContext | Mapping[str, dict] | Path | str, registry:
 
 
 def restyle(spec: dict, scheme: theme.Scheme) -> dict:
-    """A copy of a published (light) spec with the site theme swapped for ``scheme``.
+    """A copy of a published (light) spec drawn in the site theme for ``scheme``.
 
-    Config values a chart overrode itself (they differ from the light theme) are kept; the
-    palette's role colours in the marks take their ``scheme`` values.
+    The theme goes beneath the spec's own config, as a reuser's vega-embed ``config`` does:
+    config values a chart set itself (they differ from the light theme) are kept; the palette's
+    role colours in the marks take their ``scheme`` values.
     """
     return theme.swap_roles(_with_config(spec, theme.config(scheme)), scheme)
 
