@@ -75,6 +75,10 @@ def ctx() -> ChartContext:
     return ChartContext(tables={"plots": plots}, ledger=ledger)
 
 
+DEMO_COLUMNS = {"link_type": ("Linked or inspired.", None), "plots": ("Plots.", "plots"),
+                "share": ("Share of all plots.", "share")}
+
+
 def add_demo_chart(registry: Registry, chart_id: str = DEMO_ID, section: str = "overview") -> None:
     @registry.chart(
         id=chart_id,
@@ -82,6 +86,7 @@ def add_demo_chart(registry: Registry, chart_id: str = DEMO_ID, section: str = "
         title="Most plots were linked to the Islamic State",
         source="Demo data",
         description=from_ledger("{demo-linked-share} of {demo-plots} plots were linked."),
+        columns=DEMO_COLUMNS,
     )
     def demo(ctx: ChartContext):
         frame = ctx.table("plots")
@@ -370,7 +375,7 @@ def test_restyle_swaps_theme_but_keeps_chart_overrides(ctx):
     assert dark["config"]["background"] == theme.BACKGROUND["dark"]
     assert dark["config"]["axis"]["labelColor"] == "#123456"
     assert dark["config"]["axis"]["titleColor"] == theme.config("dark")["axis"]["titleColor"]
-    assert built.spec["config"]["background"] == theme.BACKGROUND["light"]  # input untouched
+    assert "background" not in built.spec["config"]  # input untouched: the house style is added when drawn
 
 
 # ---------------------------------------------------------------------------
@@ -382,7 +387,7 @@ def test_spec_is_valid_vega_lite_with_metadata(ctx, registry, tmp_path):
     spec = json.loads((tmp_path / "v1" / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
     schema = json.loads(VEGA_LITE_SCHEMA.read_text(encoding="utf-8"))
     jsonschema.validate(spec, schema)
-    assert spec["config"] == theme.config("light")
+    assert spec["config"] == theme.layout_config()  # sizes and places only; the house style is the drawer's
     assert spec["width"] == "container"
     assert "url" not in json.dumps(spec["data"])  # data inline, never a side file
     assert spec["usermeta"] == {
@@ -414,7 +419,8 @@ def test_published_spec_does_not_depend_on_the_active_theme(ctx, registry, tmp_p
 def test_large_frames_are_inlined(tmp_path):
     frame = pd.DataFrame({"x": range(6000), "y": [i % 7 for i in range(6000)]})
     registry = Registry()
-    registry.chart(id="overview-large", section="overview", title="T", source="S", description=lambda ctx: "d")(
+    registry.chart(id="overview-large", section="overview", title="T", source="S", description=lambda ctx: "d",
+                   columns={"x": ("X.", "points"), "y": ("Y.", "points")})(
         lambda ctx: (alt.Chart(frame).mark_point().encode(x="x:Q", y="y:Q"), frame)
     )
     (built,) = export.build_specs(ChartContext(tables={}, ledger=make_ledger({})), registry)
@@ -476,6 +482,7 @@ def test_stale_chart_files_are_removed_and_others_kept(ctx, registry, tmp_path):
         export.THEME_FILE,
         "v1",
         f"v1/{DEMO_ID}.csv",
+        f"v1/{DEMO_ID}.schema.json",
         f"v1/{DEMO_ID}.vl.json",
     ]
 
@@ -641,7 +648,8 @@ def test_a_logged_change_publishes_v2_and_keeps_v1(ctx, registry, tmp_path):
     out = tmp_path / "next"
     (entry,) = export.build_all(changed, out, registry=registry, previous=tmp_path)
     assert snapshot(out / "v1") == v1  # the old URL still serves the old data
-    assert entry["files"] == {"vegalite": f"v2/{DEMO_ID}.vl.json", "csv": f"v2/{DEMO_ID}.csv"}
+    assert entry["files"] == {"vegalite": f"v2/{DEMO_ID}.vl.json", "csv": f"v2/{DEMO_ID}.csv",
+                              "schema": f"v2/{DEMO_ID}.schema.json"}
     spec = json.loads((out / "v2" / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
     assert (spec["usermeta"]["version"], spec["usermeta"]["date"]) == (2, "2026-03-02")
     assert spec["usermeta"]["url"] == f"charts/v2/{DEMO_ID}.vl.json"  # relative to the site's address

@@ -12,10 +12,12 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import vl_convert as vlc
 
@@ -134,3 +136,88 @@ def test_a_reusers_font_reaches_every_text_mark_and_no_chart_warns(embed_page):
         if others or messages:
             problems[chart_id] = {"other fonts": others, "console": list(messages)}
     assert not problems, json.dumps(problems, indent=1)
+
+
+# ---------------------------------------------------------------------------
+# The CSVs: data, not labels; each with its Table Schema
+
+
+def _source_texts() -> set[str]:
+    """Every text the data package and the ledger hold: a cell quoting one is data, not a label."""
+    from scripts import ledger as ledger_module
+    from scripts.validate import validate
+
+    tables = validate()
+    texts = {str(value) for frame in tables.values() for column in frame.columns
+             if not pd.api.types.is_numeric_dtype(frame[column]) for value in frame[column].dropna()}
+    ledger = ledger_module.compute(tables)
+    return texts | {str(value) for value in ledger["display"].dropna()}
+
+
+NUMBER = re.compile(r"\d")
+ISO_DATE = re.compile(r"\d{4}-\d{2}(-\d{2})?")
+PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+def labels_built_from_numbers(frame: pd.DataFrame, source_texts: set[str]) -> list[str]:
+    """Text cells that write a number the build put into words ("38 of 135", "Level 3", "4 killed").
+
+    A cell may hold digits only as a number, an ISO date, an id, the ledger's display text of its finding, or
+    text quoted from the data package (a target "… 07:58"); everything else with a digit is a label.
+    """
+    quoted = sorted(source_texts, key=len, reverse=True)
+    found = []
+    for column in frame.columns:
+        if pd.api.types.is_numeric_dtype(frame[column]) or column in ("source_key", "finding_id"):
+            continue
+        for cell in frame[column].dropna().astype(str):
+            if not NUMBER.search(cell) or PLAIN_NUMBER.fullmatch(cell) or ISO_DATE.fullmatch(cell) or cell in source_texts:
+                continue
+            rest = cell
+            for text in quoted:
+                if len(text) > 3 and text in rest:
+                    rest = rest.replace(text, " ")
+            if NUMBER.search(rest):
+                found.append(f"{column}: {cell}")
+    return found
+
+
+def test_the_label_check_finds_labels_built_from_numbers():
+    frame = pd.DataFrame({"label": ["38 of 135 = 28%", "Level 3"], "date": ["2016-03-22", "2016-03-22"],
+                          "target": ["Hall (two bombs, 07:58)", "Hall (two bombs, 07:58)"]})
+    assert labels_built_from_numbers(frame, {"Hall (two bombs, 07:58)"}) == ["label: 38 of 135 = 28%", "label: Level 3"]
+
+
+def test_no_chart_csv_holds_a_label_built_from_numbers():
+    texts = _source_texts()
+    found = {}
+    for entry in CATALOGUE:
+        frame = pd.read_csv(CHARTS / entry["files"]["csv"], dtype=str, keep_default_na=False).replace("", None)
+        if labels := labels_built_from_numbers(frame, texts):
+            found[entry["id"]] = labels
+    assert not found, json.dumps(found, indent=1, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("chart_id", CHART_IDS)
+def test_each_chart_csv_validates_against_its_described_schema(chart_id):
+    from frictionless import Resource
+
+    entry = next(item for item in CATALOGUE if item["id"] == chart_id)
+    schema = json.loads((CHARTS / entry["files"]["schema"]).read_text(encoding="utf-8"))
+    header = (CHARTS / entry["files"]["csv"]).read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert [field["name"] for field in schema["fields"]] == header
+    for field in schema["fields"]:
+        assert field.get("description", "").strip(), (chart_id, field["name"], "no description")
+        if field["type"] in ("integer", "number"):
+            assert field.get("unit", "").strip(), (chart_id, field["name"], "a number without a unit")
+        if field["type"] == "boolean":
+            assert (field["trueValues"], field["falseValues"]) == (["true"], ["false"]), (chart_id, field["name"])
+    report = Resource(path=entry["files"]["csv"], schema=entry["files"]["schema"], basepath=str(CHARTS)).validate()
+    assert report.valid, [error.message for task in report.tasks for error in task.errors][:5]
+
+
+def test_a_column_nobody_described_stops_the_build():
+    from scripts.charts import columns
+
+    with pytest.raises(columns.UndescribedColumnError, match="made_up_column"):
+        columns.table_schema("overview-demo", pd.DataFrame({"value": [1], "made_up_column": ["x"]}))

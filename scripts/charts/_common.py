@@ -352,6 +352,7 @@ def labelled_bars(
     percent: bool = False,
     track: bool = False,
     label: str = FINDING_LABEL,
+    category_label: str | None = None,
 ) -> alt.LayerChart:
     """The site's labelled horizontal bars, one per row of ``data`` in its order.
 
@@ -359,16 +360,18 @@ def labelled_bars(
     dashed); its category is written above it and ``label`` (a Vega expression) at its end,
     inside long bars. The x scale is the whole, 0 to ``whole``, so no bar fills the frame unless
     it is the whole; ``percent`` writes the axis in percent; ``track`` draws the whole as a pale
-    bar behind each. Width follows the container, height the number of bars.
+    bar behind each; ``category_label`` (a Vega expression) writes the category otherwise than
+    as the data names it. Width follows the container, height the number of bars.
     """
     x = alt.X(f"{value}:Q", title=title, scale=alt.Scale(domain=[0, whole], nice=False),
               **({"axis": alt.Axis(format="%")} if percent else {}))
     y = band_y(f"{category}:N", data[category])
-    base = alt.Chart(data).transform_calculate(label=label).encode(y=y, x=x, tooltip=tooltip)
+    names = {"category_label": category_label} if category_label else {}
+    base = alt.Chart(data).transform_calculate(label=label, **names).encode(y=y, x=x, tooltip=tooltip)
     roles = [role for role in theme.ROLES if role in set(data["role"])]
     layers = [
         role_bars(base, roles),
-        category_labels(base, f"{category}:N"),
+        category_labels(base, "category_label:N" if category_label else f"{category}:N"),
         bar_labels(base, "label:N", value, inside_from=whole / 2, ink=role_inks(roles)),
     ]
     if track:

@@ -22,10 +22,11 @@ from pathlib import Path
 from typing import Any
 
 import altair as alt
+import numpy as np
 import pandas as pd
 import vl_convert as vlc
 
-from scripts.charts import theme, versions
+from scripts.charts import columns, theme, versions
 from scripts.charts.context import ChartContext
 from scripts.charts.registry import (
     ChartBuildError,
@@ -66,6 +67,7 @@ PALETTE_FILE = "palette.json"
 # The site's house style as Vega-Lite configs, light and dark: what a reuser passes as vega-embed's
 # `config` to draw a published spec as the site does (the specs carry only their layout).
 THEME_FILE = "theme.json"
+SCHEMA_SUFFIX = ".schema.json"  # the Table Schema beside each chart CSV (scripts.charts.columns)
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,7 @@ class BuiltChart:
             "files": {
                 "vegalite": self.version.path(self.id, ".vl.json"),
                 "csv": self.version.path(self.id, ".csv"),
+                "schema": self.version.path(self.id, SCHEMA_SUFFIX),
             },
         }
 
@@ -193,6 +196,11 @@ def build_all(ctx: ChartContext, out_dir: Path = CHARTS, *, registry: Registry |
     for chart in built:
         files[chart.version.path(chart.id, ".vl.json")] = dumps_json(chart.spec).encode("utf-8")
         files[chart.version.path(chart.id, ".csv")] = csvs[chart.id]
+        try:
+            schema = columns.table_schema(chart.id, chart.frame, chart.entry.columns)
+        except columns.UndescribedColumnError as exc:
+            raise ChartBuildError(str(exc.args[0])) from None
+        files[chart.version.path(chart.id, SCHEMA_SUFFIX)] = dumps_json(schema).encode("utf-8")
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out_dir.parent, prefix=f".{out_dir.name}.tmp-") as tmp:
@@ -222,7 +230,7 @@ def _chart_file_id(name: str) -> str | None:
     folder, _, file_name = name.rpartition("/")
     if not (folder.startswith("v") and folder[1:].isdigit()):
         return None
-    for suffix in (".vl.json", ".csv"):
+    for suffix in (".vl.json", ".csv", SCHEMA_SUFFIX):
         if file_name.endswith(suffix) and is_valid_id(file_name[: -len(suffix)]):
             return file_name[: -len(suffix)]
     return None
@@ -395,7 +403,13 @@ def vegalite_version() -> str:
 
 
 def frame_to_csv(frame: pd.DataFrame) -> bytes:
-    """CSV bytes: UTF-8, LF line ends, no index; floats as their shortest exact repr."""
+    """CSV bytes: UTF-8, LF line ends, no index; floats as their shortest exact repr; booleans
+    written true/false, as in the data package."""
+    frame = frame.copy()
+    for column in frame.columns:
+        values = frame[column].dropna()
+        if len(values) and values.map(lambda value: isinstance(value, (bool, np.bool_))).all():
+            frame[column] = frame[column].map(lambda value: value if pd.isna(value) else str(bool(value)).lower())
     return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 

@@ -26,8 +26,8 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import altair as alt
@@ -70,6 +70,8 @@ class RegisteredChart:
     build_function: BuildFunction
     # One line under the title on the page: what is counted, and over what (no figures in it).
     subtitle: str = ""
+    # Columns of its CSV that scripts.charts.columns does not describe: name → (description, unit).
+    columns: Mapping[str, tuple[str, str | None]] = field(default_factory=dict)
 
     @property
     def origin(self) -> str:
@@ -117,6 +119,7 @@ class Registry:
         source: str,
         description: DescribeFunction,
         subtitle: str = "",
+        columns: Mapping[str, tuple[str, str | None]] | None = None,
     ) -> Callable[[BuildFunction], BuildFunction]:
         """Decorator registering ``fn(ctx) -> (chart, DataFrame)``; returns ``fn`` unchanged."""
 
@@ -130,6 +133,7 @@ class Registry:
                     describe=description,
                     build_function=build_function,
                     subtitle=subtitle,
+                    columns=dict(columns or {}),
                 )
             )
             return build_function

@@ -93,7 +93,7 @@ def archived_files(previous: Path | None, current: Mapping[str, ChartVersion]) -
         for number in range(1, version.number):
             folder = previous / f"v{number}"
             for path in sorted(folder.glob(f"{chart_id}.*")):
-                if path.name in (f"{chart_id}.vl.json", f"{chart_id}.csv"):
+                if path.name in (f"{chart_id}.vl.json", f"{chart_id}.csv", f"{chart_id}.schema.json"):
                     files[f"v{number}/{path.name}"] = path.read_bytes()
     return files
 

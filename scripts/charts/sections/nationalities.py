@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import altair as alt
 
 from scripts.charts import _common as c
@@ -12,6 +14,7 @@ from scripts.charts.registry import chart
 NATIONALITIES = "nationalities section (its heading is missing from the source text)"
 
 _UNKNOWN = "unknown"
+_OTHER_CITIZENS = "Citizens of other countries"
 
 
 def _other_countries(ctx: ChartContext) -> list[str]:
@@ -43,24 +46,22 @@ def citizenship(ctx: ChartContext):
         **c.finding(ctx, "belgian-citizens", group="Belgian citizens", countries=str(belgium["country"])),
         **c.from_table("citizenship", belgium, ("country_code",), "individuals"),
     }
-    other = c.finding(
-        ctx,
-        "non-belgian-citizens",
-        group=f"Citizens of {ctx.fmt('other-nationalities')} other countries",
-        countries=", ".join(others),
-    )
+    other = c.finding(ctx, "non-belgian-citizens", group=_OTHER_CITIZENS, countries=", ".join(others))
     # The share the ledger gives the Belgian citizens, written beside their count.
     belgian["share_display"] = ctx.fmt("belgian-citizen-share")
     for row, role in ((total, "neutral"), (belgian, "reported"), (other, "reported")):
         row["role"] = c.role_for(row, role)
     data = c.frame([total, belgian, other])
 
+    others_name = f"Citizens of {ctx.fmt('other-nationalities')} other countries"
     figure = c.labelled_bars(
         data,
         category="group",
         title=f"Individuals with known citizenship ({ctx.fmt('citizenship-known')} of {ctx.fmt('individuals-total')})",
         whole=ctx.value("citizenship-known"),
         label=f"({c.FINDING_LABEL}) + (datum.share_display ? ' (' + datum.share_display + ')' : '')",
+        # "Citizens of 11 other countries": the count is the ledger's, written by the spec.
+        category_label=f"datum.group === {json.dumps(_OTHER_CITIZENS)} ? {json.dumps(others_name)} : datum.group",
         tooltip=[
             alt.Tooltip("group:N", title="Group"),
             alt.Tooltip("value:Q", title="Individuals"),

@@ -188,6 +188,12 @@ def _label_side(x: float, y: float, in_whole: bool, radius: int, linked_ys: list
     return f"{'above' if dy > 0 else 'below'}:{radius + 3}"
 
 
+def _split_side(label_at: str) -> tuple[str, int]:
+    """"below:24" → ("below", 24): the side and the offset in px, in columns of their own."""
+    side, offset = label_at.split(":")
+    return side, int(offset)
+
+
 def _label_style(label_at: str) -> dict:
     side, offset = label_at.split(":")
     distance = int(offset)
@@ -270,9 +276,9 @@ def diagram(ctx: ChartContext):
                 "x": x,
                 "y": y,
                 "link_denied": network["network_id"] == ARGENTEUIL,
-                "label_at": _label_side(
+                **dict(zip(("label_side", "label_offset"), _split_side(_label_side(
                     x, y, bool(network["part_of_whole"]), radius, linked_ys[network["network_id"]]
-                ),
+                )))),
                 **c.from_table("networks", network, ("network_id",), "arrest_action_links"),
             }
         )
@@ -340,13 +346,17 @@ def diagram(ctx: ChartContext):
             alt.Tooltip("group:N", title="Group"),
         ],
     )
+    placements = sorted({f"{side}:{offset}" for side, offset in zip(data["label_side"], data["label_offset"])
+                         if isinstance(side, str)})
     labels = [
-        network_rows.transform_filter(alt.FieldEqualPredicate(field="label_at", equal=side))
+        network_rows.transform_filter(
+            f"datum.label_side === {json.dumps(_split_side(side)[0])} && datum.label_offset === {_split_side(side)[1]}"
+        )
         # "Zerkani network (13)", a dagger after the one whose link was denied
         .transform_calculate(label="datum.name + ' (' + format(datum.value, ',') + ')' + (datum.link_denied ? ' †' : '')")
         .mark_text(fontSize=12, **_label_style(side))
         .encode(x=x, y=y, text="label:N")
-        for side in sorted(data["label_at"].dropna().unique())
+        for side in placements
     ]
     note = c.bottom_note(
         f"Circle area is proportional to the network's links to arrest actions. A line joins two networks that "
