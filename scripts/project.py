@@ -253,7 +253,7 @@ def asset_url(base: str, name: str) -> str:
 # Charts: every file of one chart version lives at an address made here, so moving them (all under
 # one versioned address, say) is a change to this class alone.
 CHARTS_FOLDER = "charts/"  # the published copy of the repository's charts/
-CHART_FILES = {"vegalite": ".vl.json", "csv": ".csv", "xlsx": ".xlsx", "zip": ".zip"}  # kind → suffix
+CHART_FILES = {"vegalite": ".vl.json", "csv": ".csv", "xlsx": ".xlsx", "schema": ".schema.json", "zip": ".zip"}  # kind → suffix
 CHART_ASSETS_FOLDER = "assets/charts/"  # the pictures and precompiled Vega the pages show
 SCHEME_FOLDERS = {"light": "", "dark": "dark/"}  # the embed page of each colour scheme
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
@@ -23,12 +24,13 @@ from scripts.charts import export, static, theme
 from scripts.charts.context import LEDGER_COLUMNS, ChartContext, format_value
 from scripts.charts.describe import fill, from_ledger, list_phrase, top_categories
 from scripts.charts.registry import (
-    SECTION_MODULES,
+    SECTIONS_PACKAGE,
     ChartBuildError,
     ChartDefinitionError,
     Registry,
     default_registry,
     registered_charts,
+    section_modules,
 )
 
 HOSTILE_LABEL = "<script>alert(1)</script>&\"'"
@@ -75,6 +77,10 @@ def ctx() -> ChartContext:
     return ChartContext(tables={"plots": plots}, ledger=ledger)
 
 
+DEMO_COLUMNS = {"link_type": ("Linked or inspired.", None), "plots": ("Plots.", "plots"),
+                "share": ("Share of all plots.", "share")}
+
+
 def add_demo_chart(registry: Registry, chart_id: str = DEMO_ID, section: str = "overview") -> None:
     @registry.chart(
         id=chart_id,
@@ -82,6 +88,7 @@ def add_demo_chart(registry: Registry, chart_id: str = DEMO_ID, section: str = "
         title="Most plots were linked to the Islamic State",
         source="Demo data",
         description=from_ledger("{demo-linked-share} of {demo-plots} plots were linked."),
+        columns=DEMO_COLUMNS,
     )
     def demo(ctx: ChartContext):
         frame = ctx.table("plots")
@@ -218,18 +225,57 @@ def test_unknown_section_is_rejected():
 
 
 def test_site_registry_discovers_every_section_module():
-    assert SECTION_MODULES == tuple(f"scripts.charts.{section}" for section in SECTIONS)
     charts = registered_charts()  # imports every section module
     assert charts == default_registry.charts()
-    assert all(chart.section in SECTIONS for chart in charts)
+    assert {chart.section for chart in charts} == set(SECTIONS)
+    # Each module holds the charts of the section it is named after.
+    assert all(chart.build_function.__module__.rsplit(".", 1)[1] == chart.section for chart in charts)
 
 
-def test_every_chart_module_is_listed_for_discovery():
-    infrastructure = {"__init__", "build", "context", "registry", "theme", "describe", "export", "static", "versions"}
-    package = Path(export.__file__).parent
-    modules = {path.stem for path in package.glob("*.py")} - infrastructure
-    listed = {name.rsplit(".", 1)[1] for name in SECTION_MODULES}
-    assert {name for name in modules if not name.startswith("_")} == listed
+def _section_package(tmp_path, monkeypatch, name: str, modules: dict[str, str]) -> str:
+    """A throwaway package of section modules, importable under ``name`` for this test only."""
+    package = tmp_path / name
+    package.mkdir()
+    (package / "__init__.py").write_text("REGISTRY = None\n", encoding="utf-8")
+    for module, body in modules.items():
+        (package / f"{module}.py").write_text(body, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    for module in [name, *(f"{name}.{m}" for m in modules)]:
+        monkeypatch.delitem(sys.modules, module, raising=False)
+    return name
+
+
+def demo_id(section: str) -> str:
+    return section.replace("_", "-") + "-demo"
+
+
+DEMO_SECTION_MODULE = """
+import altair as alt
+import pandas as pd
+from {package} import REGISTRY
+
+@REGISTRY.chart(id="{chart_id}", section="{section}", title="T", source="S", description=lambda ctx: "d")
+def demo(ctx):
+    return alt.Chart(pd.DataFrame()).mark_bar(), pd.DataFrame()
+"""
+
+
+def test_section_modules_are_found_by_listing_their_folder_in_section_order(tmp_path, monkeypatch):
+    first, last = SECTIONS[0], SECTIONS[-1]
+    package = _section_package(tmp_path, monkeypatch, "demo_sections_found", {
+        section: DEMO_SECTION_MODULE.format(package="demo_sections_found", section=section, chart_id=demo_id(section)) for section in (last, first)
+    } | {"_helpers": "raise AssertionError('a private module is not a section')\n"})
+    registry = Registry(package)
+    __import__(package).REGISTRY = registry
+    assert section_modules(package) == (f"{package}.{first}", f"{package}.{last}")
+    registry.discover()
+    assert [chart.id for chart in registry.charts()] == [demo_id(first), demo_id(last)]
+
+
+def test_a_section_module_named_after_no_section_is_refused(tmp_path, monkeypatch):
+    package = _section_package(tmp_path, monkeypatch, "demo_sections_refused", {SECTIONS[0]: "", "appendix": ""})
+    with pytest.raises(ChartDefinitionError, match=r"appendix named after no section"):
+        section_modules(package)
 
 
 def test_chart_returning_the_wrong_thing_is_reported(ctx):
@@ -331,7 +377,7 @@ def test_restyle_swaps_theme_but_keeps_chart_overrides(ctx):
     assert dark["config"]["background"] == theme.BACKGROUND["dark"]
     assert dark["config"]["axis"]["labelColor"] == "#123456"
     assert dark["config"]["axis"]["titleColor"] == theme.config("dark")["axis"]["titleColor"]
-    assert built.spec["config"]["background"] == theme.BACKGROUND["light"]  # input untouched
+    assert "background" not in built.spec["config"]  # input untouched: the house style is added when drawn
 
 
 # ---------------------------------------------------------------------------
@@ -343,7 +389,7 @@ def test_spec_is_valid_vega_lite_with_metadata(ctx, registry, tmp_path):
     spec = json.loads((tmp_path / "v1" / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
     schema = json.loads(VEGA_LITE_SCHEMA.read_text(encoding="utf-8"))
     jsonschema.validate(spec, schema)
-    assert spec["config"] == theme.config("light")
+    assert spec["config"] == theme.layout_config()  # sizes and places only; the house style is the drawer's
     assert spec["width"] == "container"
     assert "url" not in json.dumps(spec["data"])  # data inline, never a side file
     assert spec["usermeta"] == {
@@ -375,7 +421,8 @@ def test_published_spec_does_not_depend_on_the_active_theme(ctx, registry, tmp_p
 def test_large_frames_are_inlined(tmp_path):
     frame = pd.DataFrame({"x": range(6000), "y": [i % 7 for i in range(6000)]})
     registry = Registry()
-    registry.chart(id="overview-large", section="overview", title="T", source="S", description=lambda ctx: "d")(
+    registry.chart(id="overview-large", section="overview", title="T", source="S", description=lambda ctx: "d",
+                   columns={"x": ("X.", "points"), "y": ("Y.", "points")})(
         lambda ctx: (alt.Chart(frame).mark_point().encode(x="x:Q", y="y:Q"), frame)
     )
     (built,) = export.build_specs(ChartContext(tables={}, ledger=make_ledger({})), registry)
@@ -434,8 +481,10 @@ def test_stale_chart_files_are_removed_and_others_kept(ctx, registry, tmp_path):
         "README.md",
         "index.json",
         export.PALETTE_FILE,
+        export.THEME_FILE,
         "v1",
         f"v1/{DEMO_ID}.csv",
+        f"v1/{DEMO_ID}.schema.json",
         f"v1/{DEMO_ID}.vl.json",
         f"v1/{DEMO_ID}.xlsx",
     ]
@@ -602,7 +651,8 @@ def test_a_logged_change_publishes_v2_and_keeps_v1(ctx, registry, tmp_path):
     out = tmp_path / "next"
     (entry,) = export.build_all(changed, out, registry=registry, previous=tmp_path)
     assert snapshot(out / "v1") == v1  # the old URL still serves the old data
-    assert entry["files"] == {"vegalite": f"v2/{DEMO_ID}.vl.json", "csv": f"v2/{DEMO_ID}.csv", "xlsx": f"v2/{DEMO_ID}.xlsx"}
+    assert entry["files"] == {"vegalite": f"v2/{DEMO_ID}.vl.json", "csv": f"v2/{DEMO_ID}.csv", "xlsx": f"v2/{DEMO_ID}.xlsx",
+                              "schema": f"v2/{DEMO_ID}.schema.json"}
     spec = json.loads((out / "v2" / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
     assert (spec["usermeta"]["version"], spec["usermeta"]["date"]) == (2, "2026-03-02")
     assert spec["usermeta"]["url"] == f"charts/v2/{DEMO_ID}.vl.json"  # relative to the site's address

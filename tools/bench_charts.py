@@ -110,6 +110,8 @@ def synthetic_registry(count: int) -> Registry:
             title=f"Benchmark chart {number}",
             source="Synthetic data",
             description=from_ledger("{bench-linked-share} of {bench-plots} plots were linked."),
+            columns={name: (f"Synthetic {name}.", "synthetic") for name in ("year", "link_type", "municipality",
+                                                                            "weapon", "people", "plots", "share")},
         )(KINDS[number % len(KINDS)])
     return registry
 

@@ -6,18 +6,20 @@ tests/test_charts.py can reconcile any chart with the ledger and the tables with
 ``value``
     The number a row draws (a count, or a share in 0–1). Every non-empty ``value`` is
     traceable through one or both of the columns below.
-``finding_id`` (with ``unit``, ``status`` and ``derived``)
-    The row draws this ledger finding: ``value`` equals the ledger's value, ``unit`` and
-    ``status`` are the ledger's (status: match, mismatch, derived, not_in_report), ``derived``
-    is True when the number is not printed in the report but computed from figures that are
-    (its label then says "(derived)"). A ``reported_value`` column, where present, holds the
-    ledger's reported_value: the figure as the report prints it.
+``finding_id`` (with ``display``, ``unit``, ``status`` and ``derived``)
+    The row draws this ledger finding: ``value`` equals the ledger's value, ``display`` is the
+    ledger's display text (the one way the site writes the number), ``unit`` and ``status``
+    are the ledger's (status: match, mismatch, derived, not_in_report), ``derived`` is True
+    when the number is not printed in the report but computed from figures that are (its label
+    then says "(derived)"). A ``reported_value`` column, where present, holds the ledger's
+    reported_value: the figure as the report prints it.
 ``source_table``, ``source_key``, ``source_column``
     The row is the row of that source table whose primary key is ``source_key`` (key columns
     joined by "|"); ``value``, when present, equals that row's ``source_column``.
 
 Other numeric columns (positions, stacking offsets, shares of a bar) are layout computed from
-those values. The leading underscore keeps this module out of chart discovery.
+those values. Labels are not data: the specs build them from these columns with Vega
+expressions (``FINDING_LABEL``), so a reuser can reword, reformat or translate them.
 """
 
 from __future__ import annotations
@@ -93,7 +95,14 @@ SOLID_DASH = [1, 0]
 LABEL_SIZE = 13  # direct labels on marks; above theme.MIN_FONT_SIZE
 NOTE_CHARS = 46  # characters per line of a note: about 300 px at 12 px
 
-BOOKKEEPING = ("value", "unit", "status", "derived", "finding_id", "source_table", "source_key", "source_column")
+BOOKKEEPING = ("value", "display", "unit", "status", "derived", "finding_id", "source_table", "source_key",
+               "source_column")
+
+# A bar's label as a Vega expression: the finding's display text ("(derived)" after a derived
+# one), or for a row of a source table its count.
+FINDING_LABEL = (
+    "(datum.display ? datum.display : format(datum.value, ',')) + (datum.derived === true ? ' (derived)' : '')"
+)
 KEY_SEPARATOR = "|"
 
 
@@ -109,6 +118,7 @@ def finding(ctx: ChartContext, finding_id: str, **columns: Any) -> dict[str, Any
     return {
         **columns,
         "value": ctx.value(finding_id),
+        "display": ctx.fmt(finding_id),
         "unit": str(row["unit"]),
         "status": status,
         "derived": status == "derived",
@@ -312,9 +322,64 @@ def category_labels(base: alt.Chart, text: str, *, size: int = LABEL_SIZE) -> al
     ).encode(x=alt.value(0), text=text)
 
 
+BAND_PADDING_INNER = 0.1  # Vega-Lite's default for bars
+BAND_PADDING_OUTER = 0.25
+
+
 def band_y(field: str, order: Sequence[str]) -> alt.Y:
     """The y encoding for bars labelled by :func:`category_labels` (no axis)."""
-    return alt.Y(field, sort=list(order), title=None, axis=None, scale=alt.Scale(paddingOuter=0.25, align=1))
+    return alt.Y(field, sort=list(order), title=None, axis=None,
+                 scale=alt.Scale(paddingOuter=BAND_PADDING_OUTER, align=1))
+
+
+def step_height(count: int, step: float, *, inner: float = BAND_PADDING_INNER, outer: float = BAND_PADDING_OUTER) -> float:
+    """The height Vega-Lite gives ``count`` rows of ``step`` px on a band scale (its ``bandspace``;
+    a point scale is ``inner=1``), as a number.
+
+    A stepped height beside width "container" makes Vega-Lite warn "Dropping fit-y" in every
+    vega-embed; a number gives the same drawing without the warning.
+    """
+    return (count - inner + outer * 2) * step
+
+
+def labelled_bars(
+    data: pd.DataFrame,
+    *,
+    category: str,
+    title: Any,
+    tooltip: list,
+    whole: float = 1.0,
+    value: str = "value",
+    percent: bool = False,
+    track: bool = False,
+    label: str = FINDING_LABEL,
+    category_label: str | None = None,
+) -> alt.LayerChart:
+    """The site's labelled horizontal bars, one per row of ``data`` in its order.
+
+    Each bar runs from 0 to ``value`` and is coloured by its ``role`` (derived rows pale and
+    dashed); its category is written above it and ``label`` (a Vega expression) at its end,
+    inside long bars. The x scale is the whole, 0 to ``whole``, so no bar fills the frame unless
+    it is the whole; ``percent`` writes the axis in percent; ``track`` draws the whole as a pale
+    bar behind each; ``category_label`` (a Vega expression) writes the category otherwise than
+    as the data names it. Width follows the container, height the number of bars.
+    """
+    x = alt.X(f"{value}:Q", title=title, scale=alt.Scale(domain=[0, whole], nice=False),
+              **({"axis": alt.Axis(format="%")} if percent else {}))
+    y = band_y(f"{category}:N", data[category])
+    names = {"category_label": category_label} if category_label else {}
+    base = alt.Chart(data).transform_calculate(label=label, **names).encode(y=y, x=x, tooltip=tooltip)
+    roles = [role for role in theme.ROLES if role in set(data["role"])]
+    layers = [
+        role_bars(base, roles),
+        category_labels(base, "category_label:N" if category_label else f"{category}:N"),
+        bar_labels(base, "label:N", value, inside_from=whole / 2, ink=role_inks(roles)),
+    ]
+    if track:
+        layers.insert(0, alt.Chart(data).mark_bar(size=BAR_SIZE, color=NEUTRAL, opacity=0.25).encode(
+            y=y, x=alt.X(datum=whole, type="quantitative"), tooltip=alt.value(None)))
+    return alt.layer(*layers).properties(
+        width="container", height=step_height(data[category].nunique(), BAR_STEP))
 
 
 def share_x(field: str, title: Any) -> alt.X:

@@ -23,12 +23,13 @@ from pathlib import Path
 from typing import Any
 
 import altair as alt
+import numpy as np
 import pandas as pd
 import vl_convert as vlc
 
 from scripts import cache as build_cache
 from scripts import workbook
-from scripts.charts import theme, versions
+from scripts.charts import columns, theme, versions
 from scripts.charts.context import ChartContext
 from scripts.charts.registry import (
     ChartBuildError,
@@ -55,6 +56,9 @@ from scripts.project import Chart, identity, parse_chart_file
 
 SITE_ASSET_FILES = asset_files(theme.SCHEMES)
 PALETTE_FILE = "palette.json"
+# The site's house style as Vega-Lite configs, light and dark: what a reuser passes as vega-embed's
+# `config` to draw a published spec as the site does (the specs carry only their layout).
+THEME_FILE = "theme.json"
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,7 @@ class BuiltChart:
                 "vegalite": self.version.file(self.id, "vegalite"),
                 "csv": self.version.file(self.id, "csv"),
                 "xlsx": self.version.file(self.id, "xlsx"),
+                "schema": self.version.file(self.id, "schema"),
             },
         }
 
@@ -117,13 +122,17 @@ def build_chart(entry: RegisteredChart, ctx: ChartContext, version: ChartVersion
     description = entry.description(ctx)
     about, chart = identity(), Chart(entry.id, entry.section, version.number)
     try:
-        # The light theme is merged in by Altair (chart-level configure_* calls win), so the
-        # published JSON carries its whole config and renders the same without this code.
+        # Only the layout part of the theme is merged in (chart-level configure_* calls win): the
+        # house style is applied when a chart is drawn (restyle), so a reuser's config applies too.
         with (
-            alt.theme.enable(theme.THEME_NAMES["light"]),
+            alt.theme.enable(theme.LAYOUT_THEME),
             alt.data_transformers.enable("default", max_rows=None),
         ):
             spec = figure.to_dict(validate=True)
+        if spec.get("width") == "container" and spec.get("height") != "container" and "autosize" not in spec:
+            # What Vega-Lite does for a container width anyway, said outright: otherwise it first
+            # picks "fit" and warns that a stepped height drops "fit-y" (the static renders set the same).
+            spec["autosize"] = {"type": "fit-x", "contains": "padding"}
         spec.setdefault("description", description)  # becomes the SVG's aria-label
         spec["usermeta"] = {
             **spec.get("usermeta", {}),
@@ -188,12 +197,18 @@ def build_all(ctx: ChartContext, out_dir: Path, *, registry: Registry | None = N
     files["index.json"] = dumps_json(catalogue).encode("utf-8")
     # The semantic palette as data (role, light and dark colour, meaning, legend label).
     files[PALETTE_FILE] = dumps_json(theme.palette_table()).encode("utf-8")
+    files[THEME_FILE] = dumps_json({scheme: theme.config(scheme) for scheme in theme.SCHEMES}).encode("utf-8")
     csvs = {chart.id: frame_to_csv(chart.frame) for chart in built}
     versions.check_data_unchanged(previous, {chart.id: (chart.version, csvs[chart.id]) for chart in built})
     for chart in built:
         files[chart.version.file(chart.id, "vegalite")] = dumps_json(chart.spec).encode("utf-8")
         files[chart.version.file(chart.id, "csv")] = csvs[chart.id]
         files[chart.version.file(chart.id, "xlsx")] = chart.workbook(csvs[chart.id])
+        try:
+            schema = columns.table_schema(chart.id, chart.frame, chart.entry.columns)
+        except columns.UndescribedColumnError as exc:
+            raise ChartBuildError(str(exc.args[0])) from None
+        files[chart.version.file(chart.id, "schema")] = dumps_json(schema).encode("utf-8")
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out_dir.parent, prefix=f".{out_dir.name}.tmp-") as tmp:
@@ -351,10 +366,11 @@ def load_specs(source: ChartContext | Mapping[str, dict] | Path | str, registry:
 
 
 def restyle(spec: dict, scheme: theme.Scheme) -> dict:
-    """A copy of a published (light) spec with the site theme swapped for ``scheme``.
+    """A copy of a published (light) spec drawn in the site theme for ``scheme``.
 
-    Config values a chart overrode itself (they differ from the light theme) are kept; the
-    palette's role colours in the marks take their ``scheme`` values.
+    The theme goes beneath the spec's own config, as a reuser's vega-embed ``config`` does:
+    config values a chart set itself (they differ from the light theme) are kept; the palette's
+    role colours in the marks take their ``scheme`` values.
     """
     return theme.swap_roles(_with_config(spec, theme.config(scheme)), scheme)
 
@@ -396,7 +412,13 @@ def vegalite_version() -> str:
 
 
 def frame_to_csv(frame: pd.DataFrame) -> bytes:
-    """CSV bytes: UTF-8, LF line ends, no index; floats as their shortest exact repr."""
+    """CSV bytes: UTF-8, LF line ends, no index; floats as their shortest exact repr; booleans
+    written true/false, as in the data package."""
+    frame = frame.copy()
+    for column in frame.columns:
+        values = frame[column].dropna()
+        if len(values) and values.map(lambda value: isinstance(value, (bool, np.bool_))).all():
+            frame[column] = frame[column].map(lambda value: value if pd.isna(value) else str(bool(value)).lower())
     return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 

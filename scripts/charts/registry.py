@@ -17,16 +17,17 @@ A chart is a function ``fn(ctx) -> (chart, frame)`` decorated with :func:`chart`
         frame = ctx.table("plots").groupby("link_type", as_index=False).size()
         return alt.Chart(frame).mark_bar().encode(...).properties(width="container"), frame
 
-Charts are found by importing the modules in ``SECTION_MODULES``; no chart id is
-listed anywhere else.
+Charts are found by importing every module of the ``scripts.charts.sections`` package, one per
+section and named after it; no chart id or module is listed anywhere else.
 """
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import altair as alt
@@ -38,8 +39,9 @@ if TYPE_CHECKING:
 from scripts.errors import BuildError, DefinitionError, defined_at  # noqa: E402
 # The sections in page order (scripts.project), also the sort order of the chart catalogue.
 from scripts.project import SECTION_IDS  # noqa: E402
-# One module per section, each named after it.
-SECTION_MODULES = tuple(f"scripts.charts.{section}" for section in SECTION_IDS)
+
+# The package whose modules hold the charts: one module per section, each named after it.
+SECTIONS_PACKAGE = "scripts.charts.sections"
 
 # Lower-case words joined by single hyphens: stable in URLs and file names.
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -68,6 +70,8 @@ class RegisteredChart:
     build_function: BuildFunction
     # One line under the title on the page: what is counted, and over what (no figures in it).
     subtitle: str = ""
+    # Columns of its CSV that scripts.charts.columns does not describe: name → (description, unit).
+    columns: Mapping[str, tuple[str, str | None]] = field(default_factory=dict)
 
     @property
     def origin(self) -> str:
@@ -102,9 +106,9 @@ class RegisteredChart:
 class Registry:
     """A set of charts keyed by id. Tests create their own; the site uses ``default_registry``."""
 
-    def __init__(self, modules: tuple[str, ...] = ()) -> None:
+    def __init__(self, package: str | None = None) -> None:
         self._charts: dict[str, RegisteredChart] = {}
-        self._modules = modules
+        self._package = package
 
     def chart(
         self,
@@ -115,6 +119,7 @@ class Registry:
         source: str,
         description: DescribeFunction,
         subtitle: str = "",
+        columns: Mapping[str, tuple[str, str | None]] | None = None,
     ) -> Callable[[BuildFunction], BuildFunction]:
         """Decorator registering ``fn(ctx) -> (chart, DataFrame)``; returns ``fn`` unchanged."""
 
@@ -128,6 +133,7 @@ class Registry:
                     describe=description,
                     build_function=build_function,
                     subtitle=subtitle,
+                    columns=dict(columns or {}),
                 )
             )
             return build_function
@@ -149,8 +155,9 @@ class Registry:
 
     def discover(self) -> None:
         """Import the section modules so that their decorators run."""
-        for module in self._modules:
-            importlib.import_module(module)
+        if self._package is not None:
+            for module in section_modules(self._package):
+                importlib.import_module(module)
 
     def charts(self) -> list[RegisteredChart]:
         """Registered charts in section order, then by id."""
@@ -170,6 +177,22 @@ class Registry:
 
     def __contains__(self, chart_id: object) -> bool:
         return chart_id in self._charts
+
+
+def section_modules(package: str = SECTIONS_PACKAGE) -> tuple[str, ...]:
+    """The modules of ``package`` (found by listing its folder) in section order.
+
+    Each is named after a section; a module named after none is a definition error, so a new
+    section's charts cannot be left out of the catalogue by a typo.
+    """
+    folder = importlib.import_module(package).__path__
+    names = [info.name for info in pkgutil.iter_modules(folder) if not info.name.startswith("_")]
+    unknown = sorted(set(names) - set(SECTION_IDS))
+    if unknown:
+        raise ChartDefinitionError(
+            f"{package}: module(s) {', '.join(unknown)} named after no section (expected one of {', '.join(SECTION_IDS)})"
+        )
+    return tuple(f"{package}.{name}" for name in sorted(names, key=SECTION_IDS.index))
 
 
 def catalogue_order(entry: RegisteredChart) -> tuple[int, str]:
@@ -204,7 +227,7 @@ def _check_definition(entry: RegisteredChart) -> None:
         raise ChartDefinitionError(f"chart {entry.id!r}: the decorated object is not callable")
 
 
-default_registry = Registry(SECTION_MODULES)
+default_registry = Registry(SECTIONS_PACKAGE)
 chart = default_registry.chart
 
 

@@ -18,6 +18,12 @@ the tests and the Methods page read it, and the build publishes it as ``charts/p
 
 Charts should not hard-code ink colours (axis, text): those come from the
 config, which the exporter swaps for the dark variant.
+
+Published specs carry only the part of the config their layout depends on (``layout_config``:
+font sizes, label limits, the legend's place); the house style (fonts, inks, background) is
+applied when the site draws a chart, beneath the spec's own config, as a reuser's vega-embed
+``config`` or Altair theme is. So a newsroom's fonts and inks take effect without editing the
+file, and meaning never rests on the config: role colours are on the marks and scales.
 """
 
 from __future__ import annotations
@@ -173,6 +179,21 @@ _INK: dict[Scheme, dict[str, str]] = {
 }
 
 THEME_NAMES: dict[Scheme, str] = {"light": "belgium-light", "dark": "belgium-dark"}
+# What published specs are built with: only the layout part of the config (see layout_config).
+LAYOUT_THEME = "belgium-layout"
+
+# The config keys a chart's layout depends on, kept in every published spec: label positions,
+# tiers and wrapping are planned for these font sizes and limits, and the legend sits above the
+# plot so the plot keeps the full width of a phone. Everything else is house style.
+LAYOUT_KEYS: dict[str, frozenset[str]] = {
+    "axis": frozenset({"labelFontSize", "labelLimit", "titleFontSize"}),
+    "header": frozenset({"labelFontSize", "titleFontSize"}),
+    "legend": frozenset({"labelFontSize", "labelLimit", "orient", "symbolSize", "titleFontSize"}),
+    "text": frozenset({"fontSize"}),
+    "title": frozenset({"anchor", "fontSize", "offset", "subtitleFontSize"}),
+    "view": frozenset({"continuousHeight", "continuousWidth"}),
+}
+LAYOUT_TOP_LEVEL = frozenset({"padding"})
 
 
 def config(scheme: Scheme) -> dict[str, Any]:
@@ -243,6 +264,15 @@ def config(scheme: Scheme) -> dict[str, Any]:
             },
         }
     )
+
+
+def layout_config() -> dict[str, Any]:
+    """The part of the site's config that published specs carry: sizes and places, no style."""
+    full = config("light")
+    layout: dict[str, Any] = {key: full[key] for key in LAYOUT_TOP_LEVEL}
+    for group, keys in LAYOUT_KEYS.items():
+        layout[group] = {key: value for key, value in full[group].items() if key in keys}
+    return layout
 
 
 # Placeholder colours for drawing a chart once for both schemes (see scripts.charts.static); a
@@ -317,5 +347,10 @@ def _theme_function(scheme: Scheme):
 
 
 for _scheme in SCHEMES:
-    # Registered, not enabled: notebooks may opt in; exports embed config() explicitly.
+    # Registered, not enabled: notebooks may opt in; the site's renders apply config() themselves.
     alt.theme.register(THEME_NAMES[_scheme], enable=False)(_theme_function(_scheme))
+
+
+@alt.theme.register(LAYOUT_THEME, enable=False)
+def _layout_theme() -> alt.theme.ThemeConfig:
+    return {"config": layout_config()}  # type: ignore[typeddict-item]

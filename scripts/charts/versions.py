@@ -21,7 +21,7 @@ from scripts.project import chart_file
 
 CORRECTIONS_FILE = "data/source/corrections.csv"
 CHART_SCOPE = "chart:"
-VERSION_KINDS = ("vegalite", "csv", "xlsx")  # the files of one chart version that charts/ holds
+VERSION_KINDS = ("vegalite", "csv", "xlsx", "schema")  # the files of one chart version that charts/ holds
 
 
 @dataclass(frozen=True)

@@ -347,15 +347,15 @@ DATA_COLUMNS: dict[str, dict[str, str]] = {
     "networks-table-1": {"network": "Network", "group": "Group", "value": "Links to arrest actions"},
     "networks-diagram": {"element": "Element", "name": "Name", "group": "Group", "value": "Number"},
     "networks-local-vs-deployed": {"route": "Route", "value": "Arrest actions"},
-    "threat-levels-timeline": {"layer": "Kind", "label": "Label", "event": "Event", "place": "Place",
+    "threat-levels-timeline": {"layer": "Kind", "pin": "Pin", "event": "Event", "place": "Place",
                                "date": "From", "end": "To", "detail": "Detail", "value": "Level"},
     "threat-levels-verdicts-2016": {"outcome": "Outcome", "value": "Verdicts"},
     "threat-levels-convict-status": {"situation": "Where they were", "value": "Share of those convicted"},
-    "weapons-targets-attack-timeline": {"attack": "Attack", "when": "Date", "place": "Place",
+    "weapons-targets-attack-timeline": {"attack": "Attack", "date": "Date", "place": "Place",
                                         "connection": "The report's coding", "weapon": "Weapon",
-                                        "target": "Target", "killed_label": "Killed", "injured": "Injured"},
-    "weapons-targets-data-coverage": {"measure": "Measure", "label": "Figure"},
-    "weapons-targets-tatp": {"event": "Event", "when": "When", "where": "Where"},
+                                        "target": "Target", "value": "Killed", "injured": "Injured"},
+    "weapons-targets-data-coverage": {"measure": "Measure", "value": "Count", "of": "Out of", "of_what": "Of"},
+    "weapons-targets-tatp": {"event": "Event", "month": "Month", "where": "Where"},
 }
 # A chart missing from DATA_COLUMNS shows its CSV without these, names humanised.
 INTERNAL_COLUMNS = frozenset({
@@ -394,7 +394,7 @@ def _note(state: SiteState, row: dict[str, str]) -> str:
             return f"the report prints {ledger_row['reported_text']}"
         if ledger_row["status"] == "derived":
             return "derived (our computation)"
-    return "derived (our computation)" if row.get("derived") == "True" else ""
+    return "derived (our computation)" if row.get("derived") == "true" else ""
 
 
 def chart_data_table(state: SiteState, chart_id: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import altair as alt
 
 from scripts.charts import _common as c
@@ -12,21 +14,7 @@ from scripts.charts.registry import chart
 NATIONALITIES = "nationalities section (its heading is missing from the source text)"
 
 _UNKNOWN = "unknown"
-# Colour roles (theme.ROLES) of the bars: the whole, a figure as the report gives it, ours.
-_ROLES = ("neutral", "reported", "derived")
-
-
-def _labelled_bars(data, *, category: str, x_title: str, domain_max: float, tooltip: list) -> alt.LayerChart:
-    """Bars with the category written above each: ``value`` long, coloured by ``role``."""
-    base = alt.Chart(data).encode(
-        y=c.band_y(f"{category}:N", data[category]),
-        x=alt.X("value:Q", title=x_title, scale=alt.Scale(domain=[0, domain_max], nice=False)),
-        tooltip=tooltip,
-    )
-    roles = [role for role in _ROLES if role in set(data["role"])]
-    bars = c.role_bars(base, roles)
-    labels = c.bar_labels(base, "label:N", "value", inside_from=domain_max / 2, ink=c.role_inks(roles))
-    return alt.layer(bars, c.category_labels(base, f"{category}:N"), labels)
+_OTHER_CITIZENS = "Citizens of other countries"
 
 
 def _other_countries(ctx: ChartContext) -> list[str]:
@@ -58,24 +46,22 @@ def citizenship(ctx: ChartContext):
         **c.finding(ctx, "belgian-citizens", group="Belgian citizens", countries=str(belgium["country"])),
         **c.from_table("citizenship", belgium, ("country_code",), "individuals"),
     }
-    other = c.finding(
-        ctx,
-        "non-belgian-citizens",
-        group=f"Citizens of {ctx.fmt('other-nationalities')} other countries",
-        countries=", ".join(others),
-    )
-    total["label"] = ctx.fmt("citizenship-known")
-    belgian["label"] = f"{ctx.fmt('belgian-citizens')} ({ctx.fmt('belgian-citizen-share')})"
-    other["label"] = c.derived_label(ctx.fmt("non-belgian-citizens"), other["derived"])
+    other = c.finding(ctx, "non-belgian-citizens", group=_OTHER_CITIZENS, countries=", ".join(others))
+    # The share the ledger gives the Belgian citizens, written beside their count.
+    belgian["share_display"] = ctx.fmt("belgian-citizen-share")
     for row, role in ((total, "neutral"), (belgian, "reported"), (other, "reported")):
         row["role"] = c.role_for(row, role)
     data = c.frame([total, belgian, other])
 
-    figure = _labelled_bars(
+    others_name = f"Citizens of {ctx.fmt('other-nationalities')} other countries"
+    figure = c.labelled_bars(
         data,
         category="group",
-        x_title=f"Individuals with known citizenship ({ctx.fmt('citizenship-known')} of {ctx.fmt('individuals-total')})",
-        domain_max=ctx.value("citizenship-known"),
+        title=f"Individuals with known citizenship ({ctx.fmt('citizenship-known')} of {ctx.fmt('individuals-total')})",
+        whole=ctx.value("citizenship-known"),
+        label=f"({c.FINDING_LABEL}) + (datum.share_display ? ' (' + datum.share_display + ')' : '')",
+        # "Citizens of 11 other countries": the count is the ledger's, written by the spec.
+        category_label=f"datum.group === {json.dumps(_OTHER_CITIZENS)} ? {json.dumps(others_name)} : datum.group",
         tooltip=[
             alt.Tooltip("group:N", title="Group"),
             alt.Tooltip("value:Q", title="Individuals"),
@@ -83,8 +69,6 @@ def citizenship(ctx: ChartContext):
             alt.Tooltip("status:N", title="Ledger status"),
         ],
     ).properties(
-        width="container",
-        height=alt.Step(c.BAR_STEP),
         title=c.bottom_note(
             f"The {ctx.fmt('other-nationalities')} other countries: {list_phrase(others)}. The report gives no "
             f"count for any one of them. Grey: the whole; pale, dashed violet: derived (our computation)."
@@ -118,18 +102,21 @@ def moroccan_links(ctx: ChartContext):
     belgian = c.finding(ctx, "moroccan-linked-belgian-citizens", group="Of whom Belgian citizens", role="reported")
     computed = c.finding(ctx, "moroccan-linked-share", group="The share as printed in the report (of what, unsaid)",
                          role="report-figure")
-    linked["share_of_all"] = round(linked["value"] / everyone, 6)
-    belgian["share_of_all"] = round(belgian["value"] / everyone, 6)
+    for row in (linked, belgian):
+        row["of"] = everyone
+        row["share_of_all"] = round(row["value"] / everyone, 6)
+    linked["share_display"] = ctx.fmt("moroccan-linked-share")
     computed["share_of_all"] = round(printed, 6)
     computed["reported_value"] = printed
-    linked["label"] = (
-        f"{ctx.fmt('moroccan-linked')} of {ctx.fmt('individuals-total')} = {ctx.fmt('moroccan-linked-share')}"
-    )
-    belgian["label"] = f"{ctx.fmt('moroccan-linked-belgian-citizens')} of {ctx.fmt('individuals-total')}"
-    computed["label"] = f"{_printed_share(ctx)} ({computed['status']})"
     data = c.frame([linked, belgian, computed])
+    # "38 of 135 = 28%" for a count, "33% (mismatch)" for the printed share.
+    label = (
+        "isValid(datum.of) ? datum.display + ' of ' + format(datum.of, ',')"
+        " + (datum.share_display ? ' = ' + datum.share_display : '')"
+        " : format(datum.reported_value, '.0%') + ' (' + datum.status + ')'"
+    )
 
-    base = alt.Chart(data).encode(
+    base = alt.Chart(data).transform_calculate(label=label).encode(
         y=c.band_y("group:N", data["group"]),
         x=c.share_x("share_of_all:Q", c.note(
             f"Share of all {ctx.fmt('individuals-total')} individuals (the printed {_printed_share(ctx)}: "
@@ -154,7 +141,7 @@ def moroccan_links(ctx: ChartContext):
     )
     figure = alt.layer(counted, as_printed, c.category_labels(base, "group:N"), labels).properties(
         width="container",
-        height=alt.Step(c.BAR_STEP),
+        height=c.step_height(len(data), c.BAR_STEP),
         title=c.bottom_note(
             f"The ledger marks the printed share a mismatch: {ctx.fmt('moroccan-linked')} of all "
             f"{ctx.fmt('individuals-total')} individuals is {ctx.fmt('moroccan-linked-share')}, not "
@@ -205,19 +192,18 @@ def belgian_birthplaces(ctx: ChartContext):
         row = c.finding(ctx, finding_id, **columns) if finding_id else columns
         row["role"] = c.role_for(row, row["role"])
         row.update(c.from_table("belgian_birthplaces", place, ("birthplace",), "individuals"))
-        row["label"] = ctx.fmt(finding_id) if finding_id else str(row["value"])
         rows.append(row)
     data = c.frame(rows)
-    figure = _labelled_bars(
+    figure = c.labelled_bars(
         data,
         category="birthplace",
-        x_title=f"Belgian citizens (all {ctx.fmt('belgian-citizens')})",
-        domain_max=ctx.value("belgian-citizens"),
+        title=f"Belgian citizens (all {ctx.fmt('belgian-citizens')})",
+        whole=ctx.value("belgian-citizens"),
         tooltip=[
             alt.Tooltip("birthplace:N", title="Birthplace"),
             alt.Tooltip("value:Q", title="Belgian citizens"),
         ],
-    ).properties(width="container", height=alt.Step(c.BAR_STEP))
+    )
     return figure, data
 
 
@@ -251,31 +237,21 @@ def data_coverage(ctx: ChartContext):
         row = c.finding(ctx, finding_id, **columns) if finding_id else columns
         row.update(c.from_table("coverage", attribute, ("attribute",), "individuals_with_data"))
         row["role"] = c.role_for(row, "reported")
-        shown = ctx.fmt(finding_id) if finding_id else str(row["value"])
-        row["label"] = f"{shown} of {ctx.fmt('individuals-total')}"
         rows.append(row)
     data = c.frame(rows)
-    track = (
-        alt.Chart(data)
-        .mark_bar(size=c.BAR_SIZE, color=c.NEUTRAL, opacity=0.25)
-        .encode(y=c.band_y("attribute:N", data["attribute"]), x=alt.X("of:Q"), tooltip=alt.value(None))
-    )
-    figure = alt.layer(
-        track,
-        _labelled_bars(
-            data,
-            category="attribute",
-            x_title=f"Individuals (of {ctx.fmt('individuals-total')} in the dataset)",
-            domain_max=everyone,
-            tooltip=[
-                alt.Tooltip("attribute:N", title="Attribute"),
-                alt.Tooltip("value:Q", title="Individuals with data"),
-                alt.Tooltip("of:Q", title="Of"),
-            ],
-        ),
+    figure = c.labelled_bars(
+        data,
+        category="attribute",
+        title=f"Individuals (of {ctx.fmt('individuals-total')} in the dataset)",
+        whole=everyone,
+        track=True,
+        label="(datum.display ? datum.display : format(datum.value, ',')) + ' of ' + format(datum.of, ',')",
+        tooltip=[
+            alt.Tooltip("attribute:N", title="Attribute"),
+            alt.Tooltip("value:Q", title="Individuals with data"),
+            alt.Tooltip("of:Q", title="Of"),
+        ],
     ).properties(
-        width="container",
-        height=alt.Step(c.BAR_STEP),
         title=c.bottom_note("The pale track is everyone in the dataset; the bar, those with the attribute recorded."),
     )
     return figure, data

@@ -47,7 +47,7 @@ def _tiers(events: list[dict]) -> None:
     for event in events:
         x = (_date(event["date"]) - start).days / span * _PLAN_WIDTH
         dot = (x - 6, x + 6)
-        width = len(event["label"]) * _CHAR_PX + 8 if event["label"] else 0
+        width = len(str(event["pin"])) * _CHAR_PX + 8
         align_left = x + width <= _PLAN_WIDTH
         label = (x, x + width) if align_left else (x - width, x)
         tier = 0
@@ -72,7 +72,6 @@ def _timeline_rows(ctx: ChartContext) -> pd.DataFrame:
         rows.append(
             {
                 "layer": "national level" if national else "Brussels-Capital Region only",
-                "label": f"Level {int(period['level'])}" if national else f"Brussels: level {int(period['level'])}",
                 "date": str(period["start_date"]),
                 "end": str(end),
                 "scope": str(period["scope"]),
@@ -119,8 +118,7 @@ def _timeline_rows(ctx: ChartContext) -> pd.DataFrame:
     events.sort(key=lambda e: (e["date"], e["source_key"]))
     # Every pin carries a number, in the static image too; the key under the chart names it.
     for number, event in enumerate(events, start=1):
-        event["label"] = str(number)
-        event["key"] = f"{number} · {_day(event['date'])} · {event['event']}"
+        event["pin"] = number
     _tiers(events)
     for event in events:
         event["floor"] = _LEVEL_FLOOR
@@ -130,7 +128,7 @@ def _timeline_rows(ctx: ChartContext) -> pd.DataFrame:
         rows.append(
             {
                 "layer": "scale",
-                "label": f"{int(level['level'])} · {level['label']}",
+                "level_name": str(level["label"]),
                 "detail": str(level["meaning"]),
                 **c.from_table("threat_level_scale", level, ("level",), "level"),
             }
@@ -139,8 +137,9 @@ def _timeline_rows(ctx: ChartContext) -> pd.DataFrame:
 
 
 def _pin_keys(ctx: ChartContext) -> list[str]:
-    events = _timeline_rows(ctx)
-    return [str(key) for key in events["key"].dropna()]
+    """The key to the pins: "1 · 22 Mar 2016 · Brussels Airport and Maelbeek station bombings"."""
+    events = _timeline_rows(ctx).dropna(subset=["pin"])
+    return [f"{int(row['pin'])} · {_day(row['date'])} · {row['event']}" for _, row in events.iterrows()]
 
 
 def _describe_timeline(ctx: ChartContext) -> str:
@@ -174,12 +173,8 @@ def timeline(ctx: ChartContext):
     data = _timeline_rows(ctx)
     top_tier = int(data["tier"].max()) if data["tier"].notna().any() else 0
     y_top = round(_PIN_BASE + _TIER * (top_tier + 1) + 0.1, 3)
-    x = alt.X(
-        "date:T",
-        title=None,
-        scale=alt.Scale(domain=[TIMELINE_START, TIMELINE_END]),
-        axis=alt.Axis(format="%Y", tickCount="year", grid=False),
-    )
+    x_axis = alt.Axis(format="%Y", tickCount="year", grid=False)
+    x = alt.X("date:T", title=None, scale=alt.Scale(domain=[TIMELINE_START, TIMELINE_END]), axis=x_axis)
     y_scale = alt.Scale(domain=[_LEVEL_FLOOR, y_top], nice=False, zero=False)
     source = alt.Chart(data)
 
@@ -187,7 +182,7 @@ def timeline(ctx: ChartContext):
         return source.transform_filter(alt.FieldOneOfPredicate(field="layer", oneOf=list(layers)))
 
     period_tooltip = [
-        alt.Tooltip("label:N", title="Threat level"),
+        alt.Tooltip("value:Q", title="Threat level"),
         alt.Tooltip("date:N", title="From"),
         alt.Tooltip("end:N", title="Until"),
         alt.Tooltip("date_uncertain:N", title="Date uncertain"),
@@ -196,13 +191,17 @@ def timeline(ctx: ChartContext):
     grid = only("scale").mark_rule(color=theme.NEUTRAL, opacity=0.35).encode(
         y=alt.Y("value:Q", scale=y_scale, axis=None)
     )
-    scale_labels = only("scale").mark_text(align="left", baseline="bottom", dx=3, dy=-3, fontSize=12).encode(
+    scale_labels = only("scale").transform_calculate(
+        label="datum.value + ' · ' + datum.level_name"  # "3 · Serious"
+    ).mark_text(align="left", baseline="bottom", dx=3, dy=-3, fontSize=12).encode(
         x=alt.value(0), y=alt.Y("value:Q", scale=y_scale), text="label:N",
         tooltip=[alt.Tooltip("label:N", title="Level"), alt.Tooltip("detail:N", title="Meaning")],
     )
     # An ordinal level is drawn as a step line only: no filled area that would suggest a quantity.
+    # No scale domain here: with x2 beside it, Vega-Lite would read it as a second, conflicting
+    # domain (it takes the one the other layers give the shared x scale).
     steps = only("national level").mark_rule(color=c.CONTEXT, strokeWidth=3).encode(
-        x=x, x2="end:T", y=alt.Y("value:Q", scale=y_scale), tooltip=period_tooltip
+        x=alt.X("date:T", title=None, axis=x_axis), x2="end:T", y=alt.Y("value:Q", scale=y_scale), tooltip=period_tooltip
     )
     risers = only("national level").transform_filter("isValid(datum.previous_level)").mark_rule(
         color=c.CONTEXT, strokeWidth=3
@@ -211,12 +210,14 @@ def timeline(ctx: ChartContext):
     brussels = only("Brussels-Capital Region only").mark_rule(color=c.CONTEXT, strokeWidth=5, strokeDash=[3, 2]).encode(
         x=x, y=alt.Y("base_level:Q", scale=y_scale), y2="value:Q", tooltip=period_tooltip
     )
-    brussels_label = only("Brussels-Capital Region only").mark_text(
+    brussels_label = only("Brussels-Capital Region only").transform_calculate(
+        label="'Brussels: level ' + datum.value"
+    ).mark_text(
         align="right", baseline="top", dx=-6, dy=6, fontSize=12, fontWeight="bold"
     ).encode(x=x, y=alt.Y("value:Q", scale=y_scale), text="label:N", tooltip=period_tooltip)
 
     event_tooltip = [
-        alt.Tooltip("label:N", title="Pin"),
+        alt.Tooltip("pin:Q", title="Pin"),
         alt.Tooltip("event:N", title="Event"),
         alt.Tooltip("place:N", title="Place"),
         alt.Tooltip("detail:N", title="Detail"),
@@ -245,10 +246,10 @@ def timeline(ctx: ChartContext):
         only(*kinds)
         .transform_filter(f"datum.label_align === '{align}'")
         .mark_text(align=align, baseline="middle", dx=7 if align == "left" else -7, fontSize=12, fontWeight="bold")
-        .encode(x=x, y=alt.Y("pin_top:Q", scale=y_scale), text="label:N", tooltip=event_tooltip)
+        .encode(x=x, y=alt.Y("pin_top:Q", scale=y_scale), text=alt.Text("pin:Q", format="d"), tooltip=event_tooltip)
         for align in ("left", "right")
     ]
-    key = [line for text in data["key"].dropna() for line in c.note(str(text))]
+    key = [line for text in _pin_keys(ctx) for line in c.note(text)]
     figure = alt.layer(
         grid, steps, risers, brussels, brussels_label, scale_labels, pins, heads, *event_labels
     ).properties(
@@ -288,24 +289,19 @@ def verdicts_2016(ctx: ChartContext):
         c.finding(ctx, "acquittals-2016", outcome="Acquittals"),
     ]
     for row, role in zip(rows, ("neutral", "reported", "reported")):
-        row["label"] = c.derived_label(ctx.fmt(row["finding_id"]), row["derived"])
         row["role"] = c.role_for(row, role)
     data = c.frame(rows)
-    total = ctx.value("verdicts-2016")
-    roles = list(dict.fromkeys(data["role"]))
-    base = alt.Chart(data).encode(
-        y=c.band_y("outcome:N", data["outcome"]),
-        x=alt.X("value:Q", title="Terrorism verdicts in Belgium, 2016", scale=alt.Scale(domain=[0, total], nice=False)),
+    figure = c.labelled_bars(
+        data,
+        category="outcome",
+        title="Terrorism verdicts in Belgium, 2016",
+        whole=ctx.value("verdicts-2016"),
         tooltip=[
             alt.Tooltip("outcome:N", title="Outcome"),
             alt.Tooltip("value:Q", title="Verdicts"),
             alt.Tooltip("status:N", title="Ledger status"),
         ],
-    )
-    bars = c.role_bars(base, roles)
-    labels = c.bar_labels(base, "label:N", "value", inside_from=total / 2, ink=c.role_inks(roles))
-    figure = alt.layer(bars, c.category_labels(base, "outcome:N"), labels).properties(
-        width="container", height=alt.Step(c.BAR_STEP),
+    ).properties(
         title=c.bottom_note("Grey: all verdicts. Pale, dashed violet: derived (verdicts minus convictions)."),
     )
     return figure, data
@@ -352,7 +348,6 @@ def _convict_rows(ctx: ChartContext) -> pd.DataFrame:
         row = c.finding(ctx, finding_id, **columns) if finding_id else dict(columns)
         row.update(c.from_table("convict_status", status, ("status",), "share"))
         row["role"] = c.role_for(row, "reported")
-        row["label"] = f"{_convict_share(ctx, status)} {name}"
         row["start"] = round(start, 6)
         row["end"] = round(start + float(row["value"]), 6)
         start += float(row["value"])
@@ -360,8 +355,8 @@ def _convict_rows(ctx: ChartContext) -> pd.DataFrame:
     # Labels in rows under the bar, each with a guide from the middle of its part: at the part's
     # start, or right-aligned at its end, or else as far right as fits a 320 px chart (about
     # 290 px of plot at 7.6 px a character of 13 px text).
-    for tier, row in enumerate(rows):
-        width = len(row["label"]) * 7.6 / 290
+    for tier, (row, (_, status)) in enumerate(zip(rows, table.iterrows())):
+        width = len(f"{_convict_share(ctx, status)} {row['situation']}") * 7.6 / 290
         row["label_tier"] = tier
         row["guide_at"] = round((row["start"] + row["end"]) / 2, 6)
         if row["start"] + width <= 1:
@@ -393,7 +388,10 @@ def convict_status(ctx: ChartContext):
     x = alt.X("start:Q", title=c.note("Share of everyone convicted since August 2015 (July 2017)", 34),
               axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1]), scale=alt.Scale(domain=[0, 1], nice=False))
     tooltip = [alt.Tooltip("situation:N", title="In July 2017"), alt.Tooltip("value:Q", title="Share", format=".0%")]
-    base = alt.Chart(data)
+    # "35% still in prison": the ledger's share, or the table's where the ledger has none.
+    base = alt.Chart(data).transform_calculate(
+        label="(datum.display ? datum.display : format(datum.value, '.0%')) + ' ' + datum.situation"
+    )
     roles = list(dict.fromkeys(data["role"]))
     # Parts told apart by a gap and their labels, not by colour: each is a figure the report gives.
     bar = base.mark_rect(x2Offset=-_SEGMENT_GAP).encode(

@@ -34,6 +34,16 @@ def _day(date: str) -> str:
     return f"{stamp.day} {stamp:%B %Y}" if len(parts) == 3 else f"{stamp:%B %Y}"
 
 
+# Dates and counts are written by the spec, not stored as text: "22 March 2016", "32 killed".
+_WHEN = "utcFormat(toDate(datum.date), '%-d %B %Y')"
+_KILLED = "datum.value > 0 ? format(datum.value, ',') + ' killed' : 'no one killed'"
+_MONTH = "utcFormat(toDate(datum.month), '%B %Y')"
+
+
+def _killed(count: int) -> str:
+    return f"{count} killed" if count else "no one killed"
+
+
 def _attack_rows(ctx: ChartContext) -> pd.DataFrame:
     rows = []
     for _, attack in ctx.table("attacks").sort_values("date", kind="stable").iterrows():
@@ -45,7 +55,6 @@ def _attack_rows(ctx: ChartContext) -> pd.DataFrame:
             {
                 "attack": name,
                 "name_break": c.wrap_break(name, _NAME_CHARS),
-                "when": _day(attack["date"]),
                 "date": str(attack["date"]),
                 "place": place,
                 "connection": connection,
@@ -53,8 +62,6 @@ def _attack_rows(ctx: ChartContext) -> pd.DataFrame:
                 "identified_by": IDENTIFIED_BY[connection],
                 "weapon": str(attack["weapon_detail"]),
                 "target": str(attack["target_detail"]),
-                "killed_label": f"{killed} killed" if killed else "no one killed",
-                "detail": f"{_day(attack['date'])} · {f'{killed} killed' if killed else 'no one killed'}",
                 "injured": int(attack["injured"]),
                 "attackers_killed": int(attack["attackers_killed"]),
                 "source": str(attack["source_id"]),
@@ -67,7 +74,7 @@ def _attack_rows(ctx: ChartContext) -> pd.DataFrame:
 def _describe_attacks(ctx: ChartContext) -> str:
     data = _attack_rows(ctx)
     phrases = [
-        f"the {row['attack']} ({row['place']}) on {row['when']} ({row['connection']}, {row['killed_label']})"
+        f"the {row['attack']} ({row['place']}) on {_day(row['date'])} ({row['connection']}, {_killed(int(row['value']))})"
         for _, row in data.iterrows()
     ]
     return (
@@ -113,7 +120,9 @@ def attack_timeline(ctx: ChartContext):
     ]
     roles = list(theme.LINK_TYPE_DOMAIN)
     colour = alt.Color("role:N", scale=theme.role_scale(roles), legend=theme.role_legend(columns=1))
-    base = alt.Chart(data).encode(x=x, y=y, tooltip=tooltip)
+    base = alt.Chart(data).transform_calculate(when=_WHEN, detail=f"{_WHEN} + ' · ' + ({_KILLED})").encode(
+        x=x, y=y, tooltip=tooltip
+    )
     # Size is an area (px²): zero-based and linear, so area is proportional to the people killed
     # and an attack in which no one was killed has no circle; it gets a cross instead.
     circles = base.transform_filter("datum.value > 0").mark_circle(opacity=0.9).encode(
@@ -143,7 +152,7 @@ def attack_timeline(ctx: ChartContext):
     ]
     figure = alt.layer(circles, crosses, *text).properties(
         width="container",
-        height=alt.Step(_TIMELINE_STEP),
+        height=c.step_height(len(data), _TIMELINE_STEP, inner=1, outer=0.6),  # a point scale
         title=c.bottom_note(
             "Circle area is proportional to the people killed, attackers excluded (public sources); ✕: no one "
             "killed. The report names only the linked attack: which events the three inspired ones are, and so "
@@ -185,26 +194,25 @@ def data_coverage(ctx: ChartContext):
         columns = {"measure": name, "of": ctx.value(denominator), "of_what": noun}
         row = c.finding(ctx, finding_id, **columns) if finding_id else columns
         row.update(c.from_table("weapons_targets", measure, ("measure",), "incidents"))
-        shown = ctx.fmt(finding_id) if finding_id else str(row["value"])
-        row["label"] = f"{shown} of {ctx.fmt(denominator)} {noun}"
         # Two wholes (incidents; arrest actions for plots): each bar is a share of its own.
         row["share_of_whole"] = round(row["value"] / row["of"], 6)
-        row["whole"] = 1
         row["role"] = c.role_for(row, "reported")
         rows.append(row)
     data = c.frame(rows)
 
-    y = c.band_y("measure:N", data["measure"])
-    x = c.share_x("share_of_whole:Q", c.note(
-        f"Share of its own whole: the {ctx.fmt('incidents-total')} incidents, or the "
-        f"{ctx.fmt('arrest-actions-total')} arrest actions for plots", 40
-    ))
-    track = alt.Chart(data).mark_bar(size=c.BAR_SIZE, color=c.NEUTRAL, opacity=0.25).encode(
-        y=y, x=alt.X("whole:Q", scale=alt.Scale(domain=[0, 1], nice=False)), tooltip=alt.value(None)
-    )
-    base = alt.Chart(data).encode(
-        y=y,
-        x=x,
+    figure = c.labelled_bars(
+        data,
+        category="measure",
+        value="share_of_whole",
+        percent=True,
+        track=True,
+        title=c.note(
+            f"Share of its own whole: the {ctx.fmt('incidents-total')} incidents, or the "
+            f"{ctx.fmt('arrest-actions-total')} arrest actions for plots", 40
+        ),
+        # "8 of 107 incidents"
+        label="(datum.display ? datum.display : format(datum.value, ',')) + ' of ' + format(datum.of, ',') + ' ' + "
+              "datum.of_what",
         tooltip=[
             alt.Tooltip("measure:N", title="Measure"),
             alt.Tooltip("value:Q", title="Count"),
@@ -212,13 +220,7 @@ def data_coverage(ctx: ChartContext):
             alt.Tooltip("of_what:N", title="Of what"),
             alt.Tooltip("share_of_whole:Q", title="Share", format=".0%"),
         ],
-    )
-    roles = list(dict.fromkeys(data["role"]))
-    bars = c.role_bars(base, roles)
-    labels = c.bar_labels(base, "label:N", "share_of_whole", inside_from=0.5, ink=c.role_inks(roles))
-    figure = alt.layer(track, bars, c.category_labels(base, "measure:N"), labels).properties(
-        width="container",
-        height=alt.Step(c.BAR_STEP),
+    ).properties(
         title=c.bottom_note(
             f"The pale track is each bar's whole: all {ctx.fmt('incidents-total')} incidents (arrest actions and "
             f"attacks) for weapon and target data; all {ctx.fmt('arrest-actions-total')} arrest actions for plots."
@@ -252,7 +254,6 @@ def _tatp_rows(ctx: ChartContext) -> pd.DataFrame:
                 "event": name,
                 "name_break": name_break,
                 "month": f"{mention['date']}-01",
-                "when": _day(mention["date"]),
                 "where": _IN_DATASET if in_dataset else _ELSEWHERE,
                 "in_dataset": in_dataset,
                 "report_says": str(mention["connection"]),
@@ -276,7 +277,7 @@ def _tatp_rows(ctx: ChartContext) -> pd.DataFrame:
         "The explosive TATP in the report: "
         + list_phrase(
             [
-                f"the {row['event']}, {row['when']} ({'in the Belgian dataset' if row['in_dataset'] else 'outside it'})"
+                f"the {row['event']}, {_day(row['month'][:7])} ({'in the Belgian dataset' if row['in_dataset'] else 'outside it'})"
                 for _, row in _tatp_rows(ctx).iterrows()
             ]
         )
@@ -294,7 +295,7 @@ def tatp(ctx: ChartContext):
         axis=alt.Axis(format="%Y", tickCount="year", grid=True),
     )
     rows_order = [_IN_DATASET, _ELSEWHERE]
-    base = alt.Chart(data).encode(
+    base = alt.Chart(data).transform_calculate(when=_MONTH).encode(
         x=x,
         y=alt.Y("where:N", sort=rows_order, title=None, axis=None, scale=alt.Scale(paddingOuter=0.45)),
         tooltip=[
@@ -335,7 +336,7 @@ def tatp(ctx: ChartContext):
     )
     figure = alt.layer(in_dataset, elsewhere, *labels, row_names).properties(
         width="container",
-        height=alt.Step(150),
+        height=c.step_height(len(rows_order), 150, inner=1, outer=0.45),  # a point scale
         title=c.bottom_note(
             "Filled: in the report's Belgian dataset. Hollow: outside it (the report calls both attacks "
             "Islamic State–linked; they are not coded in its data)."

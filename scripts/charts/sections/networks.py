@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import altair as alt
@@ -129,7 +130,7 @@ def table_1(ctx: ChartContext):
         f"Pink: {theme.ROLES['highlight'].legend.lower()}; grey: the other named networks."
     )
     figure = alt.layer(bars, labels).properties(
-        width="container", height=alt.Step(30), title=c.bottom_note(note)
+        width="container", height=c.step_height(len(data), 30, outer=0.05), title=c.bottom_note(note)
     )
     return figure, data
 
@@ -185,6 +186,12 @@ def _label_side(x: float, y: float, in_whole: bool, radius: int, linked_ys: list
         below = sum(other - y for other in linked_ys) < 0
         return f"{'above' if below else 'below'}:{radius + 3}"
     return f"{'above' if dy > 0 else 'below'}:{radius + 3}"
+
+
+def _split_side(label_at: str) -> tuple[str, int]:
+    """"below:24" → ("below", 24): the side and the offset in px, in columns of their own."""
+    side, offset = label_at.split(":")
+    return side, int(offset)
 
 
 def _label_style(label_at: str) -> dict:
@@ -268,10 +275,10 @@ def diagram(ctx: ChartContext):
                 "role": "highlight" if network["part_of_whole"] else "neutral",
                 "x": x,
                 "y": y,
-                "label": f"{network['name']} ({links_count}){' †' if network['network_id'] == ARGENTEUIL else ''}",
-                "label_at": _label_side(
+                "link_denied": network["network_id"] == ARGENTEUIL,
+                **dict(zip(("label_side", "label_offset"), _split_side(_label_side(
                     x, y, bool(network["part_of_whole"]), radius, linked_ys[network["network_id"]]
-                ),
+                )))),
                 **c.from_table("networks", network, ("network_id",), "arrest_action_links"),
             }
         )
@@ -339,11 +346,17 @@ def diagram(ctx: ChartContext):
             alt.Tooltip("group:N", title="Group"),
         ],
     )
+    placements = sorted({f"{side}:{offset}" for side, offset in zip(data["label_side"], data["label_offset"])
+                         if isinstance(side, str)})
     labels = [
-        network_rows.transform_filter(alt.FieldEqualPredicate(field="label_at", equal=side))
+        network_rows.transform_filter(
+            f"datum.label_side === {json.dumps(_split_side(side)[0])} && datum.label_offset === {_split_side(side)[1]}"
+        )
+        # "Zerkani network (13)", a dagger after the one whose link was denied
+        .transform_calculate(label="datum.name + ' (' + format(datum.value, ',') + ')' + (datum.link_denied ? ' †' : '')")
         .mark_text(fontSize=12, **_label_style(side))
         .encode(x=x, y=y, text="label:N")
-        for side in sorted(data["label_at"].dropna().unique())
+        for side in placements
     ]
     note = c.bottom_note(
         f"Circle area is proportional to the network's links to arrest actions. A line joins two networks that "
@@ -399,23 +412,23 @@ def local_vs_deployed(ctx: ChartContext):
         {**c.finding(ctx, "deployed-operative-arrest-actions", route="Through a deployed operative",
                      start=total - deployed, end=total), **route("deployed_operative")},
         c.finding(ctx, "route-overlap-arrest-actions", route="Counted under both routes",
-                  reading=_overlap_phrase(ctx, capital=True),
                   start=total - deployed, end=local),
     ]
     for row, role in zip(rows, ("neutral", "linked", "linked", "derived")):
         share = row["value"] / total
-        shown = ctx.fmt(row["finding_id"])
-        row["label"] = c.derived_label(shown, row["derived"])
         row["share_of_detailed"] = round(share, 6)
         row["role"] = c.role_for(row, role)
-        row.setdefault("reading", "")  # a tooltip prints a missing value as "null"
     data = c.frame(rows)
     roles = list(dict.fromkeys(data["role"]))
     colours = theme.role_scale(roles)
-    base = alt.Chart(data).encode(
+    overlap = f"datum.finding_id === 'route-overlap-arrest-actions'"
+    base = alt.Chart(data).transform_calculate(
+        label=c.FINDING_LABEL,
+        # Our reading of the overlap, in the tooltip ("" elsewhere: a tooltip prints a missing value as "null").
+        reading=f"{overlap} ? {json.dumps(_overlap_phrase(ctx, capital=True))} : ''",
+    ).encode(
         y=c.band_y("route:N", data["route"]),
         x=alt.X("start:Q", title="Linked arrest actions", scale=alt.Scale(domain=[0, total], nice=False)),
-        x2="end:Q",
         tooltip=[
             alt.Tooltip("route:N", title="Route"),
             alt.Tooltip("label:N", title="Arrest actions"),
@@ -425,6 +438,7 @@ def local_vs_deployed(ctx: ChartContext):
         ],
     )
     bars = base.mark_bar(size=c.BAR_SIZE, strokeWidth=1.5).encode(
+        x2="end:Q",  # on the bars only: a text mark has no x2
         color=alt.Color("role:N", scale=colours, legend=None),
         stroke=alt.Stroke("role:N", scale=colours, legend=None),
         **c.derived_encodings(),
@@ -439,7 +453,7 @@ def local_vs_deployed(ctx: ChartContext):
     )
     figure = alt.layer(bars, c.category_labels(base, "route:N"), inside, before).properties(
         width="container",
-        height=alt.Step(c.BAR_STEP),
+        height=c.step_height(len(data), c.BAR_STEP),
         title=c.bottom_note(
             f"{ctx.fmt('local-cell-arrest-actions')} + {ctx.fmt('deployed-operative-arrest-actions')} is more "
             f"than the {ctx.fmt('route-detail-arrest-actions')} arrest actions with enough detail: "

@@ -84,16 +84,14 @@ def _place_rows(ctx: ChartContext) -> list[dict]:
             latitude=float(place["latitude"]),
             longitude=float(place["longitude"]),
         )
-        row["label"] = c.derived_label(f"{label}: {ctx.fmt(finding_id)}", row["derived"])
         row["role"] = c.role_for(row, "reported")
         rows.append({**row, **c.from_table("places", place, ("place_id",))})
     return rows
 
 
-# A label "Brussels: 62 (derived)" as two lines, ["Brussels: 62", "(derived)"]; others unchanged.
+# A label "Brussels: 62", with "(derived)" on a line of its own for a derived count.
 _LABEL_LINES = (
-    "indexof(datum.label, ' (') > 0 ? [substring(datum.label, 0, indexof(datum.label, ' (')), "
-    "substring(datum.label, indexof(datum.label, ' (') + 1)] : datum.label"
+    "datum.derived === true ? [datum.place + ': ' + datum.display, '(derived)'] : datum.place + ': ' + datum.display"
 )
 
 
@@ -128,7 +126,8 @@ def regions_map(ctx: ChartContext):
         .encode(
             # Flanders and Wallonia are named on the map; the enclave is too small: the note names it.
             fillOpacity=alt.FillOpacity(
-                "properties.name:N",
+                "properties.name:O",
+                sort=region_domain,
                 scale=alt.Scale(type="ordinal", domain=region_domain, range=list(_REGION_OPACITY)),
                 legend=None,
             ),
@@ -212,36 +211,25 @@ def incidents_by_place(ctx: ChartContext):
     rows = []
     for _place_id, label, finding_id in _PLACE_FINDINGS:
         row = c.finding(ctx, finding_id, place=label)
-        row["label"] = c.derived_label(ctx.fmt(finding_id), row["derived"])
         row["role"] = c.role_for(row, "reported")
         rows.append(row)
     other = c.finding(ctx, "elsewhere-incidents", place=ELSEWHERE)
-    other["label"] = c.derived_label(ctx.fmt("elsewhere-incidents"), other["derived"])
     other["role"] = c.role_for(other, "neutral")
     rows.append(other)
     data = c.frame(rows)
 
-    roles = list(dict.fromkeys(data["role"]))
-    total = ctx.value("incidents-total")
-    base = alt.Chart(data).encode(
-        y=c.band_y("place:N", data["place"]),
+    figure = c.labelled_bars(
+        data,
+        category="place",
         # The whole as the domain: no bar fills the frame unless it is every incident.
-        x=alt.X(
-            "value:Q",
-            title=f"Incidents (of {ctx.fmt('incidents-total')} in all)",
-            scale=alt.Scale(domain=[0, total], nice=False),
-        ),
+        title=f"Incidents (of {ctx.fmt('incidents-total')} in all)",
+        whole=ctx.value("incidents-total"),
         tooltip=[
             alt.Tooltip("place:N", title="Place"),
             alt.Tooltip("value:Q", title="Incidents"),
             alt.Tooltip("status:N", title="Ledger status"),
         ],
-    )
-    bars = c.role_bars(base, roles)
-    labels = c.bar_labels(base, "label:N", "value", inside_from=total / 2, ink=c.role_inks(roles))
-    figure = alt.layer(bars, c.category_labels(base, "place:N"), labels).properties(
-        width="container",
-        height=alt.Step(c.BAR_STEP),
+    ).properties(
         title=c.bottom_note(
             f"Pale, dashed violet bars are derived (our computation): Brussels is back-computed from the printed "
             f"{ctx.fmt('brussels-charleroi-share')} for Brussels and Charleroi together; the rest is what "
@@ -266,28 +254,27 @@ def incidents_by_place(ctx: ChartContext):
 def antwerp_fighters_vs_incidents(ctx: ChartContext):
     fighters = c.finding(ctx, "antwerp-foreign-fighter-share", measure="Share of Belgian foreign fighters")
     incidents = c.finding(ctx, "antwerp-incident-share", measure="Share of incidents in the dataset")
-    fighters["label"] = ctx.fmt("antwerp-foreign-fighter-share")
     fighters["role"] = c.role_for(fighters, "reported")
     incidents["role"] = c.role_for(incidents, "reported")
-    incidents["label"] = (
-        f"{ctx.fmt('antwerp-incident-share')} ({ctx.fmt('antwerp-incidents')} of {ctx.fmt('incidents-total')}, derived)"
-    )
+    # The share's count and whole, written after it.
+    incidents["count"] = ctx.value("antwerp-incidents")
+    incidents["of"] = ctx.value("incidents-total")
     data = c.frame([fighters, incidents])
 
-    base = alt.Chart(data).encode(
-        y=c.band_y("measure:N", data["measure"]),
-        x=c.share_x("value:Q", "Antwerp's share of each whole"),
+    figure = c.labelled_bars(
+        data,
+        category="measure",
+        title="Antwerp's share of each whole",
+        percent=True,
+        # "4% (4 of 107, derived)"
+        label="datum.display + (isValid(datum.count) ? ' (' + format(datum.count, ',') + ' of ' + "
+              "format(datum.of, ',') + (datum.derived === true ? ', derived' : '') + ')' : '')",
         tooltip=[
             alt.Tooltip("measure:N", title="Measure"),
             alt.Tooltip("value:Q", title="Antwerp's share", format=".1%"),
             alt.Tooltip("status:N", title="Ledger status"),
         ],
-    )
-    roles = list(dict.fromkeys(data["role"]))
-    bars = c.role_bars(base, roles)
-    labels = c.bar_labels(base, "label:N", "value", inside_from=0.5, ink=c.role_inks(roles))
-    figure = alt.layer(bars, c.category_labels(base, "measure:N"), labels).properties(
-        width="container", height=alt.Step(c.BAR_STEP),
+    ).properties(
         title=c.bottom_note("Pale, dashed violet bar: derived (our computation from the report's counts)."),
     )
     return figure, data

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import altair as alt
 
 from scripts.charts import _common as c
@@ -47,22 +49,28 @@ def linked_vs_inspired(ctx: ChartContext):
         total = ctx.value(total_id)
         count = int(row["incidents"])
         finding_id = _INCIDENT_FINDINGS.get((connection, kind))
-        shown = ctx.fmt(finding_id) if finding_id else str(count)
         base = {
-            "kind": f"{ctx.fmt(total_id)} {noun}",
+            "kind": noun,
             "connection": connection,
             "role": connection,  # theme.ROLES: the report's linked/inspired coding
             "incidents": count,
             "share_of_kind": count / total,
-            "label": f"{shown} {connection}",
         }
         provenance = c.from_table("incidents", row, ("connection", "incident_type"), "incidents")
         rows.append({**(c.finding(ctx, finding_id, **base) if finding_id else base), **provenance})
     data = c.frame(rows)
 
     kinds = list(dict.fromkeys(data["kind"]))
-    base = alt.Chart(data).encode(
-        y=alt.Y("kind:N", sort=kinds, title=None, axis=alt.Axis(labelFontSize=13, labelLimit=160)),
+    # Each kind named with its total ("103 arrest actions"), from the ledger.
+    totals = {noun: ctx.fmt(total_id) for total_id, noun in _KIND_TOTALS.values()}
+    kind_names = " : ".join(
+        [f"datum.label === {json.dumps(noun)} ? {json.dumps(f'{totals[noun]} {noun}')}" for noun in kinds] + ["datum.label"]
+    )
+    base = alt.Chart(data).transform_calculate(
+        label="(datum.display ? datum.display : format(datum.value, ',')) + ' ' + datum.connection",  # "94 linked"
+        kind_name=kind_names.replace("datum.label", "datum.kind"),
+    ).encode(
+        y=alt.Y("kind:N", sort=kinds, title=None, axis=alt.Axis(labelFontSize=13, labelLimit=160, labelExpr=kind_names)),
         yOffset=alt.YOffset("connection:N", sort=list(theme.LINK_TYPE_DOMAIN)),
         x=alt.X(
             "share_of_kind:Q",
@@ -74,7 +82,7 @@ def linked_vs_inspired(ctx: ChartContext):
             axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1]),
         ),
         tooltip=[
-            alt.Tooltip("kind:N", title="Incidents"),
+            alt.Tooltip("kind_name:N", title="Incidents"),
             alt.Tooltip("connection:N", title="Connection"),
             alt.Tooltip("incidents:Q", title="Count"),
             alt.Tooltip("share_of_kind:Q", title="Share of its kind", format=".0%"),
@@ -89,5 +97,8 @@ def linked_vs_inspired(ctx: ChartContext):
         )
     )
     labels = c.bar_labels(base, "label:N", "share_of_kind", inside_from=0.6, ink=c.role_inks(theme.LINK_TYPE_DOMAIN))
-    figure = alt.layer(bars, labels).properties(width="container", height=alt.Step(34))
+    # 34 px a bar: Vega-Lite's bands of two bars, 0.2 apart (as a number: see c.step_height).
+    figure = alt.layer(bars, labels).properties(
+        width="container", height=c.step_height(len(kinds), 34 * data["connection"].nunique() / (1 - 0.2), inner=0.2, outer=0.2)
+    )
     return figure, data
