@@ -145,9 +145,10 @@ def test_a_reusers_font_reaches_every_text_mark_and_no_chart_warns(embed_page):
 def _source_texts() -> set[str]:
     """Every text the data package and the ledger hold: a cell quoting one is data, not a label."""
     from scripts import ledger as ledger_module
+    from scripts.paths import DATA
     from scripts.validate import validate
 
-    tables = validate()
+    tables = validate(DATA)
     texts = {str(value) for frame in tables.values() for column in frame.columns
              if not pd.api.types.is_numeric_dtype(frame[column]) for value in frame[column].dropna()}
     ledger = ledger_module.compute(tables)
