@@ -39,6 +39,7 @@ from scripts.charts.static import (  # noqa: F401  (re-exported: the exporter's 
     PNG_SCALE,
     STATIC_HEIGHT,
     STATIC_WIDTH,
+    WIDE_WIDTH,
     RenderJob,
     RenderPool,
     asset_files,
@@ -59,7 +60,7 @@ CITATION = (
 CREDIT = "Beyond the Caliphate: Belgium microsite team"
 
 # Bump when rendering options or the asset layout change: it invalidates the render cache.
-ASSET_FORMAT = 6
+ASSET_FORMAT = 7
 SITE_ASSET_FILES = asset_files(theme.SCHEMES)
 DEFAULT_CACHE_DIR = BUILD_CACHE / "charts"
 PALETTE_FILE = "palette.json"
@@ -283,6 +284,8 @@ def site_meta(spec: dict, job: RenderJob, cache_dir: Path) -> dict:
         "height": size["height"],
         "narrow_width": size["narrow_width"],
         "narrow_height": size["narrow_height"],
+        "wide_width": size["wide_width"],
+        "wide_height": size["wide_height"],
         "files": {
             scheme: {"svg": f"{scheme}.svg", "png": f"{scheme}.png", "vega": f"{scheme}.vg.json"}
             for scheme in theme.SCHEMES
@@ -308,7 +311,7 @@ def plan_render(chart_id: str, light_spec: dict) -> RenderJob:
     fingerprint = {
         "drawings": drawings,
         "paints": paints,
-        "static_size": [STATIC_WIDTH, STATIC_HEIGHT, NARROW_WIDTH],
+        "static_size": [STATIC_WIDTH, STATIC_HEIGHT, NARROW_WIDTH, WIDE_WIDTH],
         "png_scale": PNG_SCALE,
         "vegalite": vegalite_version(),
         "vl_convert": vlc.__version__,

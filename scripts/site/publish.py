@@ -298,7 +298,7 @@ def chart_bundle(state: render.SiteState, chart_id: str, assets: Path) -> bytes:
 
 
 EMBED_PAGE = """<!doctype html>
-<html lang="en">
+<html lang="en" data-btc-scheme="{scheme}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
@@ -316,7 +316,7 @@ EMBED_PAGE = """<!doctype html>
 {frame}
 <figcaption><span class="btc-chart__title">{title}</span>
 <span class="btc-chart__source">Source: {source}</span>
-<a class="btc-embed__credit" href="{page_url}#chart-{id}" target="_blank" rel="noopener">Beyond the Caliphate: Belgium · CC BY 4.0 · see the data</a></figcaption>
+<a class="btc-embed__credit" href="{page_url}#chart-{id}" target="_blank" rel="noopener">{credit}</a></figcaption>
 </figure>
 </main>
 <script type="module" src="{base}assets/js/chart-loader.js"></script>
@@ -327,24 +327,30 @@ EMBED_PAGE = """<!doctype html>
 
 
 def _write_embeds(state: render.SiteState, site_dir: Path) -> None:
+    """Per chart: embed/<id>/ follows the reader's colour scheme; embed/<id>/light/ and dark/ fix one."""
     for entry in state.catalogue:
         chart_id = entry["id"]
         meta = state.chart_meta(chart_id)
         spec = state.chart_spec(chart_id)
         page_url = state.site_url + render.SECTION_PAGES[entry["section"]]
-        for scheme, folder, base in (("light", "", "../../"), ("dark", "dark/", "../../../")):
+        for scheme in render.EMBED_SCHEMES:
+            folder = "" if scheme == "auto" else f"{scheme}/"
+            base = "../../" + "../" * folder.count("/")
             assets = f"{base}assets/charts/{chart_id}/"
             html = EMBED_PAGE.format(
                 title=escape(entry["title"]),
                 description=escape(entry.get("description", "")),
                 canonical=f"{state.site_url}embed/{chart_id}/{folder}",
                 base=base,
+                scheme=scheme,
+                # embed.js follows the reader's scheme on the auto page; embed.css does until it runs.
                 md_scheme="slate" if scheme == "dark" else "default",
                 id=chart_id,
-                attributes=render.chart_data_attributes(chart_id, assets),
-                frame=render.chart_frame(meta, assets, escape(entry.get("description", ""))),
+                attributes=render.chart_data_attributes(chart_id, assets, wide=True),
+                frame=render.chart_frame(meta, assets, escape(entry.get("description", "")), wide=True),
                 source=escape(spec.get("usermeta", {}).get("source", "")),
                 page_url=page_url,
+                credit=escape(render.EMBED_CREDIT),
             )
             out = site_dir / "embed" / chart_id / folder / "index.html"
             out.parent.mkdir(parents=True, exist_ok=True)
