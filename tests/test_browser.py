@@ -938,3 +938,21 @@ def test_the_published_specs_render_in_vega_embed_under_a_policy_without_unsafe_
         page.context.close()
     finally:
         server.shutdown()
+
+
+def test_the_live_embed_follows_the_reader_and_switches_layouts(browser, built_site, site_url):
+    """Once a reader reaches for it, the embed's live chart is the one its static picture was."""
+    meta = json.loads((built_site.site / "assets" / "charts" / "geography-regions-map" / "meta.json").read_text())
+    page, recorder = open_page(browser, site_url + "embed/geography-regions-map/",
+                               viewport={"width": 1000, "height": 900}, color_scheme="dark")
+    wait_for_interactive(page, 1)
+    view = page.locator(".btc-chart__view svg")
+    for width, layout in ((1000, "wide"), (320, "narrow"), (700, "")):
+        page.set_viewport_size({"width": width, "height": 900})
+        drawn = meta[f"{layout}_width" if layout else "width"]
+        page.wait_for_function("w => document.querySelector('.btc-chart__view svg')?.getAttribute('width') == w", arg=str(drawn))
+        assert dark(page.evaluate("getComputedStyle(document.body).backgroundColor"))
+        # Painted dark: the live view's background is the dark theme's, not white.
+        assert view.evaluate("svg => svg.style.backgroundColor") == "rgb(30, 33, 41)"
+    assert recorder.errors == [] and page.evaluate("window.__csp") == []
+    page.context.close()

@@ -38,7 +38,16 @@ function fetchSpec(url) {
   return specs.get(url);
 }
 
-async function render(figure) {
+// One drawing at a time per figure: two breakpoints crossed at once (an embed resized from
+// wide to narrow) must not leave two live views in one frame.
+const drawing = new Map(); // figure element -> Promise of its latest drawing
+function render(figure) {
+  const next = (drawing.get(figure) || Promise.resolve()).catch(() => {}).then(() => draw(figure));
+  drawing.set(figure, next);
+  return next;
+}
+
+async function draw(figure) {
   const variant = currentVariant(figure);
   const scheme = currentScheme();
   const existing = views.get(figure);
@@ -230,6 +239,7 @@ function forgetDetached() {
       views.delete(figure);
     }
   }
+  for (const figure of drawing.keys()) if (!figure.isConnected) drawing.delete(figure);
 }
 
 export async function upgradeAll(root = document, { tap = null } = {}) {
