@@ -27,16 +27,27 @@
     }
   });
 
-  for (const frame of document.querySelectorAll("iframe")) {
-    // The snippet's style attribute, again through the DOM: a policy without 'unsafe-inline'
-    // for styles ignores the attribute but not this.
-    if (frame.classList.contains("btc-embed-frame")) {
-      Object.assign(frame.style, { display: "block", width: "100%", border: "0" });
+  // Each iframe once, whenever it appears: this async script may run before the parser has
+  // reached the later snippets of the page, and pages may add iframes later.
+  const adopted = new WeakSet();
+  const adopt = () => {
+    for (const frame of document.querySelectorAll("iframe")) {
+      if (adopted.has(frame)) continue;
+      adopted.add(frame);
+      // The snippet's style attribute, again through the DOM: a policy without 'unsafe-inline'
+      // for styles ignores the attribute but not this.
+      if (frame.classList.contains("btc-embed-frame")) {
+        Object.assign(frame.style, { display: "block", width: "100%", border: "0" });
+      }
+      // A frame that loaded before this script missed its first report: ask again (one still
+      // loading reports by itself once it has).
+      const origin = originOf(frame);
+      if (frame.contentWindow && origin && origin !== "null") {
+        frame.contentWindow.postMessage({ type: "btc-embed-measure" }, origin);
+      }
     }
-    // Frames that loaded before this (async) script missed their first report: ask again.
-    const origin = originOf(frame);
-    if (frame.contentWindow && origin && origin !== "null") {
-      frame.contentWindow.postMessage({ type: "btc-embed-measure" }, origin);
-    }
-  }
+  };
+  adopt();
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", adopt);
+  new MutationObserver(adopt).observe(document.documentElement, { childList: true, subtree: true });
 })();
