@@ -847,7 +847,9 @@ def test_embeds_fit_their_content_through_resizes_on_a_strict_host_with_a_self_h
         # The policy refuses style attributes (the snippet's among them), and nothing else.
         assert {v.split()[0] for v in page.evaluate("window.__csp")} <= {"style-src-attr"}
         errors = [e for e in recorder.errors if not e.startswith("Applying inline style violates")]
-        assert errors == [] and recorder.failed == [], (errors, recorder.failed)
+        # A picture whose layout changed while it loaded drops that fetch: not a failure.
+        failed = [f for f in recorder.failed if not f.endswith("net::ERR_ABORTED")]
+        assert errors == [] and failed == [], (errors, failed)
         page.context.close()
     finally:
         server.shutdown()
