@@ -255,7 +255,8 @@ def asset_url(base: str, name: str) -> str:
 CHARTS_FOLDER = "charts/"  # the published copy of the repository's charts/
 CHART_FILES = {"vegalite": ".vl.json", "csv": ".csv", "xlsx": ".xlsx", "schema": ".schema.json", "zip": ".zip"}  # kind → suffix
 CHART_ASSETS_FOLDER = "assets/charts/"  # the pictures and precompiled Vega the pages show
-SCHEME_FOLDERS = {"light": "", "dark": "dark/"}  # the embed page of each colour scheme
+# The embed page of each colour scheme: "auto" follows the reader's, the others fix one.
+SCHEME_FOLDERS = {"auto": "", "light": "light/", "dark": "dark/"}
 
 
 @dataclass(frozen=True)
@@ -292,7 +293,7 @@ class Chart:
         no name: their folder, which is also where assets_folder() puts them."""
         return f"{base}{CHART_ASSETS_FOLDER}{self.id}/{name}"
 
-    def embed_url(self, base: str, scheme: str = "light") -> str:
+    def embed_url(self, base: str, scheme: str = "auto") -> str:
         """The chart alone, for an iframe; its index.html is written there."""
         return f"{base}embed/{self.id}/{SCHEME_FOLDERS[scheme]}"
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import shutil
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
@@ -674,4 +677,268 @@ def test_heading_anchors_are_hidden_from_assistive_technology(browser, site_url)
     snapshot = page.locator("article").aria_snapshot()
     assert "¶" not in snapshot and "Permanent link" not in snapshot, snapshot[:500]
     assert page.locator("a.headerlink").count() > 0
+    page.context.close()
+
+
+# --- Embeds (issue 18, part 3): sized right at every width, scheme and host policy ---
+
+EMBED_WIDTHS = (320, 375, 600, 768, 1000, 1280)
+# A representative set rather than all 17 on the resizing host: the map, the tallest chart
+# (networks-diagram), the longest title, the shortest chart and a tall one with a long note.
+# Every chart shares one embed template and stylesheet; what differs is height, caption length
+# and layout, which these span. The fallback height without the helper is checked for all 17.
+EMBED_SAMPLE = (
+    "geography-regions-map", "networks-diagram", "overview-linked-vs-inspired",
+    "threat-levels-convict-status", "threat-levels-timeline",
+)
+EMBED_FIXED = ("geography-regions-map", "networks-diagram")  # also pasted in fixed light and dark
+
+
+def reuse_snippets(built_site) -> dict[str, list[str]]:
+    """Each chart's embed snippets as the Reuse page offers them: [auto, light, dark]."""
+    from bs4 import BeautifulSoup
+
+    html = (built_site.site / "reuse" / "index.html").read_text(encoding="utf-8")
+    doc = BeautifulSoup(html, "html.parser")
+    return {
+        section["id"].removeprefix("reuse-"): [pre.get_text() for pre in section.select("pre.btc-embed-code")]
+        for section in doc.select("section.btc-reuse")
+    }
+
+
+def as_pasted(snippet: str, site_url: str, helper: str | None) -> str:
+    """A snippet pointed at the test server; its helper script self-hosted (or left out)."""
+    snippet = re.sub(r'src="[^"]*?(embed/[^"]*)"', lambda m: f'src="{site_url}{m.group(1)}"', snippet)
+    script = re.compile(r'<script src="[^"]*embed-host\.js" async></script>')
+    return script.sub(f'<script src="{helper}" async></script>' if helper else "", snippet)
+
+
+def host_page(directory: Path, body: str, policy: str) -> str:
+    directory.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "docs" / "assets" / "js" / "embed-host.js", directory / "embed-host.js")
+    (directory / "index.html").write_text(
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
+        f'<title>Newsroom</title><link rel="icon" href="data:,"></head>'
+        f'<body style="margin:0">{body}</body></html>',
+        encoding="utf-8",
+    )
+    return "index.html"
+
+
+# Per iframe on the host: its box, and inside it the content's height, width and what it shows.
+MEASURE = """async (frame) => {
+  const box = frame.getBoundingClientRect();
+  const style = getComputedStyle(frame);
+  return { height: box.height, width: box.width, room: frame.parentElement.clientWidth, border: style.borderTopWidth, src: frame.src };
+}"""
+INSIDE = """() => {
+  const body = document.body.getBoundingClientRect();
+  const frame = document.querySelector('.btc-chart__frame');
+  const shown = [...document.querySelectorAll('img.btc-chart__static')].find((img) => img.offsetParent !== null);
+  return {
+    content: body.height,
+    viewport: document.documentElement.clientHeight,
+    overflowX: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    background: getComputedStyle(document.body).backgroundColor,
+    image: shown ? shown.currentSrc.split('/').pop() : null,
+    drawn: shown ? shown.naturalWidth : 0,
+    frameWidth: frame.getBoundingClientRect().width,
+    loaded: shown ? shown.complete && shown.naturalWidth > 0 : false,
+  };
+}"""
+
+
+def embed_states(page: Page) -> list[dict]:
+    states = []
+    for handle in page.locator("iframe").element_handles():
+        outer = handle.evaluate(MEASURE)
+        inner = handle.content_frame().evaluate(INSIDE)
+        states.append({**outer, **inner})
+    return states
+
+
+def expected_layout(width: float) -> str:
+    """The drawing an embed of this viewport width shows: render.NARROW_MEDIA and WIDE_MEDIA."""
+    return "-narrow" if width < 560 else "-wide" if width >= 832 else ""
+
+
+def layout_problems(states: list[dict]) -> list[str]:
+    problems = []
+    for s in states:
+        name = s["src"].split("embed/")[-1]
+        stem = (s["image"] or "").removesuffix(".svg")
+        layout = stem.removeprefix("light").removeprefix("dark")
+        if not s["loaded"] or layout != expected_layout(s["width"]):
+            problems.append(f"{name} at {s['width']:.0f} px shows {s['image']}")
+        # Type keeps its size: a drawing is never shown larger than it was drawn, nor much smaller.
+        elif not 0.85 * s["drawn"] - 1 <= s["frameWidth"] <= s["drawn"] + 0.5 and s["width"] >= 375:
+            problems.append(f"{name} at {s['width']:.0f} px: {s['drawn']} px drawing shown {s['frameWidth']:.0f} px wide")
+        if s["overflowX"] > 0:
+            problems.append(f"{name} at {s['width']:.0f} px scrolls sideways by {s['overflowX']} px")
+    return problems
+
+
+def wait_until_fitted(page: Page, seconds: float = 15) -> list[dict]:
+    """Poll until every iframe is as tall as its content (within 2 px); return the last states."""
+    deadline = time.monotonic() + seconds
+    while True:
+        states = embed_states(page)
+        if all(abs(s["height"] - s["content"]) <= 2 for s in states) or time.monotonic() > deadline:
+            return states
+        page.wait_for_timeout(100)
+
+
+def dark(rgb: str) -> bool:
+    return _luminance(rgb) < 0.2
+
+
+@pytest.mark.parametrize("reader", ["light", "dark"])
+def test_embeds_fit_their_content_through_resizes_on_a_strict_host_with_a_self_hosted_helper(
+        browser, built_site, site_url, tmp_path, reader):
+    snippets = reuse_snippets(built_site)
+    pasted = [(chart_id, "auto", snippets[chart_id][0]) for chart_id in EMBED_SAMPLE]
+    pasted += [(chart_id, scheme, snippets[chart_id][i]) for chart_id in EMBED_FIXED for i, scheme in ((1, "light"), (2, "dark"))]
+    body = "\n".join(as_pasted(snippet, site_url, "embed-host.js") for _, _, snippet in pasted)
+    # The host allows scripts from itself only and no inline styles: the helper is a copy on the
+    # host, and the snippet's style attribute is ignored (the helper sets width and border).
+    host = tmp_path / "host"
+    host_page(host, body, f"default-src 'self'; script-src 'self'; frame-src {site_url}; img-src 'self' data:")
+    server, host_url = serve(host)
+    try:
+        # Tall enough that no iframe is off screen (lazy loading, and throttled rendering of
+        # off-screen frames from another origin).
+        page, recorder = open_page(browser, host_url, viewport={"width": 1000, "height": 9000}, color_scheme=reader)
+        page.wait_for_function("n => document.querySelectorAll('iframe').length === n", arg=len(pasted))
+        for frame in page.locator("iframe").element_handles():
+            frame.content_frame().wait_for_load_state("load")
+        problems = []
+        for width in (1000, 320, 1000, 375, 600, 768, 1280):
+            page.set_viewport_size({"width": width, "height": 9000})
+            states = wait_until_fitted(page)
+            for (chart_id, scheme, _), s in zip(pasted, states):
+                where = f"{chart_id} ({scheme}) at {width} px"
+                if abs(s["height"] - s["content"]) > 2:
+                    problems.append(f"{where}: iframe {s['height']:.0f} px, content {s['content']:.0f} px")
+                if s["width"] != s["room"] or s["border"] != "0px":
+                    problems.append(f"{where}: iframe {s['width']:.0f} of {s['room']} px wide with a {s['border']} border")
+                # Auto follows the reader; light and dark stay as pasted.
+                want_dark = scheme == "dark" or (scheme == "auto" and reader == "dark")
+                if dark(s["background"]) != want_dark or (s["image"] or "").startswith("dark") != want_dark:
+                    problems.append(f"{where}: background {s['background']}, picture {s['image']}")
+            problems += [f"{p} (after {width})" for p in layout_problems(states)]
+        assert not problems, "\n".join(problems)
+        # The policy refuses style attributes (the snippet's among them), and nothing else.
+        assert {v.split()[0] for v in page.evaluate("window.__csp")} <= {"style-src-attr"}
+        errors = [e for e in recorder.errors if not e.startswith("Applying inline style violates")]
+        # A picture whose layout changed while it loaded drops that fetch: not a failure.
+        failed = [f for f in recorder.failed if not f.endswith("net::ERR_ABORTED")]
+        assert errors == [] and failed == [], (errors, failed)
+        page.context.close()
+    finally:
+        server.shutdown()
+
+
+def test_without_the_helper_the_snippet_holds_the_whole_chart_at_common_widths(browser, built_site, site_url, tmp_path):
+    """Every chart's snippet, its script left out, on a host that allows inline styles."""
+    snippets = reuse_snippets(built_site)
+    assert set(snippets) == set(catalogue_entries(built_site))
+    body = "\n".join(as_pasted(options[0], site_url, None) for options in snippets.values())
+    host = tmp_path / "host"
+    host_page(host, body, f"script-src 'self'; frame-src {site_url}")
+    server, host_url = serve(host)
+    try:
+        page, recorder = open_page(browser, host_url, viewport={"width": 1280, "height": 900})
+        for frame in page.locator("iframe").all():
+            frame.scroll_into_view_if_needed()  # lazy frames load as they come near
+            frame.element_handle().content_frame().wait_for_load_state("load")
+        problems = []
+        for width in EMBED_WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            states = embed_states(page)
+            for chart_id, s in zip(snippets, states):
+                if s["content"] > s["height"] or s["content"] > s["viewport"]:
+                    problems.append(f"{chart_id} at {width} px: content {s['content']:.0f} px in a {s['height']:.0f} px iframe")
+                if s["width"] != s["room"] or s["border"] != "0px":
+                    problems.append(f"{chart_id} at {width} px: iframe {s['width']:.0f} of {s['room']} px wide with a {s['border']} border")
+            problems += layout_problems(states)
+        assert not problems, "\n".join(problems)
+        assert page.evaluate("window.__csp") == []
+        assert recorder.errors == [], recorder.errors
+        page.context.close()
+    finally:
+        server.shutdown()
+
+
+VEGA_EMBED_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:">
+<title>Newsroom</title><link rel="icon" href="data:,"></head><body>
+{containers}
+<script src="vega.min.js"></script><script src="vega-lite.min.js"></script><script src="vega-embed.min.js"></script>
+<script src="main.js"></script></body></html>
+"""
+# The recipe of docs/reuse.md: vega-embed with ast: true evaluates expressions with
+# vega-interpreter, so no 'unsafe-eval'. The last container, without it, shows the policy bites.
+VEGA_EMBED_MAIN = """
+window.__rendered = {};
+const ids = JSON.parse(document.body.dataset.ids);
+for (const id of ids) {
+  const options = { ast: true, renderer: "svg", actions: false };  // vega-embed brings vega-interpreter
+  fetch(`specs/${id}.vl.json`).then((r) => r.json())
+    .then((spec) => vegaEmbed(`#chart-${id}`, spec, options))
+    .then(() => { window.__rendered[id] = "ok"; }, (error) => { window.__rendered[id] = String(error); });
+}
+fetch(`specs/${ids[0]}.vl.json`).then((r) => r.json())
+  .then((spec) => vegaEmbed("#without-interpreter", spec, { renderer: "svg", actions: false }))
+  .then(() => { window.__rendered.without = "ok"; }, (error) => { window.__rendered.without = String(error); });
+"""
+
+
+def test_the_published_specs_render_in_vega_embed_under_a_policy_without_unsafe_eval(browser, built_site, tmp_path):
+    entries = catalogue_entries(built_site)
+    host = tmp_path / "host"
+    (host / "specs").mkdir(parents=True)
+    for chart_id, entry in entries.items():
+        shutil.copy(built_site.site / "charts" / entry["files"]["vegalite"], host / "specs" / f"{chart_id}.vl.json")
+    modules = ROOT / "node_modules"
+    for name, package in (("vega.min.js", "vega"), ("vega-lite.min.js", "vega-lite"), ("vega-embed.min.js", "vega-embed")):
+        shutil.copy(modules / package / "build" / name, host / name)
+    (host / "main.js").write_text(VEGA_EMBED_MAIN, encoding="utf-8")
+    containers = "".join(f'<div id="chart-{chart_id}"></div>' for chart_id in entries) + '<div id="without-interpreter"></div>'
+    page_html = VEGA_EMBED_PAGE.format(containers=containers).replace("<body>", f"<body data-ids='{json.dumps(list(entries))}'>")
+    (host / "index.html").write_text(page_html, encoding="utf-8")
+    server, host_url = serve(host)
+    try:
+        page, recorder = open_page(browser, host_url, viewport={"width": 1000, "height": 900})
+        page.wait_for_function("n => Object.keys(window.__rendered).length === n", arg=len(entries) + 1, timeout=60_000)
+        rendered = page.evaluate("window.__rendered")
+        failed = {chart_id: rendered[chart_id] for chart_id in entries if rendered[chart_id] != "ok"}
+        assert not failed, failed
+        for chart_id in entries:
+            marks = page.locator(f"#chart-{chart_id} svg .mark-text, #chart-{chart_id} svg path, #chart-{chart_id} svg rect")
+            assert marks.count() > 3, chart_id
+        violations = page.evaluate("window.__csp")
+        # Only the control, drawn with vega's code generator, was refused, for eval.
+        assert rendered["without"] != "ok" or violations, rendered["without"]
+        assert violations and all(v.startswith("script-src") and v.endswith("eval") for v in violations), violations
+        page.context.close()
+    finally:
+        server.shutdown()
+
+
+def test_the_live_embed_follows_the_reader_and_switches_layouts(browser, built_site, site_url):
+    """Once a reader reaches for it, the embed's live chart is the one its static picture was."""
+    meta = json.loads((built_site.site / "assets" / "charts" / "geography-regions-map" / "meta.json").read_text())
+    page, recorder = open_page(browser, site_url + "embed/geography-regions-map/",
+                               viewport={"width": 1000, "height": 900}, color_scheme="dark")
+    wait_for_interactive(page, 1)
+    view = page.locator(".btc-chart__view svg")
+    for width, layout in ((1000, "wide"), (320, "narrow"), (700, "")):
+        page.set_viewport_size({"width": width, "height": 900})
+        drawn = meta[f"{layout}_width" if layout else "width"]
+        page.wait_for_function("w => document.querySelector('.btc-chart__view svg')?.getAttribute('width') == w", arg=str(drawn))
+        assert dark(page.evaluate("getComputedStyle(document.body).backgroundColor"))
+        # Painted dark: the live view's background is the dark theme's, not white.
+        assert view.evaluate("svg => svg.style.backgroundColor") == "rgb(30, 33, 41)"
+    assert recorder.errors == [] and page.evaluate("window.__csp") == []
     page.context.close()

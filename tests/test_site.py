@@ -33,6 +33,10 @@ def soup(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
+def soup_text(html: str) -> BeautifulSoup:
+    return BeautifulSoup(html, "html.parser")
+
+
 def chart_block(figure):
     """The block that holds a chart's figure, its data table and its download links."""
     block = figure.parent
@@ -190,15 +194,23 @@ def test_every_page_ships_a_csp_without_unsafe_eval(site):
         assert "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
 
 
-def test_each_chart_has_light_and_dark_embed_pages_with_a_credit_link(site, catalogue):
+def test_each_chart_has_auto_light_and_dark_embed_pages_with_a_credit_link(site, catalogue):
+    # embed/<id>/ follows the reader's scheme (embed.js flips the body), light/ and dark/ fix one.
     for entry in catalogue:
-        for variant, scheme in (("", "default"), ("dark/", "slate")):
+        for variant, scheme, body in (("", "auto", "default"), ("light/", "light", "default"), ("dark/", "dark", "slate")):
             page = site / "embed" / entry["id"] / variant / "index.html"
             doc = soup(page)
-            assert doc.body["data-md-color-scheme"] == scheme
+            assert doc.html["data-btc-scheme"] == scheme
+            assert doc.body["data-md-color-scheme"] == body
             credit = doc.select_one("a.btc-embed__credit")
             assert credit and credit["href"].endswith(f"#chart-{entry['id']}")
             assert doc.find("script", src=re.compile(r"embed\.js$"))
+            # Wide iframes get the wide drawing, phones the narrow one, as static pictures and live.
+            figure = doc.select_one("figure.btc-chart")
+            sources = {s["srcset"].rsplit("/", 1)[-1] for s in figure.select("picture source[media]")}
+            assert sources == {f"{s}{layout}.svg" for s in ("light", "dark") for layout in ("-narrow", "-wide")}
+            for attr in ("data-vega-light-wide", "data-vega-dark-wide"):
+                assert local_target(site, page, figure[attr]).is_file()
 
 
 def test_published_downloads_exist_for_every_chart(site, catalogue):
@@ -367,7 +379,7 @@ def test_every_zip_opens_and_holds_what_its_readme_lists(site, built_site, catal
             assert needle in readme, (chart_id, needle)
 
 
-def test_reuse_page_gives_every_citation_style_and_both_embeds(site, catalogue):
+def test_reuse_page_gives_every_citation_style_and_one_embed_per_snippet(site, catalogue):
     for entry in catalogue:
         section = reuse_sections(site)[entry["id"]]
         text = section.get_text("\n")
@@ -375,9 +387,20 @@ def test_reuse_page_gives_every_citation_style_and_both_embeds(site, catalogue):
         for marker in ("[Data set]", "@misc{", "Credit:"):
             assert marker in text, (entry["id"], marker)
         assert text.count(spec_url) >= 4  # permanent address, plain, APA, Chicago, BibTeX
-        embed = section.select_one("pre.btc-embed-code").get_text()
-        assert f"embed/{entry['id']}/\"" in embed and f"embed/{entry['id']}/dark/\"" in embed
-        assert "embed-host.js" in embed and "<script>" not in embed  # no inline script on the host page
+        snippets = [pre.get_text() for pre in section.select("pre.btc-embed-code")]
+        # The first follows the reader's scheme; then light and dark, each offered on its own.
+        targets = [f"embed/{entry['id']}/", f"embed/{entry['id']}/light/", f"embed/{entry['id']}/dark/"]
+        assert len(snippets) == len(targets)
+        for snippet, target in zip(snippets, targets):
+            pasted = soup_text(snippet)
+            frames = pasted.find_all("iframe")
+            assert len(frames) == 1 and frames[0]["src"].endswith(target), snippet  # pasted, the chart shows once
+            frame = frames[0]
+            assert frame["height"].isdigit() and "width" not in frame.attrs and "frameborder" not in frame.attrs
+            assert "border:0" in frame["style"] and "width:100%" in frame["style"]
+            scripts = pasted.find_all("script")
+            assert [s.get("src", "").endswith("assets/js/embed-host.js") for s in scripts] == [True]
+            assert not scripts[0].string  # no inline script on the host page
 
 
 def test_a_data_correction_needs_a_logged_chart_version(tmp_path):

@@ -43,6 +43,7 @@ from scripts.charts.static import (  # noqa: F401  (re-exported: the exporter's 
     PNG_SCALE,
     STATIC_HEIGHT,
     STATIC_WIDTH,
+    WIDE_WIDTH,
     RenderJob,
     RenderPool,
     asset_files,
@@ -305,6 +306,8 @@ def site_meta(spec: dict, job: RenderJob, cache_dir: Path) -> dict:
         "height": size["height"],
         "narrow_width": size["narrow_width"],
         "narrow_height": size["narrow_height"],
+        "wide_width": size["wide_width"],
+        "wide_height": size["wide_height"],
         "files": {
             scheme: {"svg": f"{scheme}.svg", "png": f"{scheme}.png", "vega": f"{scheme}.vg.json"}
             for scheme in theme.SCHEMES
@@ -330,7 +333,7 @@ def plan_render(chart_id: str, light_spec: dict) -> RenderJob:
     fingerprint = {
         "drawings": drawings,
         "paints": paints,
-        "static_size": [STATIC_WIDTH, STATIC_HEIGHT, NARROW_WIDTH],
+        "static_size": [STATIC_WIDTH, STATIC_HEIGHT, NARROW_WIDTH, WIDE_WIDTH],
         "png_scale": PNG_SCALE,
         "vegalite": vegalite_version(),
         "vl_convert": vlc.__version__,

@@ -33,9 +33,11 @@ from scripts.paths import ROOT
 STATIC_WIDTH = 640  # replaces width "container" in SVG/PNG exports
 # Phones get their own layout rather than the 640 px one scaled down to unreadable text.
 NARROW_WIDTH = 340
+# Wide embeds get theirs too, drawn with the same type sizes, rather than the 640 px one scaled up.
+WIDE_WIDTH = 960
 STATIC_HEIGHT = 400  # replaces height "container", should a chart use it
 PNG_SCALE = 2  # sharp on high-density screens
-LAYOUTS = (("", STATIC_WIDTH), ("-narrow", NARROW_WIDTH))  # file suffix, width
+LAYOUTS = (("", STATIC_WIDTH), ("-narrow", NARROW_WIDTH), ("-wide", WIDE_WIDTH))  # file suffix, width
 # Static renders measure text with DejaVu Sans, the widest face in the theme's font stack, from a
 # pinned npm package so every build machine measures alike (see theme.FONT).
 MEASURE_FONTS = ROOT / "node_modules" / "dejavu-fonts-ttf" / "ttf"
@@ -100,15 +102,17 @@ class RenderJob:
         first = next(iter(self.paints))
         width, height = svg_size(files[f"{first}.svg"])
         narrow_width, narrow_height = svg_size(files[f"{first}-narrow.svg"])
+        wide_width, wide_height = svg_size(files[f"{first}-wide.svg"])
         files["size.json"] = dumps_json(
-            {"width": width, "height": height, "narrow_width": narrow_width, "narrow_height": narrow_height}
+            {"width": width, "height": height, "narrow_width": narrow_width, "narrow_height": narrow_height,
+             "wide_width": wide_width, "wide_height": wide_height}
         ).encode("utf-8")
         return files
 
 
 def asset_files(schemes: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(f"{scheme}.{kind}" for kind in ("svg", "png", "vg.json") for scheme in schemes) + tuple(
-        f"{scheme}-narrow.{kind}" for kind in ("svg", "vg.json") for scheme in schemes
+        f"{scheme}{suffix}.{kind}" for suffix in ("-narrow", "-wide") for kind in ("svg", "vg.json") for scheme in schemes
     )
 
 

@@ -298,7 +298,7 @@ def chart_bundle(state: render.SiteState, chart_id: str, assets: Path) -> bytes:
 
 
 EMBED_PAGE = """<!doctype html>
-<html lang="en">
+<html lang="en" data-btc-scheme="{scheme}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
@@ -316,7 +316,7 @@ EMBED_PAGE = """<!doctype html>
 {frame}
 <figcaption><span class="btc-chart__title">{title}</span>
 <span class="btc-chart__source">Source: {source}</span>
-<a class="btc-embed__credit" href="{chart_url}" target="_blank" rel="noopener">{site} · {licence} · see the data</a></figcaption>
+<a class="btc-embed__credit" href="{chart_url}" target="_blank" rel="noopener">{credit}</a></figcaption>
 </figure>
 </main>
 <script type="module" src="{chart_loader}"></script>
@@ -327,13 +327,14 @@ EMBED_PAGE = """<!doctype html>
 
 
 def _embed_pages(state: render.SiteState, site_dir: Path) -> dict[Path, str]:
-    """Each chart's embed pages, light and dark, by the file they are written to."""
+    """Each chart's embed pages by the file they are written to: embed/<id>/ follows the reader's
+    colour scheme; embed/<id>/light/ and dark/ fix one."""
     pages = {}
     for entry in state.catalogue:
         chart = project.Chart.of(entry)
         meta = state.chart_meta(chart.id)
         spec = state.chart_spec(chart.id)
-        for scheme in render.SCHEMES:
+        for scheme in render.EMBED_SCHEMES:
             path = chart.embed_url("", scheme)
             base = project.relative_base(path)
             html = EMBED_PAGE.format(
@@ -346,13 +347,15 @@ def _embed_pages(state: render.SiteState, site_dir: Path) -> dict[Path, str]:
                 embed_css=project.asset_url(base, "css/embed.css"),
                 chart_loader=project.asset_url(base, "js/chart-loader.js"),
                 embed_js=project.asset_url(base, "js/embed.js"),
+                scheme=scheme,
+                # embed.js follows the reader's scheme on the auto page; embed.css does until it runs.
                 md_scheme="slate" if scheme == "dark" else "default",
                 anchor=chart.anchor,
-                attributes=render.chart_data_attributes(chart, base),
-                frame=render.chart_frame(chart, base, meta, escape(entry.get("description", ""))),
+                attributes=render.chart_data_attributes(chart, base, wide=True),
+                frame=render.chart_frame(chart, base, meta, escape(entry.get("description", "")), wide=True),
                 source=escape(spec.get("usermeta", {}).get("source", "")),
                 chart_url=chart.page_url(state.site_url),
-                licence=escape(project.identity(state.root).licence),
+                credit=escape(render.embed_credit(state)),
             )
             pages[site_dir / path / "index.html"] = html
     return pages

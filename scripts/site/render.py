@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import os
 from dataclasses import dataclass, field
 from html import escape
@@ -193,23 +194,38 @@ def why_they_differ(finding_id: str, base: str = "") -> str:
 
 
 NARROW_MEDIA = "(max-width: 559.98px)"  # phones: the 340 px layout instead of the 640 px one
+# Embeds only: the wide layout once the iframe is wide enough to show it at no less than 85 % of
+# its size (an 8 px margin each side); embed.css holds the same breakpoint.
+WIDE_MEDIA = "(min-width: 832px)"
 
 
-def chart_frame(chart: Chart, base: str, meta: dict, description: str) -> str:
+def chart_frame(chart: Chart, base: str, meta: dict, description: str, wide: bool = False) -> str:
     """The static pictures (wide and narrow, light and dark) in a box of their exact shape.
 
     The live chart later draws into the same box, so nothing on the page moves. The box is the
     chart for assistive technology: an image named by the written description, the same before
     and after the live view replaces the pictures (their own alt text is empty, so the
     description is said once). chart-loader.js makes it focusable for the keyboard mode.
+    ``wide`` (embed pages) adds the wide layout and each layout's own width, which embed.css
+    uses so that a drawing is never shown larger than it was drawn.
     """
     ratios = (
         f"--btc-ratio: {meta['width']} / {meta['height']}; "
         f"--btc-ratio-narrow: {meta['narrow_width']} / {meta['narrow_height']}"
     )
+    if wide:
+        ratios += (
+            f"; --btc-ratio-wide: {meta['wide_width']} / {meta['wide_height']}; --btc-width: {meta['width']}px; "
+            f"--btc-width-narrow: {meta['narrow_width']}px; --btc-width-wide: {meta['wide_width']}px"
+        )
     pictures = "".join(
         "<picture>"
-        f'<source media="{NARROW_MEDIA}" srcset="{chart.asset_url(base, scheme + "-narrow.svg")}" '
+        + (
+            f'<source media="{WIDE_MEDIA}" srcset="{chart.asset_url(base, scheme + "-wide.svg")}" '
+            f'width="{_pixels(meta["wide_width"])}" height="{_pixels(meta["wide_height"])}">'
+            if wide else ""
+        )
+        + f'<source media="{NARROW_MEDIA}" srcset="{chart.asset_url(base, scheme + "-narrow.svg")}" '
         f'width="{_pixels(meta["narrow_width"])}" height="{_pixels(meta["narrow_height"])}">'
         f"{_static_image(chart, base, scheme, _pixels(meta['width']), _pixels(meta['height']), '')}"
         "</picture>"
@@ -237,15 +253,17 @@ def _static_image(chart: Chart, base: str, scheme: str, width, height, descripti
     )
 
 
-def chart_data_attributes(chart: Chart, base: str) -> str:
+def chart_data_attributes(chart: Chart, base: str, wide: bool = False) -> str:
+    suffixes = ("", "-narrow", "-wide") if wide else ("", "-narrow")
     return (
         f'data-chart="{chart.id}" '
         + " ".join(
             f'data-vega-{scheme}{suffix}="{chart.asset_url(base, scheme + suffix + ".vg.json")}"'
             for scheme in SCHEMES
-            for suffix in ("", "-narrow")
+            for suffix in suffixes
         )
         + f' data-narrow-media="{NARROW_MEDIA}"'
+        + (f' data-wide-media="{WIDE_MEDIA}"' if wide else "")
     )
 
 
@@ -750,6 +768,60 @@ BUNDLE_FILES = (
 )
 
 
+# Embed pages: the reader's own colour scheme at embed/<id>/, a fixed one at embed/<id>/<scheme>/.
+EMBED_SCHEMES = ("auto", *SCHEMES)
+# The snippet's fallback height, for hosts without the helper script: it must hold the whole
+# embed page at any common width, so the caption is reckoned at the narrowest (320 px, less the
+# page's margins), with generous average glyph widths (px) and line heights (px) of embed.css.
+EMBED_NARROWEST = 304
+EMBED_PADDING = 16
+CAPTION_LINES = (  # (what, average glyph width, line height)
+    ("title", 8.2, 17.7),
+    ("source", 5.6, 13.5),
+    ("credit", 7.6, 20.3),
+)
+
+
+def embed_credit(state: SiteState) -> str:
+    """The credit line under an embedded chart (it links to the chart's page)."""
+    return f"{project.SITE_NAME} · {identity(state.root).licence} · see the data"
+
+
+def embed_height(meta: dict, texts: dict[str, str], credit: str) -> int:
+    """A height (px) at which the embed page shows the whole chart at any width from 320 px up.
+
+    Each layout is shown at most at the size it was drawn (embed.css), so the tallest of the
+    three bounds the chart; ``texts`` gives the caption's title and source.
+    """
+    chart = max(meta["height"], meta["narrow_height"], meta.get("wide_height", 0))
+    caption = 0.0
+    for what, glyph, line in CAPTION_LINES:
+        text = credit if what == "credit" else texts[what]
+        lines = math.ceil(len(text) * glyph / EMBED_NARROWEST) + 1  # one more for word wrapping
+        caption += lines * line
+    return math.ceil(chart + caption + EMBED_PADDING)
+
+
+def embed_snippet(state: SiteState, chart_id: str, scheme: str = "auto") -> str:
+    """The HTML a host pastes to embed one chart: one iframe and the auto-height helper.
+
+    ``scheme`` "auto" follows the reader's colour scheme; "light" and "dark" fix one. The iframe
+    carries no obsolete attributes: its width and border are set in a style attribute (which the
+    helper repeats through the DOM, for hosts whose policy ignores style attributes), and its
+    height fits the chart at any width (see embed_height) until the helper measures it.
+    """
+    entry = state.chart_entry(chart_id)
+    usermeta = state.chart_spec(chart_id).get("usermeta", {})
+    height = embed_height(state.chart_meta(chart_id), {"title": entry["title"], "source": usermeta.get("source", "")},
+                          embed_credit(state))
+    return (
+        f'<iframe src="{state.chart(chart_id).embed_url(state.site_url, scheme)}" title="{escape(entry["title"])}" '
+        f'class="btc-embed-frame" height="{height}" loading="lazy" '
+        'style="display:block;width:100%;border:0"></iframe>\n'
+        f'<script src="{project.asset_url(state.site_url, "js/embed-host.js")}" async></script>'
+    )
+
+
 def reuse_catalogue(state: SiteState, base: str) -> str:
     parts = []
     for entry in state.catalogue:
@@ -758,12 +830,7 @@ def reuse_catalogue(state: SiteState, base: str) -> str:
         chart = state.chart(chart_id)
         cites = citations(state, chart_id)
         title = escape(entry["title"])
-        host_script = f'<script src="{project.asset_url(state.site_url, "js/embed-host.js")}" async></script>'
-        embeds = "\n".join(
-            f'<iframe src="{chart.embed_url(state.site_url, scheme)}" title="{title}" '
-            f'width="100%" height="{_pixels(meta["height"]) + 80}" loading="lazy"></iframe>'
-            for scheme in SCHEMES
-        )
+        embeds = {scheme: embed_snippet(state, chart_id, scheme) for scheme in EMBED_SCHEMES}
         spec_url = chart.file_url(state.site_url, "vegalite")
         bundle = "".join(
             f"<li><code>{escape(name.format(id=chart_id))}</code>: {escape(about)}</li>" for name, _, about in BUNDLE_FILES
@@ -784,10 +851,16 @@ def reuse_catalogue(state: SiteState, base: str) -> str:
             f'chart gets a new version, listed in the <a href="{project.corrections_url(base)}">corrections log</a>).</p>'
             f"{_downloads(state, chart_id, base)}"
             f"<details data-search-exclude><summary>What the zip holds</summary><ul>{bundle}</ul></details>"
-            "<p>Embed code, light and dark (the iframe fits its height to the chart when the page also "
-            "loads the helper script, which needs no inline script):</p>"
-            f'<pre class="btc-embed-code" data-search-exclude><code>{escape(embeds)}\n'
-            f"{escape(host_script)}</code></pre>"
+            "<p>Embed code (the chart follows the reader's light or dark setting; the script fits the "
+            "iframe's height to the chart and needs no inline script):</p>"
+            f'<pre class="btc-embed-code" data-search-exclude><code>{escape(embeds["auto"])}</code></pre>'
+            "<details data-search-exclude><summary>Embed code that stays light, or dark</summary>"
+            + "".join(
+                f"<p>Always {scheme}:</p>"
+                f'<pre class="btc-embed-code btc-embed-code--{scheme}"><code>{escape(embeds[scheme])}</code></pre>'
+                for scheme in SCHEMES
+            )
+            + "</details>"
             f"<p data-search-exclude>Credit: <em>{escape(cites['plain'])}</em></p>"
             "<details data-search-exclude><summary>Citation formats (APA, Chicago, BibTeX)</summary>"
             f"<pre><code>{escape(cites['apa'])}</code></pre>"

@@ -12,11 +12,12 @@ function currentScheme() {
   return document.body.getAttribute("data-md-color-scheme") === "slate" ? "dark" : "light";
 }
 
-// Which of the chart's layouts fits: the same media query the static <picture> uses.
+// Which of the chart's layouts fits: the same media queries the static <picture> uses (only
+// embed pages have a wide layout).
 function currentVariant(figure) {
-  const media = figure.dataset.narrowMedia;
-  const narrow = media && window.matchMedia(media).matches;
-  return `${currentScheme()}${narrow ? "-narrow" : ""}`;
+  const matches = (media) => Boolean(media) && window.matchMedia(media).matches;
+  const layout = matches(figure.dataset.narrowMedia) ? "-narrow" : matches(figure.dataset.wideMedia) ? "-wide" : "";
+  return `${currentScheme()}${layout}`;
 }
 
 function datasetKey(variant) {
@@ -37,7 +38,16 @@ function fetchSpec(url) {
   return specs.get(url);
 }
 
-async function render(figure) {
+// One drawing at a time per figure: two breakpoints crossed at once (an embed resized from
+// wide to narrow) must not leave two live views in one frame.
+const drawing = new Map(); // figure element -> Promise of its latest drawing
+function render(figure) {
+  const next = (drawing.get(figure) || Promise.resolve()).catch(() => {}).then(() => draw(figure));
+  drawing.set(figure, next);
+  return next;
+}
+
+async function draw(figure) {
   const variant = currentVariant(figure);
   const scheme = currentScheme();
   const existing = views.get(figure);
@@ -229,6 +239,7 @@ function forgetDetached() {
       views.delete(figure);
     }
   }
+  for (const figure of drawing.keys()) if (!figure.isConnected) drawing.delete(figure);
 }
 
 export async function upgradeAll(root = document, { tap = null } = {}) {
@@ -247,8 +258,9 @@ new MutationObserver(() => upgradeAll()).observe(document.body, {
   attributeFilter: ["data-md-color-scheme"],
 });
 
-// Follow the layout switch when a phone turns or a window narrows past the breakpoint.
-for (const media of new Set([...document.querySelectorAll("figure.btc-chart[data-narrow-media]")].map((f) => f.dataset.narrowMedia))) {
+// Follow the layout switch when a phone turns or a window (or an embed's iframe) crosses a breakpoint.
+const breakpoints = [...document.querySelectorAll("figure.btc-chart")].flatMap((f) => [f.dataset.narrowMedia, f.dataset.wideMedia]);
+for (const media of new Set(breakpoints.filter(Boolean))) {
   window.matchMedia(media).addEventListener("change", () => upgradeAll());
 }
 
