@@ -101,7 +101,7 @@ def catalogue(built_site) -> list[model.Chart]:
     entries = json.loads((built_site.charts / "index.json").read_text(encoding="utf-8"))
     for entry in entries:  # the catalogue records the files where the model puts them
         chart = model.Chart.of(entry)
-        assert entry["files"] == {kind: chart.file(kind) for kind in ("vegalite", "csv", "xlsx")}
+        assert entry["files"] == {kind: chart.file(kind) for kind in ("vegalite", "csv", "xlsx", "schema")}
     return [model.Chart.of(entry) for entry in entries]
 
 
@@ -133,7 +133,7 @@ def test_every_address_the_model_gives_a_chart_is_published(site, catalogue, bui
     for chart in catalogue:
         addresses = [chart.file_url("", kind) for kind in model.CHART_FILES]
         addresses += [chart.asset_url("", name) for name in SITE_ASSET_FILES]
-        addresses += [chart.embed_url("", scheme) for scheme in SCHEMES]
+        addresses += [chart.embed_url("", scheme) for scheme in model.SCHEME_FOLDERS]
         addresses += [chart.page_url(""), chart.reuse_url("")]
         missing += [address for address in addresses if not published(site, address)]
     assert not missing, missing[:10]
@@ -169,8 +169,9 @@ def test_absolute_addresses_in_specs_embeds_and_page_heads_are_the_models(site, 
         assert usermeta["url"] == chart.file_url(site_url, "vegalite")
         assert usermeta["page"] == chart.page_url(site_url)
         assert usermeta["citation"] == model.identity().report.full
-        embed_code = reuse.find(id=urldefrag(chart.reuse_url(""))[1]).select_one(".btc-embed-code").get_text()
-        for scheme in SCHEMES:
+        embed_code = " ".join(block.get_text() for block in
+                              reuse.find(id=urldefrag(chart.reuse_url(""))[1]).select(".btc-embed-code"))
+        for scheme in model.SCHEME_FOLDERS:
             assert f'src="{chart.embed_url(site_url, scheme)}"' in embed_code
         for address in (usermeta["url"], usermeta["page"], chart.embed_url(site_url)):
             assert published(site, address, site_url), address
