@@ -13,7 +13,11 @@ from bs4 import BeautifulSoup
 
 from scripts.numbers import WORDS
 from scripts.paths import ROOT
+from scripts import project
+from scripts.paths import site_url
 from scripts.project import PAGE_PATHS as SITE_PAGES
+
+SITE = site_url()  # the address the shared test build is made for
 
 PAGES = [f"{path}index.html" for path in SITE_PAGES] + ["404.html"]
 
@@ -192,8 +196,8 @@ def test_every_page_ships_a_csp_without_unsafe_eval(site):
 
 def test_each_chart_has_light_and_dark_embed_pages_with_a_credit_link(site, catalogue):
     for entry in catalogue:
-        for variant, scheme in (("", "default"), ("dark/", "slate")):
-            page = site / "embed" / entry["id"] / variant / "index.html"
+        for variant, scheme in (("light", "default"), ("dark", "slate")):
+            page = site / project.Chart.of(entry).embed_url("", variant) / "index.html"
             doc = soup(page)
             assert doc.body["data-md-color-scheme"] == scheme
             credit = doc.select_one("a.btc-embed__credit")
@@ -376,7 +380,8 @@ def test_reuse_page_gives_every_citation_style_and_both_embeds(site, catalogue):
             assert marker in text, (entry["id"], marker)
         assert text.count(spec_url) >= 4  # permanent address, plain, APA, Chicago, BibTeX
         embed = section.select_one("pre.btc-embed-code").get_text()
-        assert f"embed/{entry['id']}/\"" in embed and f"embed/{entry['id']}/dark/\"" in embed
+        chart = project.Chart.of(entry)
+        assert f'src="{chart.embed_url(SITE)}"' in embed and f'src="{chart.embed_url(SITE, "dark")}"' in embed
         assert "embed-host.js" in embed and "<script>" not in embed  # no inline script on the host page
 
 
@@ -395,7 +400,7 @@ def test_a_data_correction_needs_a_logged_chart_version(tmp_path):
     with pytest.raises(ChartBuildError, match="corrections.csv") as refused:
         build(layout, site=False)
     assert {path: path.read_bytes() for path in layout.charts.rglob("*") if path.is_file()} == before
-    changed = re.findall(r"([a-z0-9-]+) \(charts/v1/\1\.csv: log chart_version 2\)", str(refused.value))
+    changed = re.findall(r"([a-z0-9-]+) \(charts/\1/v1/\1\.csv: log chart_version 2\)", str(refused.value))
     assert changed and all(chart_id.startswith("networks-") for chart_id in changed)
 
     with (layout.data / "source/corrections.csv").open("a", encoding="utf-8") as log:
@@ -405,13 +410,13 @@ def test_a_data_correction_needs_a_logged_chart_version(tmp_path):
     index = {entry["id"]: entry for entry in json.loads((layout.charts / "index.json").read_text(encoding="utf-8"))}
     for chart_id, entry in index.items():
         expected = 2 if chart_id in changed else 1
-        assert (entry["version"], entry["files"]["csv"]) == (expected, f"v{expected}/{chart_id}.csv")
+        assert (entry["version"], entry["files"]["csv"]) == (expected, f"{chart_id}/v{expected}/{chart_id}.csv")
     for path, data in before.items():
         if path.name not in ("index.json", INPUTS_FILE):  # the catalogue and the build's record change
             assert path.read_bytes() == data, path  # every v1 file is still served as it was
     for chart_id in changed:
-        assert "Kamikaze Riders group" in (layout.charts / f"v2/{chart_id}.csv").read_text(encoding="utf-8") or (
-            "Kamikaze Riders group" in (layout.charts / f"v2/{chart_id}.vl.json").read_text(encoding="utf-8")
+        assert "Kamikaze Riders group" in (layout.charts / f"{chart_id}/v2/{chart_id}.csv").read_text(encoding="utf-8") or (
+            "Kamikaze Riders group" in (layout.charts / f"{chart_id}/v2/{chart_id}.vl.json").read_text(encoding="utf-8")
         )
 
 
