@@ -119,4 +119,5 @@ def reuse_published(published: Path, key: str, out_dir: Path) -> bool:
         target = out_dir / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes((published / name).read_bytes())
+    carry_site_record(published, out_dir)
     return True
