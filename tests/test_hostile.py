@@ -177,9 +177,9 @@ def test_hostile_text_reaches_every_output_intact(hostile, injection, bad_input)
             f"{page} does not show {injection.value!r} as text"
         )
     for chart_id in injection.charts:
-        with (hostile.charts / f"v1/{chart_id}.csv").open(encoding="utf-8", newline="") as handle:
+        with (hostile.charts / f"{chart_id}/v1/{chart_id}.csv").open(encoding="utf-8", newline="") as handle:
             assert any(injection.value in cell for row in csv.reader(handle) for cell in row), chart_id
-        spec = json.loads((hostile.charts / f"v1/{chart_id}.vl.json").read_text(encoding="utf-8"))
+        spec = json.loads((hostile.charts / f"{chart_id}/v1/{chart_id}.vl.json").read_text(encoding="utf-8"))
         assert any(injection.value in text for text in json_strings(spec)), chart_id
         for scheme in ("light", "dark"):
             compiled = json.loads((site / f"assets/charts/{chart_id}/{scheme}.vg.json").read_text(encoding="utf-8"))
