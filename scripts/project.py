@@ -250,13 +250,31 @@ def asset_url(base: str, name: str) -> str:
     return f"{base}assets/{name}"
 
 
-# Charts: every file of one chart version lives at an address made here, so moving them (all under
-# one versioned address, say) is a change to this class alone.
+# Charts: every published file of one chart version lives in one folder, charts/<id>/v<N>/ (in the
+# repository for the data files the chart step commits, on the site for all of them), and never
+# changes once published (scripts/site/versions.py checks it against a committed record).
+# site/charts/<id>/ itself is left for the chart's own page.
 CHARTS_FOLDER = "charts/"  # the published copy of the repository's charts/
-CHART_FILES = {"vegalite": ".vl.json", "csv": ".csv", "xlsx": ".xlsx", "schema": ".schema.json", "zip": ".zip"}  # kind → suffix
-CHART_ASSETS_FOLDER = "assets/charts/"  # the pictures and precompiled Vega the pages show
-# The embed page of each colour scheme: "auto" follows the reader's, the others fix one.
+CHART_ASSETS_FOLDER = "assets/charts/"  # the site's own render assets for its pages (not a published promise)
+# The embed page of each colour scheme, under embed/: "auto" follows the reader's, the others fix one.
 SCHEME_FOLDERS = {"auto": "", "light": "light/", "dark": "dark/"}
+# The files the chart step writes and the repository commits: kind → file name ("{id}": the chart id).
+COMMITTED_CHART_FILES = {"vegalite": "{id}.vl.json", "csv": "{id}.csv", "xlsx": "{id}.xlsx", "schema": "{id}.schema.json"}
+# The drawn files the site publishes (as scripts.charts.static.asset_files names them) → published
+# name: the chart id in every name, so a downloaded file says what it is.
+RENDERED_CHART_FILES = {
+    name: f"{{id}}-{name}"
+    for name in (*(f"{scheme}.{ext}" for ext in ("svg", "png", "vg.json") for scheme in ("light", "dark")),
+                 *(f"{scheme}-{layout}.{ext}" for layout in ("narrow", "wide") for ext in ("svg", "vg.json")
+                   for scheme in ("light", "dark")))
+}
+# Every file of a version: the list index.json, the zip, the site step and the record all follow.
+CHART_FILES = {
+    **COMMITTED_CHART_FILES,
+    **RENDERED_CHART_FILES,
+    "zip": "{id}.zip",
+    **{f"embed-{scheme}": f"embed/{folder}index.html" for scheme, folder in SCHEME_FOLDERS.items()},
+}
 
 
 @dataclass(frozen=True)
@@ -268,9 +286,10 @@ class Chart:
     version: int = 1
 
     @classmethod
-    def of(cls, entry) -> Chart:
-        """From a chart catalogue entry or a spec's usermeta (id, section, version)."""
-        return cls(entry["id"], entry["section"], int(entry.get("version") or 1))
+    def of(cls, entry, version: int | None = None) -> Chart:
+        """From a chart catalogue entry or a spec's usermeta (id, section, version); ``version``: another
+        of its versions."""
+        return cls(entry["id"], entry["section"], int(version or entry.get("version") or 1))
 
     @property
     def anchor(self) -> str:
@@ -281,38 +300,48 @@ class Chart:
         """The chart in context, on its section's page."""
         return f"{section_url(base, self.section)}#{self.anchor}"
 
+    def folder_url(self, base: str) -> str:
+        """The folder of this version: every file of it, and nothing else, lives under it."""
+        return f"{base}{CHARTS_FOLDER}{self.id}/v{self.version}/"
+
     def file(self, kind: str) -> str:
-        """A downloadable file ("vegalite", "csv", "xlsx" or "zip"), relative to charts/."""
+        """A published file of this version (a CHART_FILES kind), relative to charts/."""
         return chart_file(self.id, self.version, kind)
 
     def file_url(self, base: str, kind: str) -> str:
         return f"{base}{CHARTS_FOLDER}{self.file(kind)}"
 
+    def files(self) -> dict[str, str]:
+        """Every file of this version, kind → path relative to charts/."""
+        return {kind: self.file(kind) for kind in CHART_FILES}
+
     def asset_url(self, base: str, name: str = "") -> str:
-        """A rendered picture or precompiled spec ("light.svg", "dark-narrow.vg.json", ...);
-        no name: their folder, which is also where assets_folder() puts them."""
+        """The site's own render of the current version ("light.svg", "dark-narrow.vg.json", ...) that
+        its pages show; no name: their folder, which is also where assets_folder() puts them.
+        Readers are given the version's own copies (file_url) instead."""
         return f"{base}{CHART_ASSETS_FOLDER}{self.id}/{name}"
 
     def embed_url(self, base: str, scheme: str = "auto") -> str:
-        """The chart alone, for an iframe; its index.html is written there."""
-        return f"{base}embed/{self.id}/{SCHEME_FOLDERS[scheme]}"
+        """This version alone, for an iframe; its index.html is written there."""
+        return self.file_url(base, f"embed-{scheme}").removesuffix("index.html")
 
     def reuse_url(self, base: str) -> str:
-        """The chart's entry on the Reuse page: files, embed code, credit and citations."""
+        """The chart's entry on the Reuse page: files, embed code and citations."""
         return f"{page_url(base, 'reuse.md')}#reuse-{self.id}"
 
 
 def chart_file(chart_id: str, version: int, kind: str) -> str:
-    """Where a version's downloadable file lives, relative to charts/ (here and on the site)."""
-    return f"v{version}/{chart_id}{CHART_FILES[kind]}"
+    """Where a version's file lives, relative to charts/ (here and on the site)."""
+    return f"{chart_id}/v{version}/{CHART_FILES[kind].format(id=chart_id)}"
 
 
 def parse_chart_file(name: str) -> tuple[str, int, str] | None:
     """(chart id, version, kind) of a path relative to charts/ that chart_file makes, else None."""
-    folder, _, file_name = name.rpartition("/")
-    if not (folder.startswith("v") and folder[1:].isdigit()):
+    chart_id, _, rest = name.partition("/")
+    folder, _, file_name = rest.partition("/")
+    if not chart_id or not (folder.startswith("v") and folder[1:].isdigit()):
         return None
-    for kind, suffix in CHART_FILES.items():
-        if file_name.endswith(suffix) and file_name != suffix:
-            return file_name[: -len(suffix)], int(folder[1:]), kind
+    for kind, pattern in CHART_FILES.items():
+        if file_name == pattern.format(id=chart_id):
+            return chart_id, int(folder[1:]), kind
     return None

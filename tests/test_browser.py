@@ -355,7 +355,7 @@ def test_embed_pages_render_inside_an_iframe_on_another_origin(browser, built_si
     catalogue = json.loads((built_site.charts / "index.json").read_text(encoding="utf-8"))
     entries = catalogue["charts"] if isinstance(catalogue, dict) else catalogue
     frames = "\n".join(
-        f'<iframe src="{site_url}embed/{e["id"]}/" title="{e["id"]}" width="100%" height="50"></iframe>'
+        f'<iframe src="{project.Chart.of(e).embed_url(site_url)}" title="{e["id"]}" width="100%" height="50"></iframe>'
         for e in entries
     )
     host = tmp_path / "host"

@@ -386,7 +386,7 @@ def test_restyle_swaps_theme_but_keeps_chart_overrides(ctx):
 
 def test_spec_is_valid_vega_lite_with_metadata(ctx, registry, tmp_path):
     export.build_all(ctx, tmp_path, registry=registry)
-    spec = json.loads((tmp_path / "v1" / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
+    spec = json.loads((tmp_path / DEMO_ID / "v1" / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
     schema = json.loads(VEGA_LITE_SCHEMA.read_text(encoding="utf-8"))
     jsonschema.validate(spec, schema)
     assert spec["config"] == theme.layout_config()  # sizes and places only; the house style is the drawer's
@@ -405,7 +405,7 @@ def test_spec_is_valid_vega_lite_with_metadata(ctx, registry, tmp_path):
         "version": 1,
         "date": "",
         # Relative to the site's root: charts/ does not depend on where the site is deployed.
-        "url": f"charts/v1/{DEMO_ID}.vl.json",
+        "url": f"charts/{DEMO_ID}/v1/{DEMO_ID}.vl.json",
         "page": f"#chart-{DEMO_ID}",
     }
     assert spec["description"] == "60% of 20 plots were linked."
@@ -431,9 +431,9 @@ def test_large_frames_are_inlined(tmp_path):
 
 def test_csv_equals_the_dataframe(ctx, registry, tmp_path):
     export.build_all(ctx, tmp_path, registry=registry)
-    raw = (tmp_path / "v1" / f"{DEMO_ID}.csv").read_bytes()
+    raw = (tmp_path / DEMO_ID / "v1" / f"{DEMO_ID}.csv").read_bytes()
     assert b"\r" not in raw and raw.endswith(b"\n")
-    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "v1" / f"{DEMO_ID}.csv"), ctx.table("plots"))
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / DEMO_ID / "v1" / f"{DEMO_ID}.csv"), ctx.table("plots"))
 
 
 def test_index_lists_the_chart(ctx, registry, tmp_path):
@@ -461,7 +461,7 @@ def test_build_is_byte_identical_on_rerun(ctx, registry, tmp_path):
 
 def test_hostile_label_is_valid_json(ctx, registry, tmp_path):
     export.build_all(ctx, tmp_path, registry=registry)
-    text = (tmp_path / "v1" / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8")
+    text = (tmp_path / DEMO_ID / "v1" / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8")
     assert "<script" not in text  # safe even if inlined into a page
     spec = json.loads(text)
     values = [row["link_type"] for rows in spec["datasets"].values() for row in rows]
@@ -476,18 +476,19 @@ def test_stale_chart_files_are_removed_and_others_kept(ctx, registry, tmp_path):
     current = Registry()
     add_demo_chart(current)
     export.build_all(ctx, tmp_path, registry=current)
-    assert sorted(path.relative_to(tmp_path).as_posix() for path in tmp_path.rglob("*")) == [
+    assert sorted(path.relative_to(tmp_path).as_posix() for path in tmp_path.rglob("*")) == sorted([
         ".gitkeep",
         "README.md",
         "index.json",
         export.PALETTE_FILE,
         export.THEME_FILE,
-        "v1",
-        f"v1/{DEMO_ID}.csv",
-        f"v1/{DEMO_ID}.schema.json",
-        f"v1/{DEMO_ID}.vl.json",
-        f"v1/{DEMO_ID}.xlsx",
-    ]
+        DEMO_ID,
+        f"{DEMO_ID}/v1",
+        f"{DEMO_ID}/v1/{DEMO_ID}.csv",
+        f"{DEMO_ID}/v1/{DEMO_ID}.schema.json",
+        f"{DEMO_ID}/v1/{DEMO_ID}.vl.json",
+        f"{DEMO_ID}/v1/{DEMO_ID}.xlsx",
+    ])
 
 
 def test_failing_chart_leaves_previous_outputs_untouched(ctx, registry, tmp_path):
@@ -552,7 +553,7 @@ def test_site_assets_accept_a_context_or_specs(ctx, registry, published, tmp_pat
     cache = tmp_path / "cache"
     export.export_site_assets(published, tmp_path / "from-dir", cache_dir=cache)
     export.export_site_assets(ctx, tmp_path / "from-ctx", cache_dir=cache, registry=registry)
-    spec = json.loads((published / "v1" / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
+    spec = json.loads((published / DEMO_ID / "v1" / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
     export.export_site_assets({DEMO_ID: spec}, tmp_path / "from-specs", cache_dir=cache)
     assert snapshot(tmp_path / "from-dir") == snapshot(tmp_path / "from-ctx") == snapshot(tmp_path / "from-specs")
 
@@ -574,7 +575,7 @@ def test_site_assets_are_deterministic_and_cache_hits_are_identical(published, t
 
 
 def test_cache_key_changes_with_the_spec(published, tmp_path):
-    spec = json.loads((published / "v1" / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
+    spec = json.loads((published / DEMO_ID / "v1" / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
     changed = json.loads(json.dumps(spec))
     changed["usermeta"]["title"] = "Another title"
     (first,) = export.export_site_assets({DEMO_ID: spec}, tmp_path / "a", cache_dir=tmp_path / "cache")
@@ -585,7 +586,7 @@ def test_cache_key_changes_with_the_spec(published, tmp_path):
 
 def test_stale_site_asset_directories_are_removed(published, tmp_path):
     site = tmp_path / "site"
-    spec = json.loads((published / "v1" / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
+    spec = json.loads((published / DEMO_ID / "v1" / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
     export.export_site_assets({DEMO_ID: spec, "overview-retired": spec}, site, cache_dir=tmp_path / "cache")
     (site / "shared-assets").mkdir()  # not ours: no meta.json
     export.export_site_assets({DEMO_ID: spec}, site, cache_dir=tmp_path / "cache")
@@ -627,7 +628,7 @@ def test_first_version_is_dated_by_the_first_publication(ctx, registry, tmp_path
     ctx = with_tables(ctx, corrections=corrections())
     (entry,) = export.build_all(ctx, tmp_path, registry=registry)
     assert (entry["version"], entry["date"]) == (1, "2026-01-05")
-    spec = json.loads((tmp_path / "v1" / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
+    spec = json.loads((tmp_path / DEMO_ID / "v1" / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
     assert spec["usermeta"]["date"] == "2026-01-05"
 
 
@@ -635,14 +636,14 @@ def test_changed_data_without_a_logged_version_is_refused(ctx, registry, tmp_pat
     export.build_all(ctx, tmp_path, registry=registry)
     before = snapshot(tmp_path)
     plots = ctx.table("plots").assign(plots=[13, 6, 1])
-    with pytest.raises(ChartBuildError, match=rf"would change.*{DEMO_ID} \(charts/v1/{DEMO_ID}\.csv: log chart_version 2\)"):
+    with pytest.raises(ChartBuildError, match=rf"would change.*{DEMO_ID} \(charts/{DEMO_ID}/v1/{DEMO_ID}\.csv: log chart_version 2\)"):
         export.build_all(with_tables(ctx, plots=plots), tmp_path, registry=registry)
     assert snapshot(tmp_path) == before
 
 
 def test_a_logged_change_publishes_v2_and_keeps_v1(ctx, registry, tmp_path):
     export.build_all(ctx, tmp_path, registry=registry)
-    v1 = snapshot(tmp_path / "v1")
+    v1 = snapshot(tmp_path / DEMO_ID / "v1")
     changed = with_tables(
         ctx,
         plots=ctx.table("plots").assign(plots=[13, 6, 1]),
@@ -650,13 +651,14 @@ def test_a_logged_change_publishes_v2_and_keeps_v1(ctx, registry, tmp_path):
     )
     out = tmp_path / "next"
     (entry,) = export.build_all(changed, out, registry=registry, previous=tmp_path)
-    assert snapshot(out / "v1") == v1  # the old URL still serves the old data
-    assert entry["files"] == {"vegalite": f"v2/{DEMO_ID}.vl.json", "csv": f"v2/{DEMO_ID}.csv", "xlsx": f"v2/{DEMO_ID}.xlsx",
-                              "schema": f"v2/{DEMO_ID}.schema.json"}
-    spec = json.loads((out / "v2" / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
+    assert snapshot(out / DEMO_ID / "v1") == v1  # the old URL still serves the old data
+    assert entry["files"] == {kind: f"{DEMO_ID}/v2/{DEMO_ID}{suffix}" for kind, suffix in
+                              (("vegalite", ".vl.json"), ("csv", ".csv"), ("xlsx", ".xlsx"), ("schema", ".schema.json"))}
+    assert [(version["version"], version["date"]) for version in entry["versions"]] == [(1, "2026-01-05"), (2, "2026-03-02")]
+    spec = json.loads((out / DEMO_ID / "v2" / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
     assert (spec["usermeta"]["version"], spec["usermeta"]["date"]) == (2, "2026-03-02")
-    assert spec["usermeta"]["url"] == f"charts/v2/{DEMO_ID}.vl.json"  # relative to the site's address
-    assert pd.read_csv(out / "v2" / f"{DEMO_ID}.csv")["plots"].tolist() == [13, 6, 1]
+    assert spec["usermeta"]["url"] == f"charts/{DEMO_ID}/v2/{DEMO_ID}.vl.json"  # relative to the site's address
+    assert pd.read_csv(out / DEMO_ID / "v2" / f"{DEMO_ID}.csv")["plots"].tolist() == [13, 6, 1]
 
 
 @pytest.mark.parametrize(
@@ -674,7 +676,7 @@ def test_bad_version_rows_are_named(ctx, registry, tmp_path, row, message):
 
 def test_worker_processes_render_what_this_process_renders(published, tmp_path):
     """Renders in worker processes and in the building process itself give the same files."""
-    spec = json.loads((published / "v1" / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
+    spec = json.loads((published / DEMO_ID / "v1" / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
     specs = {DEMO_ID: spec, "overview-demo-copy": {**spec, "title": "Another"}}
     here = export.export_site_assets(specs, tmp_path / "here", cache_dir=tmp_path / "cache-here", max_workers=0)
     processes = export.export_site_assets(specs, tmp_path / "processes", cache_dir=tmp_path / "cache-processes", max_workers=2)
@@ -684,7 +686,7 @@ def test_worker_processes_render_what_this_process_renders(published, tmp_path):
 
 
 def test_a_failing_worker_process_names_the_chart(published, tmp_path):
-    spec = json.loads((published / "v1" / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
+    spec = json.loads((published / DEMO_ID / "v1" / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
     broken = {**spec, "mark": {"type": "no-such-mark"}}
     with pytest.raises(BuildError, match="'overview-broken' could not be rendered"):
         export.export_site_assets({DEMO_ID: spec, "overview-broken": broken}, tmp_path / "out",
@@ -693,7 +695,7 @@ def test_a_failing_worker_process_names_the_chart(published, tmp_path):
 
 def test_waiting_for_one_chart_returns_when_it_is_drawn_and_names_a_failed_one(published, tmp_path):
     """Pages wait on one chart at a time while the rest draw; a broken chart fails the wait, not hangs it."""
-    spec = json.loads((published / "v1" / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
+    spec = json.loads((published / DEMO_ID / "v1" / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
     good = export.plan_render(DEMO_ID, spec)
     broken = export.plan_render("overview-broken", {**spec, "mark": {"type": "no-such-mark"}})
     with static.RenderPool(tmp_path / "cache", max_workers=2) as pool:

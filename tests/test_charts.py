@@ -220,7 +220,7 @@ def test_published_charts_are_reused_only_for_the_same_inputs_and_files(tmp_path
         assert not reused(), what
         path.write_bytes(original)
     assert reused()
-    stray = layout.charts / "v1" / "extra.csv"
+    stray = layout.charts / "networks-diagram" / "v1" / "extra.csv"
     stray.write_text("a\n1\n", encoding="utf-8")
     assert not reused(), "a file added"
     stray.unlink()

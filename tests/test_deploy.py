@@ -20,6 +20,7 @@ import pytest
 import yaml
 
 from helpers import copy_project, tree_digest
+from scripts import project
 from scripts.build import build
 from scripts.paths import ROOT, Layout, site_url
 
@@ -28,6 +29,7 @@ DEFAULT = site_url(ROOT)  # mkdocs.yml's address, the one a fork must never publ
 DEFAULT_HOST = urlparse(DEFAULT).netloc
 DEFAULT_PATH = urlparse(DEFAULT).path
 FORK = "https://example.org/a-fork/"
+VERSION_FILE = re.compile(r"charts/[a-z0-9-]+/v\d+/")
 ROOT_ADDRESS = "https://fork.example/"
 
 
@@ -117,7 +119,10 @@ def published_texts(site: Path) -> Iterator[tuple[str, str]]:
 @pytest.mark.parametrize("name,address", [("fork", FORK), ("root", ROOT_ADDRESS)])
 def test_another_address_leaves_no_copy_of_the_default_one_in_the_site(built_elsewhere, name, address):
     layout = built_elsewhere[name]
-    found = [file for file, text in published_texts(layout.site) if DEFAULT in text or DEFAULT_HOST in text]
+    # The files of a chart version are the same bytes wherever the site is built: they carry the
+    # project's own (canonical) address, by design; everything else carries the new one.
+    found = [file for file, text in published_texts(layout.site)
+             if (DEFAULT in text or DEFAULT_HOST in text) and not VERSION_FILE.match(file)]
     assert not found, found[:10]
     if name == "root":  # nor the default address's path, in links absolute to the server's root
         found = [file for file, text in published_texts(layout.site)
@@ -131,10 +136,12 @@ def test_another_address_leaves_no_copy_of_the_default_one_in_the_site(built_els
     assert json.loads((layout.site / "data" / "datapackage.json").read_text(encoding="utf-8"))["homepage"] == address
     for spec_file in (layout.site / "charts").rglob("*.vl.json"):
         meta = json.loads(spec_file.read_text(encoding="utf-8"))["usermeta"]
-        assert meta["url"] == address + spec_file.relative_to(layout.site).as_posix()
-        assert meta["page"].startswith(address) and "#chart-" in meta["page"]
+        assert meta["url"] == DEFAULT + spec_file.relative_to(layout.site).as_posix()
+        assert meta["page"].startswith(DEFAULT) and "#chart-" in meta["page"]
     reuse = (layout.site / "reuse" / "index.html").read_text(encoding="utf-8")
-    assert f"{address}embed/" in reuse and f"{address}assets/js/embed-host.js" in reuse
+    catalogue = json.loads((layout.site / "charts" / "index.json").read_text(encoding="utf-8"))
+    assert all(project.Chart.of(entry).embed_url(address) in reuse for entry in catalogue)
+    assert f"{address}assets/js/embed-host.js" in reuse
 
 
 def test_committed_outputs_do_not_depend_on_the_address(built_elsewhere):

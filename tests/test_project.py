@@ -87,7 +87,8 @@ def test_relative_base_leads_back_to_the_root(path, base):
 def test_chart_files_are_found_again_from_their_path():
     for kind in model.CHART_FILES:
         assert model.parse_chart_file(model.chart_file("a-chart", 12, kind)) == ("a-chart", 12, kind)
-    for other in ("index.json", "palette.json", "v1/.csv", "vx/a.csv", "v1/a.txt"):
+    assert model.chart_file("a-chart", 2, "light.png") == "a-chart/v2/a-chart-light.png"  # the name says what it is
+    for other in ("index.json", "palette.json", "a/v1/.csv", "a/vx/a.csv", "a/v1/a.txt", "a/v1/b.csv", "v1/a.csv"):
         assert model.parse_chart_file(other) is None, other
 
 

@@ -30,7 +30,7 @@ ISO_DAY = "%Y-%m-%d"
 def committed_workbooks() -> list[tuple[Path, Path, Path | None]]:
     """(csv, xlsx, schema or None) for every chart version's CSV and for the ledger."""
     pairs = []
-    for csv_path in sorted(CHARTS.glob("v*/*.csv")):
+    for csv_path in sorted(CHARTS.glob("*/v*/*.csv")):
         schema = csv_path.with_name(csv_path.name.removesuffix(".csv") + ".schema.json")  # if charts/ has one
         pairs.append((csv_path, csv_path.with_suffix(".xlsx"), schema if schema.is_file() else None))
     pairs.append((DERIVED / "findings.csv", DERIVED / "findings.xlsx", DATA / "schemas" / "findings.schema.json"))

@@ -13,7 +13,11 @@ from bs4 import BeautifulSoup
 
 from scripts.numbers import WORDS
 from scripts.paths import ROOT
+from scripts import project
+from scripts.paths import site_url
 from scripts.project import PAGE_PATHS as SITE_PAGES
+
+SITE = site_url()  # the address the shared test build is made for
 
 PAGES = [f"{path}index.html" for path in SITE_PAGES] + ["404.html"]
 
@@ -197,18 +201,18 @@ def test_every_page_ships_a_csp_without_unsafe_eval(site):
 def test_each_chart_has_auto_light_and_dark_embed_pages_with_a_credit_link(site, catalogue):
     # embed/<id>/ follows the reader's scheme (embed.js flips the body), light/ and dark/ fix one.
     for entry in catalogue:
-        for variant, scheme, body in (("", "auto", "default"), ("light/", "light", "default"), ("dark/", "dark", "slate")):
-            page = site / "embed" / entry["id"] / variant / "index.html"
+        for variant, scheme, body in (("auto", "auto", "default"), ("light", "light", "default"), ("dark", "dark", "slate")):
+            page = site / project.Chart.of(entry).embed_url("", variant) / "index.html"
             doc = soup(page)
             assert doc.html["data-btc-scheme"] == scheme
             assert doc.body["data-md-color-scheme"] == body
             credit = doc.select_one("a.btc-embed__credit")
             assert credit and credit["href"].endswith(f"#chart-{entry['id']}")
-            assert doc.find("script", src=re.compile(r"embed\.js$"))
+            assert doc.find("script", src=re.compile(r"/embed\.[0-9a-f]{16}\.js$"))  # its frozen copy
             # Wide iframes get the wide drawing, phones the narrow one, as static pictures and live.
             figure = doc.select_one("figure.btc-chart")
             sources = {s["srcset"].rsplit("/", 1)[-1] for s in figure.select("picture source[media]")}
-            assert sources == {f"{s}{layout}.svg" for s in ("light", "dark") for layout in ("-narrow", "-wide")}
+            assert sources == {f"{entry['id']}-{s}{layout}.svg" for s in ("light", "dark") for layout in ("-narrow", "-wide")}
             for attr in ("data-vega-light-wide", "data-vega-dark-wide"):
                 assert local_target(site, page, figure[attr]).is_file()
 
@@ -389,12 +393,13 @@ def test_reuse_page_gives_every_citation_style_and_one_embed_per_snippet(site, c
         assert text.count(spec_url) >= 4  # permanent address, plain, APA, Chicago, BibTeX
         snippets = [pre.get_text() for pre in section.select("pre.btc-embed-code")]
         # The first follows the reader's scheme; then light and dark, each offered on its own.
-        targets = [f"embed/{entry['id']}/", f"embed/{entry['id']}/light/", f"embed/{entry['id']}/dark/"]
+        chart = project.Chart.of(entry)
+        targets = [chart.embed_url(SITE, scheme) for scheme in ("auto", "light", "dark")]
         assert len(snippets) == len(targets)
         for snippet, target in zip(snippets, targets):
             pasted = soup_text(snippet)
             frames = pasted.find_all("iframe")
-            assert len(frames) == 1 and frames[0]["src"].endswith(target), snippet  # pasted, the chart shows once
+            assert len(frames) == 1 and frames[0]["src"] == target, snippet  # pasted, the chart shows once
             frame = frames[0]
             assert frame["height"].isdigit() and "width" not in frame.attrs and "frameborder" not in frame.attrs
             assert "border:0" in frame["style"] and "width:100%" in frame["style"]
@@ -418,7 +423,7 @@ def test_a_data_correction_needs_a_logged_chart_version(tmp_path):
     with pytest.raises(ChartBuildError, match="corrections.csv") as refused:
         build(layout, site=False)
     assert {path: path.read_bytes() for path in layout.charts.rglob("*") if path.is_file()} == before
-    changed = re.findall(r"([a-z0-9-]+) \(charts/v1/\1\.csv: log chart_version 2\)", str(refused.value))
+    changed = re.findall(r"([a-z0-9-]+) \(charts/\1/v1/\1\.csv: log chart_version 2\)", str(refused.value))
     assert changed and all(chart_id.startswith("networks-") for chart_id in changed)
 
     with (layout.data / "source/corrections.csv").open("a", encoding="utf-8") as log:
@@ -428,13 +433,13 @@ def test_a_data_correction_needs_a_logged_chart_version(tmp_path):
     index = {entry["id"]: entry for entry in json.loads((layout.charts / "index.json").read_text(encoding="utf-8"))}
     for chart_id, entry in index.items():
         expected = 2 if chart_id in changed else 1
-        assert (entry["version"], entry["files"]["csv"]) == (expected, f"v{expected}/{chart_id}.csv")
+        assert (entry["version"], entry["files"]["csv"]) == (expected, f"{chart_id}/v{expected}/{chart_id}.csv")
     for path, data in before.items():
         if path.name not in ("index.json", INPUTS_FILE):  # the catalogue and the build's record change
             assert path.read_bytes() == data, path  # every v1 file is still served as it was
     for chart_id in changed:
-        assert "Kamikaze Riders group" in (layout.charts / f"v2/{chart_id}.csv").read_text(encoding="utf-8") or (
-            "Kamikaze Riders group" in (layout.charts / f"v2/{chart_id}.vl.json").read_text(encoding="utf-8")
+        assert "Kamikaze Riders group" in (layout.charts / f"{chart_id}/v2/{chart_id}.csv").read_text(encoding="utf-8") or (
+            "Kamikaze Riders group" in (layout.charts / f"{chart_id}/v2/{chart_id}.vl.json").read_text(encoding="utf-8")
         )
 
 

@@ -15,6 +15,7 @@ from scripts import cache, steps
 from scripts.charts.export import (build_all, dumps_json, load_specs, plan_render, site_meta, write_chart_assets,
                                    write_if_changed, write_site_assets)
 from scripts.charts.static import POLL_SECONDS, RenderJob, RenderPool
+from scripts.charts.versions import SITE_STEP_FILES, carry_site_record
 from scripts.paths import Layout, content_digest
 
 ASSETS_DIR = "chart-assets"  # beside the staged charts/, picked up by the site step
@@ -77,6 +78,7 @@ class ChartStep:
             if not self.reused:
                 build_all(ChartContext(tables=tables, ledger=ledger, cache=self.layout.cache), self.out_dir, previous=self.layout.charts,
                           on_built=lambda chart: self._draw({chart.id: chart.spec}))
+            carry_site_record(self.layout.charts, self.out_dir)
             write_inputs_file(self.out_dir, self.key)
         return len(self.specs)
 
@@ -133,11 +135,13 @@ def spec_inputs_key(layout: Layout) -> str:
 
 
 def published_files(charts_dir: Path) -> dict[str, str]:
-    """SHA-256 of every published file under charts_dir, by relative path."""
+    """SHA-256 of every file the chart step publishes under charts_dir, by relative path (not the
+    site step's record of what the site published)."""
     return {
-        path.relative_to(charts_dir).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        name: hashlib.sha256(path.read_bytes()).hexdigest()
         for path in sorted(charts_dir.rglob("*"))
         if path.is_file() and not path.name.startswith(".")
+        and (name := path.relative_to(charts_dir).as_posix()).split("/")[0] not in SITE_STEP_FILES
     }
 
 
@@ -158,4 +162,5 @@ def reuse_published(published: Path, key: str, out_dir: Path) -> bool:
         target = out_dir / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes((published / name).read_bytes())
+    carry_site_record(published, out_dir)
     return True

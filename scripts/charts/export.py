@@ -52,8 +52,8 @@ from scripts.charts.static import (  # noqa: F401  (re-exported: the exporter's 
     static_spec,
     svg_size,
 )
-from scripts.charts.versions import ChartVersion, chart_versions
-from scripts.project import Chart, identity, parse_chart_file
+from scripts.charts.versions import ChartVersion, chart_versions, version_history
+from scripts.project import CHARTS_FOLDER, Chart, identity, parse_chart_file
 
 SITE_ASSET_FILES = asset_files(theme.SCHEMES)
 PALETTE_FILE = "palette.json"
@@ -71,12 +71,16 @@ class BuiltChart:
     frame: pd.DataFrame  # exactly the data shown, published as CSV
     description: str
     version: ChartVersion
+    history: tuple[ChartVersion, ...] = ()  # every version, oldest first (the last is ``version``)
 
     @property
     def id(self) -> str:
         return self.entry.id
 
     def catalogue_entry(self) -> dict[str, Any]:
+        """The chart in charts/index.json: its current version, and every version with all its files
+        (paths relative to charts/; the chart page relative to the site's root)."""
+        about = identity()
         return {
             "id": self.id,
             "title": self.entry.title,
@@ -85,12 +89,20 @@ class BuiltChart:
             "description": self.description,
             "version": self.version.number,
             "date": self.version.date,
-            "files": {
-                "vegalite": self.version.file(self.id, "vegalite"),
-                "csv": self.version.file(self.id, "csv"),
-                "xlsx": self.version.file(self.id, "xlsx"),
-                "schema": self.version.file(self.id, "schema"),
-            },
+            "files": {kind: self.version.file(self.id, kind) for kind in versions.VERSION_KINDS},
+            "licence": about.licence,
+            "licence_url": about.licence_url,
+            "credit": about.credit,
+            "versions": [
+                {
+                    "version": version.number,
+                    "date": version.date,
+                    "folder": Chart(self.id, self.entry.section, version.number).folder_url("").removeprefix(CHARTS_FOLDER),
+                    "files": Chart(self.id, self.entry.section, version.number).files(),
+                    "page": self.addresses.page_url(""),
+                }
+                for version in (self.history or (self.version,))
+            ],
         }
 
     @property
@@ -113,7 +125,7 @@ class BuiltChart:
 
 
 def build_chart(entry: RegisteredChart, ctx: ChartContext, version: ChartVersion | None = None,
-                site_url: str | None = None) -> BuiltChart:
+                site_url: str | None = None, history: tuple[ChartVersion, ...] = ()) -> BuiltChart:
     """Run one chart function and turn its output into a self-contained Vega-Lite spec."""
     version = version or ChartVersion(1, "")
     # The addresses are relative to the site's root: charts/ does not depend on where the site is
@@ -155,7 +167,8 @@ def build_chart(entry: RegisteredChart, ctx: ChartContext, version: ChartVersion
         dumps_json(spec)  # fail here, naming the chart, on NaN or unserialisable values
     except Exception as exc:
         raise ChartBuildError(f"chart {entry.id!r} could not be serialised: {exc}") from exc
-    return BuiltChart(entry=entry, spec=spec, frame=frame, description=description, version=version)
+    return BuiltChart(entry=entry, spec=spec, frame=frame, description=description, version=version,
+                      history=history or (version,))
 
 
 def build_specs(ctx: ChartContext, registry: Registry | None = None, site_url: str | None = None,
@@ -167,10 +180,11 @@ def build_specs(ctx: ChartContext, registry: Registry | None = None, site_url: s
     registry = default_registry if registry is None else registry
     registry.discover()
     entries = registry.charts()
-    versions = chart_versions(ctx.tables.get("corrections"), [entry.id for entry in entries])
+    histories = version_history(ctx.tables.get("corrections"), [entry.id for entry in entries])
     built = []
     for entry in entries:
-        built.append(build_chart(entry, ctx, versions[entry.id], site_url))
+        history = tuple(histories[entry.id])
+        built.append(build_chart(entry, ctx, history[-1], site_url, history))
         if on_built is not None:
             on_built(built[-1])
     return built
@@ -179,7 +193,7 @@ def build_specs(ctx: ChartContext, registry: Registry | None = None, site_url: s
 def build_all(ctx: ChartContext, out_dir: Path, *, registry: Registry | None = None,
               previous: Path | None = None, site_url: str | None = None,
               on_built: Callable[[BuiltChart], None] | None = None) -> list[dict]:
-    """Write ``v<N>/<id>.vl.json``, ``.csv``, ``.xlsx`` and ``index.json``; return the catalogue.
+    """Write ``<id>/v<N>/<id>.vl.json``, ``.csv``, ``.xlsx`` and ``index.json``; return the catalogue.
 
     ``previous`` is the charts/ directory already published (default: ``out_dir`` itself):
     earlier versions are carried over from it unchanged, and the current version's data
@@ -228,9 +242,9 @@ def build_all(ctx: ChartContext, out_dir: Path, *, registry: Registry | None = N
         name = path.relative_to(out_dir).as_posix()
         if path.is_file() and name not in files and _chart_file_id(name) is not None:
             path.unlink()
-    for folder in out_dir.glob("v*"):
-        if folder.is_dir() and not any(folder.iterdir()):
-            folder.rmdir()
+    for folder in sorted(out_dir.glob("*/v*"), reverse=True) + sorted(out_dir.glob("*/")):
+        if folder.is_dir() and folder.name not in versions.SITE_STEP_FILES and not any(folder.iterdir()):
+            folder.rmdir()  # a removed chart's (or version's) empty folders
     return catalogue
 
 

@@ -1,11 +1,13 @@
 """Chart versions: the stable URLs an embed points at never change their data.
 
-A chart is published at ``charts/v<N>/<id>.vl.json`` (and ``.csv``, ``.xlsx``). Version 1 is the first
+A chart is published at ``charts/<id>/v<N>/<id>.vl.json`` (and ``.csv``, ``.xlsx``; the site adds
+the images, the zip and the embed pages in the same folder, see scripts/site/versions.py). Version 1 is the first
 publication; every later version is declared by a row of the hand-curated corrections log
 (``data/source/corrections.csv``) whose scope is ``chart:<id>`` and whose ``chart_version``
 is N. The build compares the chart's data with what is already published under the current
 version and refuses to overwrite it: changing a chart's data means logging the change.
-Presentation (colours, fonts, layout) may still be refined inside a version.
+Once deployed, the other files of a version are frozen too: the site step checks every one against
+the committed record (``charts/published.json``).
 """
 
 from __future__ import annotations
@@ -14,14 +16,22 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import shutil
+
 import pandas as pd
 
 from scripts.charts.registry import ChartBuildError
-from scripts.project import chart_file
+from scripts.project import COMMITTED_CHART_FILES, chart_file
 
 CORRECTIONS_FILE = "data/source/corrections.csv"
 CHART_SCOPE = "chart:"
-VERSION_KINDS = ("vegalite", "csv", "xlsx", "schema")  # the files of one chart version that charts/ holds
+VERSION_KINDS = tuple(COMMITTED_CHART_FILES)  # the files of one chart version that charts/ holds
+# Written into charts/ by the site step, not by the chart step (so not part of its .inputs.json):
+# every published file of every version with its hash, and the frozen scripts and styles the
+# embed pages load.
+RECORD_FILE = "published.json"
+FROZEN_ASSETS = "embed-assets"
+SITE_STEP_FILES = (RECORD_FILE, FROZEN_ASSETS)
 
 
 @dataclass(frozen=True)
@@ -35,34 +45,39 @@ class ChartVersion:
 
 
 def chart_versions(corrections: pd.DataFrame | None, chart_ids: Iterable[str]) -> dict[str, ChartVersion]:
-    """The current version of every chart, from the corrections log.
+    """The current version of every chart, from the corrections log."""
+    return {chart_id: history[-1] for chart_id, history in version_history(corrections, chart_ids).items()}
+
+
+def version_history(corrections: pd.DataFrame | None, chart_ids: Iterable[str]) -> dict[str, list[ChartVersion]]:
+    """Every version of every chart, oldest first, from the corrections log.
 
     Rows scoped ``chart:<id>`` must name a registered chart and number its versions 2, 3, …
     in date order; anything else is an error naming the row.
     """
     chart_ids = list(chart_ids)
     if corrections is None or corrections.empty:
-        return {chart_id: ChartVersion(1, "") for chart_id in chart_ids}
+        return {chart_id: [ChartVersion(1, "")] for chart_id in chart_ids}
     rows = corrections.reset_index(drop=True)
     first_published = _day(rows["date"].min())
-    versions = {chart_id: ChartVersion(1, first_published) for chart_id in chart_ids}
+    history = {chart_id: [ChartVersion(1, first_published)] for chart_id in chart_ids}
     for index, row in rows.sort_values("date", kind="stable").iterrows():
         scope = str(row["scope"])
         if not scope.startswith(CHART_SCOPE):
             continue
         where = f"{CORRECTIONS_FILE} row {index + 2}"
         chart_id = scope[len(CHART_SCOPE):]
-        if chart_id not in versions:
+        if chart_id not in history:
             raise ChartBuildError(f"{where}, column scope: no chart is registered with id {chart_id!r}")
         number = row.get("chart_version")
-        expected = versions[chart_id].number + 1
+        expected = history[chart_id][-1].number + 1
         if pd.isna(number) or int(number) != expected:
             raise ChartBuildError(
                 f"{where}, column chart_version: chart {chart_id!r} is at v{expected - 1}, "
                 f"so this change must be chart_version {expected} (found {'nothing' if pd.isna(number) else int(number)})"
             )
-        versions[chart_id] = ChartVersion(expected, _day(row["date"]))
-    return versions
+        history[chart_id].append(ChartVersion(expected, _day(row["date"])))
+    return history
 
 
 def check_data_unchanged(previous: Path | None, current: Mapping[str, tuple[ChartVersion, bytes]]) -> None:
@@ -94,6 +109,17 @@ def archived_files(previous: Path | None, current: Mapping[str, ChartVersion]) -
                 if (previous / name).is_file():
                     files[name] = (previous / name).read_bytes()
     return files
+
+
+def carry_site_record(previous: Path, out_dir: Path) -> None:
+    """Keep the site step's record and frozen assets in a newly written charts/ (a build without
+    the site step leaves them as they are; one with it rewrites them)."""
+    for name in SITE_STEP_FILES:
+        source, target = previous / name, out_dir / name
+        if source.is_dir():
+            shutil.copytree(source, target, dirs_exist_ok=True)
+        elif source.is_file():
+            shutil.copyfile(source, target)
 
 
 def _day(value) -> str:

@@ -21,7 +21,7 @@ from scripts.charts.static import dumps_json
 from scripts.errors import BuildError
 from scripts import project
 from scripts.paths import Layout
-from scripts.site import manifest, render
+from scripts.site import manifest, render, versions
 from scripts.site.prune_css import prune_page
 
 RUNTIME_ENTRY = Path(__file__).parent / "runtime" / "vega-runtime.js"
@@ -41,26 +41,24 @@ INLINE_SCRIPT = re.compile(r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re
 def finish(layout: Layout, stage: Path, site_dir: Path) -> None:
     state = render.SiteState.load(manifest.read(stage))
     _copy_tree(stage / ASSETS_DIR, site_dir / project.CHART_ASSETS_FOLDER)
-    _copy_tree(stage / "charts", site_dir / project.CHARTS_FOLDER, ignore=shutil.ignore_patterns(".*"))  # not the build's record
-    for spec_file in sorted((site_dir / project.CHARTS_FOLDER).rglob("*.vl.json")):  # the published copies carry the address
-        spec_file.write_text(dumps_json(addressed(json.loads(spec_file.read_text(encoding="utf-8")), state.site_url)),
-                             encoding="utf-8")
+    # The catalogue and palette; the versions' files are written by versions.publish (not the build's records).
+    _copy_tree(stage / "charts", site_dir / project.CHARTS_FOLDER,
+               ignore=lambda folder, names: [name for name in names if name.startswith(".") or (Path(folder) / name).is_dir()
+                                             or name == versions.RECORD_FILE])
     _publish_data(layout, stage, site_dir / project.DATA_FOLDER, state.site_url)
     _bundle_runtime(layout, site_dir / "assets" / "js" / "vega-runtime.js")
-    for entry in state.catalogue:
-        chart = project.Chart.of(entry)
-        (site_dir / chart.file_url("", "zip")).write_bytes(chart_bundle(state, chart.id, site_dir / chart.asset_url("")))
     _dark_without_scripts(site_dir)
-    # Every page is read once (or made here), transformed in memory and written once.
-    pages = {page: None for page in sorted(site_dir.rglob("*.html"))} | _embed_pages(state, site_dir)
-    for page, made in pages.items():
-        html = page.read_text(encoding="utf-8") if made is None else made
+    # Every version of every chart, with its embed pages (scripts.site.versions).
+    published = versions.publish(state, layout, stage, site_dir)
+    # Every page is read once, transformed in memory and written once.
+    for page in sorted(site_dir.rglob("*.html")):
+        html = page.read_text(encoding="utf-8")
         if page == site_dir / "404.html":
             html = base_path_independent(html, state.site_url)
         html = prune_page(_quiet_headerlinks(html), cache_dir=layout.cache / "css")
         html = _add_csp(page, _tidy_notebook(html, page, site_dir))
-        page.parent.mkdir(parents=True, exist_ok=True)
         page.write_text(html, encoding="utf-8")
+    versions.record(state, stage, site_dir, published)
 
 
 def _quiet_headerlinks(html: str) -> str:
@@ -237,7 +235,7 @@ BUNDLE_README = """{title}
 
 {description}
 
-Chart {chart_id}, version {version} ({date}), from "{site}".
+Chart {chart_id}, version {version} of {date}, from "{site}".
 Permanent address of this version: {url}
 The chart in context: {page}
 
@@ -262,12 +260,16 @@ Files in this bundle (in the folder {chart_id}/)
 """
 
 
-def chart_bundle(state: render.SiteState, chart_id: str, assets: Path) -> bytes:
-    """A deterministic zip of everything a newsroom needs to republish one chart."""
-    entry = state.chart_entry(chart_id)
-    spec = addressed(state.chart_spec(chart_id), state.site_url)
+def chart_bundle(state: render.SiteState, chart_id: str, assets: Path, version: int | None = None) -> bytes:
+    """A deterministic zip of everything a newsroom needs to republish one version of a chart (the
+    current one unless ``version``), its images taken from ``assets``; its addresses are the project's
+    canonical ones, whatever the deployment's."""
+    canonical = versions.canonical_url(state.root)
+    chart = state.chart(chart_id, version)
+    spec = addressed(state.chart_spec(chart_id, version), canonical)
     usermeta = spec["usermeta"]
-    cites = render.citations(state, chart_id)
+    entry = {"title": usermeta.get("title", ""), "description": usermeta.get("description", "")}
+    cites = render.citations(state, chart_id, version, base=canonical)
     names = [(name.format(id=chart_id), origin, about) for name, origin, about in render.BUNDLE_FILES]
     width = max(len(name) for name, _, _ in names)
     readme = BUNDLE_README.format(
@@ -281,8 +283,8 @@ def chart_bundle(state: render.SiteState, chart_id: str, assets: Path) -> bytes:
     )
     sources = {
         "spec": dumps_json(spec).encode("utf-8"),  # as published under site/charts/
-        "csv": (state.charts_dir / state.chart_file(chart_id, "csv")).read_bytes(),
-        "xlsx": (state.charts_dir / state.chart_file(chart_id, "xlsx")).read_bytes(),
+        "csv": (state.charts_dir / chart.file("csv")).read_bytes(),
+        "xlsx": (state.charts_dir / chart.file("xlsx")).read_bytes(),
         "readme": readme.encode("utf-8"),
     }
     day = tuple(int(part) for part in (usermeta["date"] or "1980-01-01").split("-"))
@@ -326,39 +328,33 @@ EMBED_PAGE = """<!doctype html>
 """
 
 
-def _embed_pages(state: render.SiteState, site_dir: Path) -> dict[Path, str]:
-    """Each chart's embed pages by the file they are written to: embed/<id>/ follows the reader's
-    colour scheme; embed/<id>/light/ and dark/ fix one."""
-    pages = {}
-    for entry in state.catalogue:
-        chart = project.Chart.of(entry)
-        meta = state.chart_meta(chart.id)
-        spec = state.chart_spec(chart.id)
-        for scheme in render.EMBED_SCHEMES:
-            path = chart.embed_url("", scheme)
-            base = project.relative_base(path)
-            html = EMBED_PAGE.format(
-                title=escape(entry["title"]),
-                site=escape(project.SITE_NAME),
-                description=escape(entry.get("description", "")),
-                canonical=chart.embed_url(state.site_url, scheme),
-                favicon=project.asset_url(base, "images/favicon.png"),
-                site_css=project.asset_url(base, "css/site.css"),
-                embed_css=project.asset_url(base, "css/embed.css"),
-                chart_loader=project.asset_url(base, "js/chart-loader.js"),
-                embed_js=project.asset_url(base, "js/embed.js"),
-                scheme=scheme,
-                # embed.js follows the reader's scheme on the auto page; embed.css does until it runs.
-                md_scheme="slate" if scheme == "dark" else "default",
-                anchor=chart.anchor,
-                attributes=render.chart_data_attributes(chart, base, wide=True),
-                frame=render.chart_frame(chart, base, meta, escape(entry.get("description", "")), wide=True),
-                source=escape(spec.get("usermeta", {}).get("source", "")),
-                chart_url=chart.page_url(state.site_url),
-                credit=escape(render.embed_credit(state)),
-            )
-            pages[site_dir / path / "index.html"] = html
-    return pages
+def embed_page(state: render.SiteState, chart: project.Chart, scheme: str, meta: dict, spec: dict, *, base: str,
+               canonical: str, asset, pictures) -> str:
+    """One chart version alone, for an iframe: ``asset`` and ``pictures`` give the addresses of what it
+    loads (the frozen scripts and styles; the version's own drawings), ``canonical`` the project's address.
+    ``scheme`` "auto" follows the reader's colour scheme; "light" and "dark" fix one."""
+    usermeta = spec.get("usermeta", {})
+    description = escape(usermeta.get("description", ""))
+    return EMBED_PAGE.format(
+        title=escape(usermeta.get("title", "")),
+        site=escape(project.SITE_NAME),
+        description=description,
+        canonical=chart.embed_url(canonical, scheme),
+        favicon=asset("images/favicon.png"),
+        site_css=asset("css/site.css"),
+        embed_css=asset("css/embed.css"),
+        chart_loader=asset("js/chart-loader.js"),
+        embed_js=asset("js/embed.js"),
+        scheme=scheme,
+        # embed.js follows the reader's scheme on the auto page; embed.css does until it runs.
+        md_scheme="slate" if scheme == "dark" else "default",
+        anchor=chart.anchor,
+        attributes=render.chart_data_attributes(chart, base, wide=True, pictures=pictures),
+        frame=render.chart_frame(chart, base, meta, description, wide=True, pictures=pictures),
+        source=escape(usermeta.get("source", "")),
+        chart_url=chart.page_url(canonical),
+        credit=escape(render.embed_credit(state)),
+    )
 
 
 STYLE = re.compile(r"<style[^>]*>(?P<css>.*?)</style>\s*", re.S)

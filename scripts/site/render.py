@@ -79,16 +79,16 @@ class SiteState:
                 return entry
         raise KeyError(f"chart {chart_id!r} is not in charts/index.json")
 
-    def chart(self, chart_id: str) -> Chart:
-        """The addresses of a chart's current version."""
-        return Chart.of(self.chart_entry(chart_id))
+    def chart(self, chart_id: str, version: int | None = None) -> Chart:
+        """The addresses of a chart's current version (or of another of its versions)."""
+        return Chart.of(self.chart_entry(chart_id), version)
 
     def chart_file(self, chart_id: str, kind: str) -> str:
         """Path of a published chart file ("vegalite", "csv", "xlsx" or "zip") relative to charts/."""
         return self.chart(chart_id).file(kind)
 
-    def chart_spec(self, chart_id: str) -> dict:
-        path = self.charts_dir / self.chart_file(chart_id, "vegalite")
+    def chart_spec(self, chart_id: str, version: int | None = None) -> dict:
+        path = self.charts_dir / self.chart(chart_id, version).file("vegalite")
         return json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -199,7 +199,8 @@ NARROW_MEDIA = "(max-width: 559.98px)"  # phones: the 340 px layout instead of t
 WIDE_MEDIA = "(min-width: 832px)"
 
 
-def chart_frame(chart: Chart, base: str, meta: dict, description: str, wide: bool = False) -> str:
+def chart_frame(chart: Chart, base: str, meta: dict, description: str, wide: bool = False,
+                pictures: Callable[[str], str] | None = None) -> str:
     """The static pictures (wide and narrow, light and dark) in a box of their exact shape.
 
     The live chart later draws into the same box, so nothing on the page moves. The box is the
@@ -207,8 +208,10 @@ def chart_frame(chart: Chart, base: str, meta: dict, description: str, wide: boo
     and after the live view replaces the pictures (their own alt text is empty, so the
     description is said once). chart-loader.js makes it focusable for the keyboard mode.
     ``wide`` (embed pages) adds the wide layout and each layout's own width, which embed.css
-    uses so that a drawing is never shown larger than it was drawn.
+    uses so that a drawing is never shown larger than it was drawn. ``pictures`` gives a drawn
+    file's address (default: the site's own renders).
     """
+    pictures = pictures or (lambda name: chart.asset_url(base, name))
     ratios = (
         f"--btc-ratio: {meta['width']} / {meta['height']}; "
         f"--btc-ratio-narrow: {meta['narrow_width']} / {meta['narrow_height']}"
@@ -218,20 +221,20 @@ def chart_frame(chart: Chart, base: str, meta: dict, description: str, wide: boo
             f"; --btc-ratio-wide: {meta['wide_width']} / {meta['wide_height']}; --btc-width: {meta['width']}px; "
             f"--btc-width-narrow: {meta['narrow_width']}px; --btc-width-wide: {meta['wide_width']}px"
         )
-    pictures = "".join(
+    drawn = "".join(
         "<picture>"
         + (
-            f'<source media="{WIDE_MEDIA}" srcset="{chart.asset_url(base, scheme + "-wide.svg")}" '
+            f'<source media="{WIDE_MEDIA}" srcset="{pictures(scheme + "-wide.svg")}" '
             f'width="{_pixels(meta["wide_width"])}" height="{_pixels(meta["wide_height"])}">'
             if wide else ""
         )
-        + f'<source media="{NARROW_MEDIA}" srcset="{chart.asset_url(base, scheme + "-narrow.svg")}" '
+        + f'<source media="{NARROW_MEDIA}" srcset="{pictures(scheme + "-narrow.svg")}" '
         f'width="{_pixels(meta["narrow_width"])}" height="{_pixels(meta["narrow_height"])}">'
-        f"{_static_image(chart, base, scheme, _pixels(meta['width']), _pixels(meta['height']), '')}"
+        f"{_static_image(chart, base, scheme, _pixels(meta['width']), _pixels(meta['height']), '', src=pictures(scheme + '.svg'))}"
         "</picture>"
         for scheme in SCHEMES
     )
-    return f'<div class="btc-chart__frame" style="{ratios}" role="img" aria-label="{description}">{pictures}</div>'
+    return f'<div class="btc-chart__frame" style="{ratios}" role="img" aria-label="{description}">{drawn}</div>'
 
 
 def _pixels(size: float) -> int:
@@ -242,23 +245,25 @@ def _pixels(size: float) -> int:
     return int(size)
 
 
-def _static_image(chart: Chart, base: str, scheme: str, width, height, description: str, lazy: bool = False) -> str:
+def _static_image(chart: Chart, base: str, scheme: str, width, height, description: str, lazy: bool = False,
+                  src: str = "") -> str:
     # Where both twins carry alt text (the Reuse page's previews), only one is ever displayed: the
     # palette hides the other with display:none, which also takes it out of the accessibility
     # tree, so it is announced once. On a chart's frame they have none. The dark one is lazy, so a browser never fetches it while it is hidden (the light palette).
     loading = ' loading="lazy"' if scheme == "dark" or lazy else ""
     return (
-        f'<img class="btc-chart__static btc-chart__static--{scheme}" src="{chart.asset_url(base, scheme + ".svg")}" '
+        f'<img class="btc-chart__static btc-chart__static--{scheme}" src="{src or chart.asset_url(base, scheme + ".svg")}" '
         f'width="{width}" height="{height}" alt="{description}"{loading} decoding="async">'
     )
 
 
-def chart_data_attributes(chart: Chart, base: str, wide: bool = False) -> str:
+def chart_data_attributes(chart: Chart, base: str, wide: bool = False, pictures: Callable[[str], str] | None = None) -> str:
     suffixes = ("", "-narrow", "-wide") if wide else ("", "-narrow")
+    pictures = pictures or (lambda name: chart.asset_url(base, name))
     return (
         f'data-chart="{chart.id}" '
         + " ".join(
-            f'data-vega-{scheme}{suffix}="{chart.asset_url(base, scheme + suffix + ".vg.json")}"'
+            f'data-vega-{scheme}{suffix}="{pictures(scheme + suffix + ".vg.json")}"'
             for scheme in SCHEMES
             for suffix in suffixes
         )
@@ -302,13 +307,13 @@ def chart_figure(state: SiteState, chart_id: str, base: str) -> str:
 
 
 def download_links(state: SiteState, chart_id: str, base: str) -> list[tuple[str, str]]:
-    """Every file a reader can take away for one chart: (href, label)."""
+    """Every file a reader can take away for one chart, the current version's: (href, label)."""
     chart = state.chart(chart_id)
     return [
-        (chart.asset_url(base, "light.png"), "PNG"),
-        (chart.asset_url(base, "dark.png"), "PNG (dark)"),
-        (chart.asset_url(base, "light.svg"), "SVG"),
-        (chart.asset_url(base, "dark.svg"), "SVG (dark)"),
+        (chart.file_url(base, "light.png"), "PNG"),
+        (chart.file_url(base, "dark.png"), "PNG (dark)"),
+        (chart.file_url(base, "light.svg"), "SVG"),
+        (chart.file_url(base, "dark.svg"), "SVG (dark)"),
         (chart.file_url(base, "csv"), "CSV"),
         (chart.file_url(base, "xlsx"), "Excel"),
         (chart.file_url(base, "vegalite"), "Vega-Lite JSON"),
@@ -711,26 +716,34 @@ def corrections_log(state: SiteState) -> str:
 # Reuse and citation -----------------------------------------------------------------------------
 
 
-def citations(state: SiteState, chart_id: str | None = None) -> dict[str, str]:
+def citations(state: SiteState, chart_id: str | None = None, version: int | None = None,
+              base: str | None = None) -> dict[str, str]:
+    """The site's citation, or a chart version's (the current one unless ``version``): its own number
+    and date and its permanent address under ``base`` (default: the deployed site's address)."""
     about = identity(state.root)
-    team, year, version, report = about.credit, about.year, about.version, about.report
+    team, year, version_text, report = about.credit, about.year, about.version, about.report
+    bib_version, date = version_text, ""
     if chart_id:
-        entry = state.chart_entry(chart_id)
-        title = entry["title"]
-        url = state.chart(chart_id).file_url(state.site_url, "vegalite")
-        version = f"{version}, chart v{entry['version']}"
+        chart = state.chart(chart_id, version)
+        usermeta = state.chart_spec(chart_id, version).get("usermeta", {})
+        title = usermeta.get("title") or state.chart_entry(chart_id)["title"]
+        url = chart.file_url(state.site_url if base is None else base, "vegalite")
+        date = usermeta.get("date") or ""
+        year = date[:4] or year
+        bib_version = str(chart.version)
+        version_text = bib_version + (f" ({date})" if date else "")
         container = about.name
     else:
         title, url, container = about.title, state.site_url, None
     in_container = f" In {container}." if container else ""
     key = "btcbelgium" + (chart_id.replace("-", "") if chart_id else "site")
     return {
-        "plain": f"{team}, “{title}”, version {version}, {year}.{in_container} {url}. Based on {report.full}. {about.licence}.",
-        "apa": f"{team}. ({year}). {title} (Version {version}) [Data set].{in_container} {url}",
-        "chicago": f"{team}. “{title}.”{in_container} Version {version}, {year}. {url}.",
+        "plain": f"{team}, “{title}”, version {version_text}, {year}.{in_container} {url}. Based on {report.full}. {about.licence}.",
+        "apa": f"{team}. ({year}). {title} (Version {version_text}) [Data set].{in_container} {url}",
+        "chicago": f"{team}. “{title}.”{in_container} Version {version_text}, {year}. {url}.",
         "bibtex": (
             f"@misc{{{key},\n  author = {{{{{team}}}}},\n  title = {{{{{title}}}}},\n"
-            f"  year = {{{year}}},\n  version = {{{version}}},\n  howpublished = {{\\url{{{url}}}}},\n"
+            f"  year = {{{year}}},\n  version = {{{bib_version}}},\n" + (f"  date = {{{date}}},\n" if date else "") + f"  howpublished = {{\\url{{{url}}}}},\n"
             f"  note = {{Based on {report.reference}, \\url{{{report.url}}}. {about.licence}}}\n}}"
         ),
     }
