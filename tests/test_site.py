@@ -17,7 +17,7 @@ from scripts import project
 from scripts.paths import site_url
 from scripts.project import PAGE_PATHS as SITE_PAGES
 
-SITE = site_url()  # the address the shared test build is made for
+SITE = site_url(ROOT)  # the address the shared test build is made for
 
 PAGES = [f"{path}index.html" for path in SITE_PAGES] + ["404.html"]
 

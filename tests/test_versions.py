@@ -25,7 +25,7 @@ from scripts.charts.versions import RECORD_FILE
 from scripts.paths import ROOT, site_url
 from test_browser import browser, open_page, serve  # noqa: F401  (browser: a fixture)
 
-CANONICAL = site_url()  # mkdocs.yml's address, which every file of a version carries
+CANONICAL = site_url(ROOT)  # mkdocs.yml's address, which every file of a version carries
 CORRECTED = ("networks-diagram", "networks-table-1")  # the charts that draw the network's name
 UNTOUCHED = "overview-linked-vs-inspired"
 FIRST_CHART = "geography-antwerp-fighters-vs-incidents"  # first named, in the order of chart ids

@@ -7,8 +7,10 @@ are untrusted text as far as the page is concerned.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import math
+import re
 import os
 from dataclasses import dataclass, field
 from html import escape
@@ -395,8 +397,14 @@ def _data_columns(chart_id: str, header: list[str]) -> dict[str, str]:
     return {name: name.replace("_", " ").capitalize() for name in header if name not in INTERNAL_COLUMNS}
 
 
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _shown_value(state: SiteState, row: dict[str, str], column: str) -> str:
     cell = row.get(column) or ""
+    if ISO_DAY.fullmatch(cell):  # the CSV keeps ISO days; readers get "22 March 2016"
+        day = dt.date.fromisoformat(cell)
+        return f"{day.day} {day:%B %Y}"
     if column != "value" or not cell:
         return cell
     finding_id = row.get("finding_id") or ""
