@@ -133,13 +133,14 @@ def build_site(layout: Layout, stage: Path, notebook_run: BackgroundRun, charts:
     from mkdocs.config import load_config
 
     from scripts.charts.build import ASSETS_DIR
-    from scripts.site import publish, render
+    from scripts.site import chart_pages, publish, render
     from scripts.site.notebook import NOTEBOOK
 
     site_dir = stage / "site"
     # MkDocs reads a staged copy of docs/ holding the executed notebook: docs/ is never written.
     docs_dir = stage / "docs"
     shutil.copytree(layout.root / "docs", docs_dir)
+    chart_pages.write_sources(docs_dir, stage / "charts", layout.site_url)
     step = timings.step if timings is not None else (lambda name: nullcontext())
     with step("site: wait for notebook"):
         shutil.copyfile(notebook_run.result(), docs_dir / NOTEBOOK)

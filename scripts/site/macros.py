@@ -88,6 +88,13 @@ def define_env(env) -> None:
         return render.reuse_catalogue(state, page_base())
 
     @env.macro
+    def chart_page(chart_id: str) -> str:
+        """A chart's own page (the build writes one Markdown file per chart that calls this)."""
+        from scripts.site import chart_pages
+
+        return chart_pages.chart_page(state, chart_id, page_base())
+
+    @env.macro
     def attack_identification() -> str:
         return render.attack_identification(state)
 

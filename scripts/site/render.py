@@ -265,12 +265,13 @@ def chart_data_attributes(chart: Chart, base: str) -> str:
     )
 
 
-def chart_figure(state: SiteState, chart_id: str, base: str) -> str:
+def chart_figure(state: SiteState, chart_id: str, base: str, standalone: bool = False) -> str:
     """A chart as newsrooms print one: title and a one-line subtitle above, a source line below.
 
     The long written description is said once, as the picture's alt text (and, once the live
     view replaces the picture, as the view's accessible name); the figure is named by its title
-    and subtitle. The data table and the download menu sit beside the figure, in one block.
+    and subtitle. The data table and the download menu sit beside the figure, in one block;
+    ``standalone`` (the chart's own page, which lists every file below it): the table open, no menu.
     """
     meta = state.chart_meta(chart_id)
     entry = state.chart_entry(chart_id)
@@ -293,9 +294,9 @@ def chart_figure(state: SiteState, chart_id: str, base: str) -> str:
         f'<p class="btc-chart__source">Source: {source}</p>\n'
         "</figure>\n"
         '<div class="btc-chart__tools">'
-        f'<details class="btc-chart__data"><summary>Data behind the chart<span class="btc-visually-hidden">: {title}</span></summary>\n'
+        f'<details class="btc-chart__data"{" open" if standalone else ""}><summary>Data behind the chart<span class="btc-visually-hidden">: {title}</span></summary>\n'
         f"{data_table}\n</details>\n"
-        f"{_download_menu(state, chart_id, base)}</div>\n</div>"
+        f"{'' if standalone else _download_menu(state, chart_id, base)}</div>\n</div>"
     )
 
 
@@ -319,19 +320,8 @@ def _link(href: str, label: str) -> str:
     return f'<a href="{href}"{download}>{label}</a>'
 
 
-def _downloads(state: SiteState, chart_id: str, base: str) -> str:
-    """The full set of files, for the Reuse page."""
-    links = [
-        *download_links(state, chart_id, base),
-        (state.chart(chart_id).embed_url(base), "Embed"),
-        (state.chart(chart_id).reuse_url(base), "Reuse and cite"),
-    ]
-    items = " · ".join(_link(href, label) for href, label in links)
-    return f'<p class="btc-chart__downloads">Download: {items}</p>'
-
-
 # Under each chart on a page: the essentials only; the full set (dark images, zip, embed code,
-# citations) is on the Reuse page.
+# citations) is on the chart's own page.
 MENU_FILES = ("PNG", "SVG", "CSV", "Excel", "Vega-Lite JSON")
 
 
@@ -339,7 +329,7 @@ def _download_menu(state: SiteState, chart_id: str, base: str) -> str:
     files = dict((label, href) for href, label in download_links(state, chart_id, base))
     links = [(files[label], label) for label in MENU_FILES]
     chart = state.chart(chart_id)
-    links += [(chart.embed_url(base), "Embed"), (chart.reuse_url(base), "All files, embed code and citations")]
+    links += [(chart.embed_url(base), "Embed"), (chart.chart_page_url(base), "All files, embed code and citations")]
     items = "".join(f"<li>{_link(href, label)}</li>" for href, label in links)
     return (
         '<details class="btc-chart__downloads">'
@@ -752,51 +742,20 @@ def citation_block(state: SiteState, style: str = "plain", chart_id: str | None 
     return f'<pre class="btc-citation btc-citation--{style}"><code>{escape(text)}</code></pre>'
 
 
-def reuse_catalogue(state: SiteState, base: str) -> str:
-    from scripts.site.publish import BUNDLE_FILES  # the zip's contents, listed as packed
+def embed_snippet(state: SiteState, chart_id: str) -> str:
+    """The HTML a reuser pastes: the chart's iframes, light and dark, and the sizing helper."""
+    meta = state.chart_meta(chart_id)
+    chart = state.chart(chart_id)
+    title = escape(state.chart_entry(chart_id)["title"])
+    embeds = "\n".join(
+        f'<iframe src="{chart.embed_url(state.site_url, scheme)}" title="{title}" '
+        f'width="100%" height="{_pixels(meta["height"]) + 80}" loading="lazy"></iframe>'
+        for scheme in SCHEMES
+    )
+    return f'{embeds}\n<script src="{project.asset_url(state.site_url, "js/embed-host.js")}" async></script>'
 
-    parts = []
-    for entry in state.catalogue:
-        chart_id = entry["id"]
-        meta = state.chart_meta(chart_id)
-        chart = state.chart(chart_id)
-        cites = citations(state, chart_id)
-        title = escape(entry["title"])
-        host_script = f'<script src="{project.asset_url(state.site_url, "js/embed-host.js")}" async></script>'
-        embeds = "\n".join(
-            f'<iframe src="{chart.embed_url(state.site_url, scheme)}" title="{title}" '
-            f'width="100%" height="{_pixels(meta["height"]) + 80}" loading="lazy"></iframe>'
-            for scheme in SCHEMES
-        )
-        spec_url = chart.file_url(state.site_url, "vegalite")
-        bundle = "".join(
-            f"<li><code>{escape(name.format(id=chart_id))}</code>: {escape(about)}</li>" for name, _, about in BUNDLE_FILES
-        )
-        parts.append(
-            f'<section class="btc-reuse" id="reuse-{chart_id}">'
-            f"<h3>{title}</h3>"
-            # Light and dark previews, switched with the palette like the charts on the pages.
-            f'<p class="btc-chart btc-reuse__preview">'
-            + "".join(
-                _static_image(chart, base, scheme, _pixels(meta["width"]), _pixels(meta["height"]),
-                              escape(entry.get("description", "")), lazy=True)
-                for scheme in SCHEMES
-            )
-            + "</p>"
-            f'<p class="btc-reuse__version" data-search-exclude>Version {entry["version"]}, published {escape(entry["date"])}. '
-            f"Permanent address: <code>{escape(spec_url)}</code> (its data never changes; a corrected "
-            f'chart gets a new version, listed in the <a href="{project.corrections_url(base)}">corrections log</a>).</p>'
-            f"{_downloads(state, chart_id, base)}"
-            f"<details data-search-exclude><summary>What the zip holds</summary><ul>{bundle}</ul></details>"
-            "<p>Embed code, light and dark (the iframe fits its height to the chart when the page also "
-            "loads the helper script, which needs no inline script):</p>"
-            f'<pre class="btc-embed-code" data-search-exclude><code>{escape(embeds)}\n'
-            f"{escape(host_script)}</code></pre>"
-            f"<p data-search-exclude>Credit: <em>{escape(cites['plain'])}</em></p>"
-            "<details data-search-exclude><summary>Citation formats (APA, Chicago, BibTeX)</summary>"
-            f"<pre><code>{escape(cites['apa'])}</code></pre>"
-            f"<pre><code>{escape(cites['chicago'])}</code></pre>"
-            f"<pre><code>{escape(cites['bibtex'])}</code></pre></details>"
-            "</section>"
-        )
-    return "\n".join(parts)
+
+def reuse_catalogue(state: SiteState, base: str) -> str:
+    from scripts.site import chart_pages
+
+    return chart_pages.catalogue(state, base)
