@@ -243,9 +243,9 @@ def _pixels(size: float) -> int:
 
 
 def _static_image(chart: Chart, base: str, scheme: str, width, height, description: str, lazy: bool = False) -> str:
-    # Where both twins carry alt text (the Reuse page's previews), only one is ever displayed: the
-    # palette hides the other with display:none, which also takes it out of the accessibility
-    # tree, so it is announced once. On a chart's frame they have none. The dark one is lazy, so a browser never fetches it while it is hidden (the light palette).
+    # Where both twins carry alt text, only one is ever displayed: the palette hides the other
+    # with display:none, which also takes it out of the accessibility tree, so it is announced
+    # once. On a chart's frame and the Reuse page's thumbnails they have none. The dark one is lazy, so a browser never fetches it while it is hidden (the light palette).
     loading = ' loading="lazy"' if scheme == "dark" or lazy else ""
     return (
         f'<img class="btc-chart__static btc-chart__static--{scheme}" src="{chart.asset_url(base, scheme + ".svg")}" '
