@@ -141,6 +141,18 @@ def test_a_logged_correction_is_listed_as_the_charts_next_version(tmp_path):
     assert links == [project.Chart(chart.id, chart.section, v).file_url("../../", "vegalite") for v in (2, 1)]
 
 
+def test_a_chart_title_the_pages_head_cannot_carry_is_refused(tmp_path):
+    (tmp_path / "charts").mkdir()
+    entry = {"id": "a-chart", "section": "networks", "version": 1, "title": "A <b>bold</b> claim", "subtitle": "x"}
+    (tmp_path / "charts/index.json").write_text(json.dumps([entry]), encoding="utf-8")
+    with pytest.raises(chart_pages.ChartPageError, match="a-chart: its title"):
+        chart_pages.write_sources(tmp_path / "docs", tmp_path / "charts", "https://example.org/")
+    entry["title"] = "A plain claim"
+    (tmp_path / "charts/index.json").write_text(json.dumps([entry]), encoding="utf-8")
+    (written,) = chart_pages.write_sources(tmp_path / "docs", tmp_path / "charts", "https://example.org/")
+    assert written == tmp_path / "docs" / project.chart_page_source("a-chart")
+
+
 def test_chart_pages_are_in_the_sitemap_and_the_search_index(site, built_site, entries):
     import xml.etree.ElementTree as ET
 

@@ -23,6 +23,7 @@ CITATION_STYLES = {"plain": "Plain text", "apa": "APA", "chicago": "Chicago", "b
 # The catalogue offers these straight away; everything else is on the chart's page.
 CATALOGUE_FILES = ("PNG", "CSV", "Excel", "Everything (zip)")
 PREVIEW_WIDTH = 320  # px: the catalogue's thumbnails
+UNSAFE_IN_FRONT_MATTER = ("<", ">", "&", "{", "}")
 
 
 class ChartPageError(BuildError):
@@ -48,6 +49,12 @@ def write_sources(docs_dir: Path, charts_dir: Path, site_url: str) -> list[Path]
             # The page's share image (og:image); overrides/main.html falls back to the site's.
             "image": chart.asset_url(site_url, "light.png"),
         }
+        for key in ("title", "description"):
+            # The theme prints a page's title and description unescaped, and the macros plugin
+            # reads braces: a chart's title and subtitle are code, so refuse rather than escape.
+            if any(char in front[key] for char in UNSAFE_IN_FRONT_MATTER):
+                raise ChartPageError(f"chart {chart.id}: its {key} {front[key]!r} has one of "
+                                     f"{' '.join(UNSAFE_IN_FRONT_MATTER)}, which its page's head cannot carry")
         lines = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in front.items()]
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("---\n" + "\n".join(lines) + f'\n---\n\n{{{{ chart_page("{chart.id}") }}}}\n', encoding="utf-8")
