@@ -326,8 +326,18 @@ class Chart:
         return self.file_url(base, f"embed-{scheme}").removesuffix("index.html")
 
     def reuse_url(self, base: str) -> str:
-        """The chart's entry on the Reuse page: files, embed code and citations."""
+        """The chart's entry in the Reuse page's catalogue: a preview and links."""
         return f"{page_url(base, 'reuse.md')}#reuse-{self.id}"
+
+    def chart_page_url(self, base: str) -> str:
+        """The chart's own permanent page: files, embed code, citations, findings, versions.
+        Not versioned: it shows the current version and lists the earlier ones."""
+        return base + Page(chart_page_source(self.id), self.id).path
+
+
+def chart_page_source(chart_id: str) -> str:
+    """The Markdown file the build writes, in its staged copy of docs/, for a chart's own page."""
+    return f"{CHARTS_FOLDER}{chart_id}.md"
 
 
 def chart_file(chart_id: str, version: int, kind: str) -> str:

@@ -135,7 +135,7 @@ def test_every_address_the_model_gives_a_chart_is_published(site, catalogue, bui
         addresses = [chart.file_url("", kind) for kind in model.CHART_FILES]
         addresses += [chart.asset_url("", name) for name in SITE_ASSET_FILES]
         addresses += [chart.embed_url("", scheme) for scheme in model.SCHEME_FOLDERS]
-        addresses += [chart.page_url(""), chart.reuse_url("")]
+        addresses += [chart.page_url(""), chart.reuse_url(""), chart.chart_page_url("")]
         missing += [address for address in addresses if not published(site, address)]
     assert not missing, missing[:10]
 
@@ -154,7 +154,7 @@ def test_pages_point_at_each_chart_with_the_models_addresses(site, catalogue):
         pictures = {tag.get("srcset") or tag.get("src") for tag in figure.find_all(["source", "img"])}
         assert pictures == {chart.asset_url(base, f"{scheme}{narrow}.svg") for scheme in SCHEMES for narrow in ("", "-narrow")}
         links = {link["href"] for link in figure.parent.select(".btc-chart__downloads a")}
-        wanted = {chart.file_url(base, "csv"), chart.file_url(base, "vegalite"), chart.embed_url(base), chart.reuse_url(base)}
+        wanted = {chart.file_url(base, "csv"), chart.file_url(base, "vegalite"), chart.embed_url(base), chart.chart_page_url(base)}
         assert wanted <= links, (chart.id, wanted - links)
         seen += 1
         for address in (*pictures, *wanted):
@@ -164,14 +164,13 @@ def test_pages_point_at_each_chart_with_the_models_addresses(site, catalogue):
 
 def test_absolute_addresses_in_specs_embeds_and_page_heads_are_the_models(site, catalogue, built_site):
     site_url = built_site.site_url
-    reuse = BeautifulSoup((site / model.page_url("", "reuse.md") / "index.html").read_text(encoding="utf-8"), "html.parser")
     for chart in catalogue:
         usermeta = json.loads((site / chart.file_url("", "vegalite")).read_text(encoding="utf-8"))["usermeta"]
         assert usermeta["url"] == chart.file_url(site_url, "vegalite")
         assert usermeta["page"] == chart.page_url(site_url)
         assert usermeta["citation"] == model.identity().report.full
-        embed_code = " ".join(block.get_text() for block in
-                              reuse.find(id=urldefrag(chart.reuse_url(""))[1]).select(".btc-embed-code"))
+        page = BeautifulSoup((site / chart.chart_page_url("") / "index.html").read_text(encoding="utf-8"), "html.parser")
+        embed_code = " ".join(block.get_text() for block in page.select(".btc-embed-code"))
         for scheme in model.SCHEME_FOLDERS:
             assert f'src="{chart.embed_url(site_url, scheme)}"' in embed_code
         for address in (usermeta["url"], usermeta["page"], chart.embed_url(site_url)):

@@ -16,6 +16,7 @@ from scripts.paths import ROOT
 from scripts import project
 from scripts.paths import site_url
 from scripts.project import PAGE_PATHS as SITE_PAGES
+from scripts.project import Chart
 
 SITE = site_url(ROOT)  # the address the shared test build is made for
 
@@ -306,24 +307,30 @@ def test_the_notebook_reruns_when_anything_it_reads_changes(tmp_path):
 DOWNLOAD_SUFFIXES = (".png", ".svg", ".csv", ".xlsx", ".vl.json", ".zip")
 
 
-def reuse_sections(site: Path) -> dict[str, BeautifulSoup]:
-    return {section["id"].removeprefix("reuse-"): section for section in soup(site / "reuse/index.html").select("section.btc-reuse")}
+def chart_page_file(site: Path, entry: dict) -> Path:
+    return site / Chart.of(entry).chart_page_url("") / "index.html"
 
 
-def reuse_downloads(site: Path, section) -> dict[str, Path]:
-    """Each download link of a chart's reuse section: href → the file it resolves to."""
-    page = site / "reuse/index.html"
+def chart_pages(site: Path, catalogue: list[dict]) -> dict[str, BeautifulSoup]:
+    """Each chart's own page (its article), by chart id."""
+    return {entry["id"]: soup(chart_page_file(site, entry)).select_one("article") for entry in catalogue}
+
+
+def chart_page_downloads(site: Path, catalogue: list[dict], chart_id: str) -> dict[str, Path]:
+    """Each download link of a chart's page: href → the file it resolves to."""
+    (entry,) = [entry for entry in catalogue if entry["id"] == chart_id]
+    page = chart_page_file(site, entry)
     return {
         link["href"]: local_target(site, page, link["href"])
-        for link in section.select("p.btc-chart__downloads a[download]")
+        for link in soup(page).select("ul.btc-chart-page__files a[download]")
     }
 
 
-def test_reuse_page_offers_every_download_for_every_chart(site, catalogue):
-    sections = reuse_sections(site)
-    assert list(sections) == [entry["id"] for entry in catalogue]
-    for chart_id, section in sections.items():
-        downloads = reuse_downloads(site, section)
+def test_each_chart_page_offers_every_download(site, catalogue):
+    pages = chart_pages(site, catalogue)
+    assert list(pages) == [entry["id"] for entry in catalogue]
+    for chart_id in pages:
+        downloads = chart_page_downloads(site, catalogue, chart_id)
         assert sorted(suffix for suffix in DOWNLOAD_SUFFIXES for href in downloads if href.endswith(suffix)) == sorted(
             [".png", ".png", ".svg", ".svg", ".csv", ".xlsx", ".vl.json", ".zip"]
         ), chart_id
@@ -342,8 +349,8 @@ def test_every_published_spec_validates_and_renders_on_its_own(site, catalogue):
 
     schema = json.loads((Path(alt.__file__).parent / "vegalite/v6/schema/vega-lite-schema.json").read_text(encoding="utf-8"))
     validator = jsonschema.validators.validator_for(schema)(schema)
-    for chart_id, section in reuse_sections(site).items():
-        ((href, path),) = [(h, p) for h, p in reuse_downloads(site, section).items() if h.endswith(".vl.json")]
+    for chart_id in chart_pages(site, catalogue):
+        ((href, path),) = [(h, p) for h, p in chart_page_downloads(site, catalogue, chart_id).items() if h.endswith(".vl.json")]
         spec = json.loads(path.read_text(encoding="utf-8"))
         validator.validate(spec)
         assert '"url"' not in json.dumps({key: spec.get(key) for key in ("data", "datasets")}), chart_id
@@ -363,7 +370,7 @@ def test_every_zip_opens_and_holds_what_its_readme_lists(site, built_site, catal
 
     for entry in catalogue:
         chart_id = entry["id"]
-        (zip_path,) = [p for h, p in reuse_downloads(site, reuse_sections(site)[chart_id]).items() if h.endswith(".zip")]
+        (zip_path,) = [p for h, p in chart_page_downloads(site, catalogue, chart_id).items() if h.endswith(".zip")]
         with zipfile.ZipFile(zip_path) as bundle:
             assert bundle.testzip() is None
             readme = bundle.read(f"{chart_id}/README.txt").decode("utf-8")
@@ -383,14 +390,15 @@ def test_every_zip_opens_and_holds_what_its_readme_lists(site, built_site, catal
             assert needle in readme, (chart_id, needle)
 
 
-def test_reuse_page_gives_every_citation_style_and_one_embed_per_snippet(site, catalogue):
+def test_each_chart_page_gives_every_citation_style_and_one_embed_per_snippet(site, catalogue):
+    pages = chart_pages(site, catalogue)
     for entry in catalogue:
-        section = reuse_sections(site)[entry["id"]]
+        section = pages[entry["id"]]
         text = section.get_text("\n")
         spec_url = f"charts/{entry['files']['vegalite']}"
-        for marker in ("[Data set]", "@misc{", "Credit:"):
+        for marker in ("[Data set]", "@misc{"):
             assert marker in text, (entry["id"], marker)
-        assert text.count(spec_url) >= 4  # permanent address, plain, APA, Chicago, BibTeX
+        assert text.count(spec_url) >= 5  # permanent address, plain, APA, Chicago, BibTeX
         snippets = [pre.get_text() for pre in section.select("pre.btc-embed-code")]
         # The first follows the reader's scheme; then light and dark, each offered on its own.
         chart = project.Chart.of(entry)

@@ -116,7 +116,7 @@ def serve(directory: Path):
     return server, f"http://127.0.0.1:{server.server_address[1]}/"
 
 
-def write_reference(site: Path) -> dict[str, str]:
+def write_reference(site: Path, paths=PAGES) -> dict[str, str]:
     """For each chart page, a reference beside it: its figures as inline SVG, no chart JavaScript.
 
     Returns page path → reference path.
@@ -124,7 +124,7 @@ def write_reference(site: Path) -> dict[str, str]:
     from bs4 import BeautifulSoup
 
     references = {}
-    for path in PAGES:
+    for path in paths:
         doc = BeautifulSoup((site / path / "index.html").read_text(encoding="utf-8"), "html.parser")
         figures = doc.select("figure.btc-chart")
         if not figures:
@@ -210,7 +210,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--no-lighthouse", action="store_true", help="skip Lighthouse (the slow part)")
     parser.add_argument("--skip-build", action="store_true", help="measure the existing site/ only")
+    parser.add_argument("--page", action="append", dest="pages", metavar="PATH",
+                        help="measure this page only (repeatable; its path under the site, e.g. charts/<id>/)")
     args = parser.parse_args()
+    measured = args.pages or list(PAGES)
 
     if not args.skip_build:
         times, steps = bench_build()
@@ -222,10 +225,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
         shutil.copytree(ROOT / "site", site)
-        references = write_reference(site)
+        references = write_reference(site, measured)
         server, base = serve(site)
         try:
-            pages = [*PAGES, *references.values()]
+            pages = [*measured, *references.values()]
             weights = page_weights(base, pages)
             print("\nPhone viewport, no input (KiB transferred gzip, requests): up to the load event | once idle")
             for path in pages:
@@ -234,8 +237,8 @@ def main() -> int:
             if not args.no_lighthouse:
                 print(f"\nLighthouse 12.2.3, mobile defaults, median of {LIGHTHOUSE_RUNS} (reference: same charts as "
                       "inline SVG, measured right after its page in each round):")
-                results = lighthouse(base, list(PAGES), references)
-                for path in PAGES:
+                results = lighthouse(base, measured, references)
+                for path in measured:
                     row = results[path]
                     line = "  ".join(f"{key} {value:g}" for key, value in row.items())
                     if path in references:

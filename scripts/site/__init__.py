@@ -139,7 +139,7 @@ def build_site(layout: Layout, stage: Path, notebook_run: BackgroundRun, charts:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    from scripts.site import publish
+    from scripts.site import chart_pages, publish
     from scripts.site.notebook import NOTEBOOK
 
     charts.write_assets_as_drawn()
@@ -148,6 +148,7 @@ def build_site(layout: Layout, stage: Path, notebook_run: BackgroundRun, charts:
     # Beside it is the manifest, where the macros find the staged ledger and charts.
     docs_dir = stage / "docs"
     shutil.copytree(layout.root / "docs", docs_dir)
+    chart_pages.write_sources(docs_dir, stage / "charts", layout.site_url)
     step = timings.step if timings is not None else (lambda name: nullcontext())
     with step("site: wait for notebook"):
         shutil.copyfile(notebook_run.result(), docs_dir / NOTEBOOK)

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from scripts import project
-from scripts.site import PageError, manifest, render
+from scripts.site import PageError, chart_pages, manifest, render
 
 CHART_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
@@ -94,7 +94,14 @@ def define_env(env) -> None:
 
     @env.macro
     def reuse_catalogue() -> str:
-        return render.reuse_catalogue(state, page_base())
+        return chart_pages.catalogue(state, page_base())
+
+    @env.macro
+    def chart_page(chart_id: str) -> str:
+        """A chart's own page (the build writes one Markdown file per chart that calls this)."""
+        from scripts.site import chart_pages
+
+        return chart_pages.chart_page(state, chart_id, page_base())
 
     @env.macro
     def attack_identification() -> str:

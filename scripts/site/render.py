@@ -249,9 +249,9 @@ def _pixels(size: float) -> int:
 
 def _static_image(chart: Chart, base: str, scheme: str, width, height, description: str, lazy: bool = False,
                   src: str = "") -> str:
-    # Where both twins carry alt text (the Reuse page's previews), only one is ever displayed: the
-    # palette hides the other with display:none, which also takes it out of the accessibility
-    # tree, so it is announced once. On a chart's frame they have none. The dark one is lazy, so a browser never fetches it while it is hidden (the light palette).
+    # Where both twins carry alt text, only one is ever displayed: the palette hides the other
+    # with display:none, which also takes it out of the accessibility tree, so it is announced
+    # once. On a chart's frame and the Reuse page's thumbnails they have none. The dark one is lazy, so a browser never fetches it while it is hidden (the light palette).
     loading = ' loading="lazy"' if scheme == "dark" or lazy else ""
     return (
         f'<img class="btc-chart__static btc-chart__static--{scheme}" src="{src or chart.asset_url(base, scheme + ".svg")}" '
@@ -274,12 +274,13 @@ def chart_data_attributes(chart: Chart, base: str, wide: bool = False, pictures:
     )
 
 
-def chart_figure(state: SiteState, chart_id: str, base: str) -> str:
+def chart_figure(state: SiteState, chart_id: str, base: str, standalone: bool = False) -> str:
     """A chart as newsrooms print one: title and a one-line subtitle above, a source line below.
 
     The long written description is said once, as the picture's alt text (and, once the live
     view replaces the picture, as the view's accessible name); the figure is named by its title
-    and subtitle. The data table and the download menu sit beside the figure, in one block.
+    and subtitle. The data table and the download menu sit beside the figure, in one block;
+    ``standalone`` (the chart's own page, which lists every file below it): the table open, no menu.
     """
     meta = state.chart_meta(chart_id)
     entry = state.chart_entry(chart_id)
@@ -302,9 +303,9 @@ def chart_figure(state: SiteState, chart_id: str, base: str) -> str:
         f'<p class="btc-chart__source">Source: {source}</p>\n'
         "</figure>\n"
         '<div class="btc-chart__tools">'
-        f'<details class="btc-chart__data"><summary>Data behind the chart<span class="btc-visually-hidden">: {title}</span></summary>\n'
+        f'<details class="btc-chart__data"{" open" if standalone else ""}><summary>Data behind the chart<span class="btc-visually-hidden">: {title}</span></summary>\n'
         f"{data_table}\n</details>\n"
-        f"{_download_menu(state, chart_id, base)}</div>\n</div>"
+        f"{'' if standalone else _download_menu(state, chart_id, base)}</div>\n</div>"
     )
 
 
@@ -328,19 +329,8 @@ def _link(href: str, label: str) -> str:
     return f'<a href="{href}"{download}>{label}</a>'
 
 
-def _downloads(state: SiteState, chart_id: str, base: str) -> str:
-    """The full set of files, for the Reuse page."""
-    links = [
-        *download_links(state, chart_id, base),
-        (state.chart(chart_id).embed_url(base), "Embed"),
-        (state.chart(chart_id).reuse_url(base), "Reuse and cite"),
-    ]
-    items = " · ".join(_link(href, label) for href, label in links)
-    return f'<p class="btc-chart__downloads">Download: {items}</p>'
-
-
 # Under each chart on a page: the essentials only; the full set (dark images, zip, embed code,
-# citations) is on the Reuse page.
+# citations) is on the chart's own page.
 MENU_FILES = ("PNG", "SVG", "CSV", "Excel", "Vega-Lite JSON")
 
 
@@ -348,7 +338,7 @@ def _download_menu(state: SiteState, chart_id: str, base: str) -> str:
     files = dict((label, href) for href, label in download_links(state, chart_id, base))
     links = [(files[label], label) for label in MENU_FILES]
     chart = state.chart(chart_id)
-    links += [(chart.embed_url(base), "Embed"), (chart.reuse_url(base), "All files, embed code and citations")]
+    links += [(chart.embed_url(base), "Embed"), (chart.chart_page_url(base), "All files, embed code and citations")]
     items = "".join(f"<li>{_link(href, label)}</li>" for href, label in links)
     return (
         '<details class="btc-chart__downloads">'
@@ -841,52 +831,3 @@ def embed_snippet(state: SiteState, chart_id: str, scheme: str = "auto") -> str:
         'style="display:block;width:100%;border:0"></iframe>\n'
         f'<script src="{project.asset_url(state.site_url, "js/embed-host.js")}" async></script>'
     )
-
-
-def reuse_catalogue(state: SiteState, base: str) -> str:
-    parts = []
-    for entry in state.catalogue:
-        chart_id = entry["id"]
-        meta = state.chart_meta(chart_id)
-        chart = state.chart(chart_id)
-        cites = citations(state, chart_id)
-        title = escape(entry["title"])
-        embeds = {scheme: embed_snippet(state, chart_id, scheme) for scheme in EMBED_SCHEMES}
-        spec_url = chart.file_url(state.site_url, "vegalite")
-        bundle = "".join(
-            f"<li><code>{escape(name.format(id=chart_id))}</code>: {escape(about)}</li>" for name, _, about in BUNDLE_FILES
-        )
-        parts.append(
-            f'<section class="btc-reuse" id="reuse-{chart_id}">'
-            f"<h3>{title}</h3>"
-            # Light and dark previews, switched with the palette like the charts on the pages.
-            f'<p class="btc-chart btc-reuse__preview">'
-            + "".join(
-                _static_image(chart, base, scheme, _pixels(meta["width"]), _pixels(meta["height"]),
-                              escape(entry.get("description", "")), lazy=True)
-                for scheme in SCHEMES
-            )
-            + "</p>"
-            f'<p class="btc-reuse__version" data-search-exclude>Version {entry["version"]}, published {escape(entry["date"])}. '
-            f"Permanent address: <code>{escape(spec_url)}</code> (its data never changes; a corrected "
-            f'chart gets a new version, listed in the <a href="{project.corrections_url(base)}">corrections log</a>).</p>'
-            f"{_downloads(state, chart_id, base)}"
-            f"<details data-search-exclude><summary>What the zip holds</summary><ul>{bundle}</ul></details>"
-            "<p>Embed code (the chart follows the reader's light or dark setting; the script fits the "
-            "iframe's height to the chart and needs no inline script):</p>"
-            f'<pre class="btc-embed-code" data-search-exclude><code>{escape(embeds["auto"])}</code></pre>'
-            "<details data-search-exclude><summary>Embed code that stays light, or dark</summary>"
-            + "".join(
-                f"<p>Always {scheme}:</p>"
-                f'<pre class="btc-embed-code btc-embed-code--{scheme}"><code>{escape(embeds[scheme])}</code></pre>'
-                for scheme in SCHEMES
-            )
-            + "</details>"
-            f"<p data-search-exclude>Credit: <em>{escape(cites['plain'])}</em></p>"
-            "<details data-search-exclude><summary>Citation formats (APA, Chicago, BibTeX)</summary>"
-            f"<pre><code>{escape(cites['apa'])}</code></pre>"
-            f"<pre><code>{escape(cites['chicago'])}</code></pre>"
-            f"<pre><code>{escape(cites['bibtex'])}</code></pre></details>"
-            "</section>"
-        )
-    return "\n".join(parts)
