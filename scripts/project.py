@@ -146,15 +146,11 @@ class Identity:
         return str(self.released.year)
 
 
-# The picture a link to any page shows when shared (Open Graph): this chart, light.
-SHARE_IMAGE_CHART = "overview-linked-vs-inspired"
-
-
-def page_metadata(site_url: str, share_image: Chart, root: Path = ROOT) -> dict[str, str]:
-    """What every page's head says of the site (scripts/site/overrides/main.html prints it)."""
+def page_metadata(root: Path = ROOT) -> dict[str, str]:
+    """What every page's head says of the site (scripts/site/overrides/main.html prints it; each
+    page's social card is added by scripts.site.cards)."""
     about = identity(root)
     return {
-        "image": share_image.asset_url(site_url, "light.png"),
         "published": about.released.isoformat(),
         "rights": about.licence,
         "source": about.report.full,
@@ -255,6 +251,26 @@ def asset_url(base: str, name: str) -> str:
 CHARTS_FOLDER = "charts/"  # the published copy of the repository's charts/
 CHART_FILES = {"vegalite": ".vl.json", "csv": ".csv", "xlsx": ".xlsx", "zip": ".zip"}  # kind → suffix
 CHART_ASSETS_FOLDER = "assets/charts/"  # the pictures and precompiled Vega the pages show
+# Every picture of a chart version a reader can take away, by role: (file name in the chart's asset
+# folder, label of its download link). Drawn by scripts.charts.static and scripts.charts.images.
+CHART_IMAGES = {
+    "png-light": ("light.png", "PNG"),
+    "png-dark": ("dark.png", "PNG (dark)"),
+    "svg-light": ("light.svg", "SVG"),
+    "svg-dark": ("dark.svg", "SVG (dark)"),
+    "png-narrow-light": ("light-narrow.png", "Phone PNG"),
+    "png-narrow-dark": ("dark-narrow.png", "Phone PNG (dark)"),
+    "svg-narrow-light": ("light-narrow.svg", "Phone SVG"),
+    "svg-narrow-dark": ("dark-narrow.svg", "Phone SVG (dark)"),
+    "credit-png-light": ("light-credit.png", "PNG with credit"),
+    "credit-png-dark": ("dark-credit.png", "PNG with credit (dark)"),
+    "credit-svg-light": ("light-credit.svg", "SVG with credit"),
+    "credit-svg-dark": ("dark-credit.svg", "SVG with credit (dark)"),
+    "print-png": ("light-print.png", "PNG for print (3000 px)"),
+    "card": ("card.png", "Social card"),
+}
+# Social cards (Open Graph, Twitter): a chart's is its "card" image; each page has its own.
+PAGE_CARDS_FOLDER = "assets/cards/"
 SCHEME_FOLDERS = {"light": "", "dark": "dark/"}  # the embed page of each colour scheme
 
 
@@ -292,6 +308,14 @@ class Chart:
         no name: their folder, which is also where assets_folder() puts them."""
         return f"{base}{CHART_ASSETS_FOLDER}{self.id}/{name}"
 
+    def image_url(self, base: str, role: str) -> str:
+        """One of the chart's pictures, by its role in CHART_IMAGES."""
+        return self.asset_url(base, CHART_IMAGES[role][0])
+
+    def card_url(self, base: str) -> str:
+        """The chart's social card, for a page that shows this chart alone."""
+        return self.image_url(base, "card")
+
     def embed_url(self, base: str, scheme: str = "light") -> str:
         """The chart alone, for an iframe; its index.html is written there."""
         return f"{base}embed/{self.id}/{SCHEME_FOLDERS[scheme]}"
@@ -299,6 +323,23 @@ class Chart:
     def reuse_url(self, base: str) -> str:
         """The chart's entry on the Reuse page: files, embed code, credit and citations."""
         return f"{page_url(base, 'reuse.md')}#reuse-{self.id}"
+
+
+def page_card_url(base: str, path: str) -> str:
+    """A page's social card, by the page's path under the site root ("" for the home page)."""
+    name = path.strip("/").replace("/", "-") or "index"
+    return f"{base}{PAGE_CARDS_FOLDER}{name}.png"
+
+
+def chart_page_path(chart_id: str) -> str:
+    """Where a chart's own page lives under the site root."""
+    return f"{CHARTS_FOLDER}{chart_id}/"
+
+
+def card_url(base: str, path: str = "", chart: Chart | None = None) -> str:
+    """The social card a page shows when shared: a chart's own card for ``chart`` (the page that
+    shows that chart alone), else the card of the page at ``path``."""
+    return chart.card_url(base) if chart is not None else page_card_url(base, path)
 
 
 def chart_file(chart_id: str, version: int, kind: str) -> str:

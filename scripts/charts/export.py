@@ -52,9 +52,11 @@ from scripts.charts.static import (  # noqa: F401  (re-exported: the exporter's 
 )
 from scripts.charts.versions import ChartVersion, chart_versions
 from scripts.paths import BUILD_CACHE, CHARTS
-from scripts.project import Chart, identity, parse_chart_file
+from scripts.project import CHART_IMAGES, Chart, identity, parse_chart_file
 
-SITE_ASSET_FILES = asset_files(theme.SCHEMES)
+# What scripts.charts.images makes (by role): the images with credit, the print size, the card.
+MADE_IMAGES = {role: name for role, (name, _) in CHART_IMAGES.items() if name not in asset_files(theme.SCHEMES)}
+SITE_ASSET_FILES = asset_files(theme.SCHEMES) + tuple(MADE_IMAGES.values())
 DEFAULT_CACHE_DIR = BUILD_CACHE / "charts"
 PALETTE_FILE = "palette.json"
 
@@ -325,8 +327,43 @@ def plan_render(chart_id: str, light_spec: dict) -> RenderJob:
         "format": 6,
     }
     drawing_id = hashlib.sha256(dumps_json(fingerprint).encode("utf-8")).hexdigest()
+    captions = image_captions(chart_id, light_spec)
     return RenderJob(chart_id=chart_id, drawings=drawings, paints=paints, vl_version=vegalite_version(),
-                     drawing_id=drawing_id, key=build_cache.key(drawing_id, renderer_code()))
+                     drawing_id=drawing_id, key=build_cache.key(drawing_id, renderer_code(), captions),
+                     captions=captions)
+
+
+def image_captions(chart_id: str, spec: dict) -> dict:
+    """What the publish-ready images print (scripts.charts.images): the chart's texts as its
+    usermeta records them from the catalogue, the credit and licence of the project's identity."""
+    usermeta = spec.get("usermeta", {})
+    return {
+        "id": chart_id,
+        "title": usermeta.get("title") or chart_id,
+        "subtitle": usermeta.get("subtitle", ""),
+        "description": usermeta.get("description") or spec.get("description", ""),
+        "source": usermeta.get("source") or identity().report.short,
+        **site_captions(),
+        "files": MADE_IMAGES,
+    }
+
+
+def site_captions() -> dict:
+    """The site's name, credit and licence, and the theme's font and inks, as images print them."""
+    about = identity()
+    configs = {scheme: theme.config(scheme) for scheme in theme.SCHEMES}
+    return {
+        "site": about.name,
+        "credit": about.credit,
+        "licence": about.licence,
+        "licence_url": about.licence_url,
+        "font": configs["light"]["font"],
+        "schemes": {
+            scheme: {"background": config["background"], "text": config["title"]["color"],
+                     "muted": config["title"]["subtitleColor"]}
+            for scheme, config in configs.items()
+        },
+    }
 
 
 def load_specs(source: ChartContext | Mapping[str, dict] | Path | str, registry: Registry | None = None) -> dict[str, dict]:

@@ -8,18 +8,22 @@ are plain Python (scripts.site.render) so that another static-site generator cou
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from scripts import project
-from scripts.site import render
+from scripts.site import cards, render
 
 CHART_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 
 def define_env(env) -> None:
     state = render.SiteState.from_environment()
-    # The theme's template (overrides/main.html) prints these in every page's head.
-    share_image = project.Chart.of(state.chart_entry(project.SHARE_IMAGE_CHART))
-    env.conf["extra"]["page_meta"] = project.page_metadata(state.site_url, share_image, state.root)
+    # The theme's template (overrides/main.html) prints these in every page's head; "share" holds
+    # each page's social card by the page's path.
+    env.conf["extra"]["page_meta"] = {
+        **project.page_metadata(state.root),
+        "share": cards.share_meta(state.site_url, state.catalogue, Path(env.conf["docs_dir"])),
+    }
     # Findings already described on each page: the hidden description is written once per page.
     described: dict[str, set[str]] = {}
 

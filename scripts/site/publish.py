@@ -21,7 +21,7 @@ from scripts.charts.static import dumps_json
 from scripts.errors import BuildError
 from scripts import project
 from scripts.paths import Layout
-from scripts.site import render
+from scripts.site import cards, render
 from scripts.site.prune_css import prune_page
 
 RUNTIME_ENTRY = Path(__file__).parent / "runtime" / "vega-runtime.js"
@@ -41,6 +41,7 @@ INLINE_SCRIPT = re.compile(r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re
 def finish(layout: Layout, stage: Path, site_dir: Path) -> None:
     state = render.SiteState.from_environment()
     _copy_tree(stage / ASSETS_DIR, site_dir / project.CHART_ASSETS_FOLDER)
+    cards.write_page_cards(state.catalogue, stage / "docs", site_dir, layout.cache / "cards")
     _copy_tree(stage / "charts", site_dir / project.CHARTS_FOLDER, ignore=shutil.ignore_patterns(".*"))  # not the build's record
     for spec_file in sorted((site_dir / project.CHARTS_FOLDER).rglob("*.vl.json")):  # the published copies carry the address
         spec_file.write_text(dumps_json(addressed(json.loads(spec_file.read_text(encoding="utf-8")), state.site_url)),
@@ -269,6 +270,14 @@ BUNDLE_FILES = (
     ("{id}-dark.png", "dark.png", "image, dark background, 2x resolution"),
     ("{id}-light.svg", "light.svg", "vector image, light background"),
     ("{id}-dark.svg", "dark.svg", "vector image, dark background"),
+    ("{id}-light-credit.png", "light-credit.png", "image with headline, source, credit and licence, ready to publish"),
+    ("{id}-dark-credit.png", "dark-credit.png", "the same, dark background"),
+    ("{id}-light-credit.svg", "light-credit.svg", "vector image with headline, source, credit and licence"),
+    ("{id}-dark-credit.svg", "dark-credit.svg", "the same, dark background"),
+    ("{id}-phone-light.png", "light-narrow.png", "the layout for phones (340 px wide), 2x resolution"),
+    ("{id}-phone-dark.png", "dark-narrow.png", "the same, dark background"),
+    ("{id}-phone-light.svg", "light-narrow.svg", "the layout for phones, vector image"),
+    ("{id}-phone-dark.svg", "dark-narrow.svg", "the same, dark background"),
     ("README.txt", "readme", "this file"),
 )
 
