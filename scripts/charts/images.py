@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import re
 import struct
+import zlib
 from dataclasses import dataclass
 from functools import cache
 from html import escape
@@ -239,7 +240,8 @@ def accessible(svg: str, ident: str, title: str, description: str) -> str:
     tag = (tag[:-1] + f' role="img" aria-labelledby="{escape(ident)}-title" aria-describedby="{escape(ident)}-desc">')
     labels = (f'<title id="{escape(ident)}-title">{escape(title, quote=False)}</title>'
               f'<desc id="{escape(ident)}-desc">{escape(description, quote=False)}</desc>')
-    return svg[: root.start()] + tag + labels + svg[root.end():]
+    rest = LABELS.sub("", svg[root.end():], count=1)  # named once, however often this runs
+    return svg[: root.start()] + tag + labels + rest
 
 
 # ---------------------------------------------------------------------------
@@ -373,8 +375,29 @@ def page_card_svg(title: str, captions: dict, chart_svg: str | None = None, labe
 
 
 def png(svg: str, scale: float = 1.0) -> bytes:
+    """``svg`` drawn as a PNG, its pixel data deflated again: vl-convert favours speed, and these
+    images are large (a print PNG shrinks about fourfold; the pixels are the same)."""
     _register_measure_fonts()
-    return vlc.svg_to_png(svg, scale=scale)
+    return recompressed(vlc.svg_to_png(svg, scale=scale))
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def recompressed(data: bytes, level: int = 6) -> bytes:
+    """A PNG with its image data (the IDAT chunks) deflated at ``level`` into one chunk."""
+    chunks, at = [], len(PNG_SIGNATURE)
+    while at < len(data):
+        (length,) = struct.unpack_from(">I", data, at)
+        chunks.append((data[at + 4: at + 8], data[at + 8: at + 8 + length]))
+        at += length + 12
+    pixels = zlib.compress(zlib.decompress(b"".join(body for kind, body in chunks if kind == b"IDAT")), level)
+    first = next(index for index, (kind, _) in enumerate(chunks) if kind == b"IDAT")
+    kept = [chunk for chunk in chunks if chunk[0] != b"IDAT"]
+    ordered = [*kept[:first], (b"IDAT", pixels), *kept[first:]]
+    return PNG_SIGNATURE + b"".join(
+        struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body)) for kind, body in ordered
+    )
 
 
 # ---------------------------------------------------------------------------
