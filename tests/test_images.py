@@ -66,7 +66,7 @@ def test_wrapped_lines_fit_and_keep_every_character(text):
     for size, width in ((18, 632), (48, 1088), (12, 120)):
         lines = images.wrap(text, size, width, bold=size > 12)
         assert all(images.face(size > 12).width(line, size) <= width or len(line) == 1 for line in lines)
-        assert "".join(lines) == "".join(text.split())
+        assert "".join("".join(lines).split()) == "".join(text.split())
 
 
 def test_labels_are_the_first_children_and_name_the_image_once():

@@ -15,6 +15,7 @@ import vl_convert as vlc
 
 from scripts import cache, project
 from scripts.charts import images
+from scripts.paths import ROOT
 
 # A chart macro in a page's Markdown, as scripts.site.macros defines it.
 CHART_MACRO = re.compile(r"""\{\{-?\s*chart\(\s*["']([a-z0-9-]+)["']""")
@@ -61,13 +62,14 @@ def share_meta(site_url: str, catalogue: list[dict], docs_dir: Path) -> dict[str
 def write_page_cards(catalogue: list[dict], docs_dir: Path, site_dir: Path, cache_dir: Path) -> list[Path]:
     """Draw every page's card into the site (after the chart images are in it); return the files.
 
-    Each PNG is cached under the digest of the SVG it is drawn from and of the drawing code, so a
-    build whose titles and lead charts are unchanged draws none.
+    Each PNG is cached under the SVG it is drawn from, vl-convert's version and the code that
+    draws it, so a build whose titles and lead charts are unchanged draws none.
     """
     from scripts.charts.export import site_captions  # Altair: only when drawing
 
     captions = site_captions()
     charts = {entry["id"]: project.Chart.of(entry) for entry in catalogue}
+    drawing_code = cache.code_digest(ROOT, [images.__name__])  # how an SVG becomes the PNG
     written = []
     for page in project.PAGES:
         lead = lead_chart(docs_dir, page)
@@ -76,7 +78,7 @@ def write_page_cards(catalogue: list[dict], docs_dir: Path, site_dir: Path, cach
             chart_svg = (site_dir / charts[lead].image_url("", "svg-light")).read_text(encoding="utf-8")
         title, label = _headline(page)
         svg = images.page_card_svg(title, captions, chart_svg, label)
-        key = cache.key(svg, vlc.__version__, images.FACES)
+        key = cache.key(svg, vlc.__version__, drawing_code)
         drawn = cache.entry(cache_dir, f"{key}.png", lambda path, svg=svg: path.write_bytes(images.png(svg)))
         target = site_dir / project.card_url("", page.path)
         target.parent.mkdir(parents=True, exist_ok=True)
