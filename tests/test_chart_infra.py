@@ -225,7 +225,7 @@ def test_site_registry_discovers_every_section_module():
 
 
 def test_every_chart_module_is_listed_for_discovery():
-    infrastructure = {"__init__", "build", "context", "registry", "theme", "describe", "export", "static", "versions"}
+    infrastructure = {"__init__", "build", "context", "registry", "theme", "describe", "export", "images", "static", "versions"}
     package = Path(export.__file__).parent
     modules = {path.stem for path in package.glob("*.py")} - infrastructure
     listed = {name.rsplit(".", 1)[1] for name in SECTION_MODULES}
