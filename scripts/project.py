@@ -146,15 +146,11 @@ class Identity:
         return str(self.released.year)
 
 
-# The picture a link to any page shows when shared (Open Graph): this chart, light.
-SHARE_IMAGE_CHART = "overview-linked-vs-inspired"
-
-
-def page_metadata(site_url: str, share_image: Chart, root: Path = ROOT) -> dict[str, str]:
-    """What every page's head says of the site (scripts/site/overrides/main.html prints it)."""
+def page_metadata(root: Path = ROOT) -> dict[str, str]:
+    """What every page's head says of the site (scripts/site/overrides/main.html prints it; each
+    page's social card is added by scripts.site.cards)."""
     about = identity(root)
     return {
-        "image": share_image.asset_url(site_url, "light.png"),
         "published": about.released.isoformat(),
         "rights": about.licence,
         "source": about.report.full,
@@ -258,15 +254,38 @@ CHARTS_FOLDER = "charts/"  # the published copy of the repository's charts/
 CHART_ASSETS_FOLDER = "assets/charts/"  # the site's own render assets for its pages (not a published promise)
 # The embed page of each colour scheme, under embed/: "auto" follows the reader's, the others fix one.
 SCHEME_FOLDERS = {"auto": "", "light": "light/", "dark": "dark/"}
+# Every picture of a chart version a reader can take away, by role: (file name as drawn, label of
+# its download link). Drawn by scripts.charts.static and scripts.charts.images.
+CHART_IMAGES = {
+    "png-light": ("light.png", "PNG"),
+    "png-dark": ("dark.png", "PNG (dark)"),
+    "svg-light": ("light.svg", "SVG"),
+    "svg-dark": ("dark.svg", "SVG (dark)"),
+    "png-narrow-light": ("light-narrow.png", "Phone PNG"),
+    "png-narrow-dark": ("dark-narrow.png", "Phone PNG (dark)"),
+    "svg-narrow-light": ("light-narrow.svg", "Phone SVG"),
+    "svg-narrow-dark": ("dark-narrow.svg", "Phone SVG (dark)"),
+    "credit-png-light": ("light-credit.png", "PNG with credit"),
+    "credit-png-dark": ("dark-credit.png", "PNG with credit (dark)"),
+    "credit-svg-light": ("light-credit.svg", "SVG with credit"),
+    "credit-svg-dark": ("dark-credit.svg", "SVG with credit (dark)"),
+    "print-png": ("light-print.png", "PNG for print (3000 px)"),
+    "card": ("card.png", "Social card"),
+}
+# Social cards (Open Graph, Twitter): a chart's is its "card" image; each page has its own.
+PAGE_CARDS_FOLDER = "assets/cards/"
 # The files the chart step writes and the repository commits: kind → file name ("{id}": the chart id).
 COMMITTED_CHART_FILES = {"vegalite": "{id}.vl.json", "csv": "{id}.csv", "xlsx": "{id}.xlsx", "schema": "{id}.schema.json"}
-# The drawn files the site publishes (as scripts.charts.static.asset_files names them) → published
+# The drawn files the site publishes (as scripts.charts.static and images name them) → published
 # name: the chart id in every name, so a downloaded file says what it is.
 RENDERED_CHART_FILES = {
     name: f"{{id}}-{name}"
-    for name in (*(f"{scheme}.{ext}" for ext in ("svg", "png", "vg.json") for scheme in ("light", "dark")),
-                 *(f"{scheme}-{layout}.{ext}" for layout in ("narrow", "wide") for ext in ("svg", "vg.json")
-                   for scheme in ("light", "dark")))
+    for name in dict.fromkeys((
+        *(name for name, _ in CHART_IMAGES.values()),
+        *(f"{scheme}.vg.json" for scheme in ("light", "dark")),
+        *(f"{scheme}-{layout}.{ext}" for layout in ("narrow", "wide") for ext in ("svg", "vg.json")
+          for scheme in ("light", "dark")),
+    ))
 }
 # Every file of a version: the list index.json, the zip, the site step and the record all follow.
 CHART_FILES = {
@@ -321,6 +340,14 @@ class Chart:
         Readers are given the version's own copies (file_url) instead."""
         return f"{base}{CHART_ASSETS_FOLDER}{self.id}/{name}"
 
+    def image_url(self, base: str, role: str) -> str:
+        """One of this version's published pictures, by its role in CHART_IMAGES."""
+        return self.file_url(base, CHART_IMAGES[role][0])
+
+    def card_url(self, base: str) -> str:
+        """The chart's social card, for a page that shows this chart alone."""
+        return self.image_url(base, "card")
+
     def embed_url(self, base: str, scheme: str = "auto") -> str:
         """This version alone, for an iframe; its index.html is written there."""
         return self.file_url(base, f"embed-{scheme}").removesuffix("index.html")
@@ -332,12 +359,29 @@ class Chart:
     def chart_page_url(self, base: str) -> str:
         """The chart's own permanent page: files, embed code, citations, findings, versions.
         Not versioned: it shows the current version and lists the earlier ones."""
-        return base + Page(chart_page_source(self.id), self.id).path
+        return base + chart_page_path(self.id)
 
 
 def chart_page_source(chart_id: str) -> str:
     """The Markdown file the build writes, in its staged copy of docs/, for a chart's own page."""
     return f"{CHARTS_FOLDER}{chart_id}.md"
+
+
+def page_card_url(base: str, path: str) -> str:
+    """A page's social card, by the page's path under the site root ("" for the home page)."""
+    name = path.strip("/").replace("/", "-") or "index"
+    return f"{base}{PAGE_CARDS_FOLDER}{name}.png"
+
+
+def chart_page_path(chart_id: str) -> str:
+    """Where a chart's own page lives under the site root."""
+    return Page(chart_page_source(chart_id), chart_id).path
+
+
+def card_url(base: str, path: str = "", chart: Chart | None = None) -> str:
+    """The social card a page shows when shared: a chart's own card for ``chart`` (the page that
+    shows that chart alone), else the card of the page at ``path``."""
+    return chart.card_url(base) if chart is not None else page_card_url(base, path)
 
 
 def chart_file(chart_id: str, version: int, kind: str) -> str:

@@ -146,10 +146,10 @@ def test_a_chart_title_the_pages_head_cannot_carry_is_refused(tmp_path):
     entry = {"id": "a-chart", "section": "networks", "version": 1, "title": "A <b>bold</b> claim", "subtitle": "x"}
     (tmp_path / "charts/index.json").write_text(json.dumps([entry]), encoding="utf-8")
     with pytest.raises(chart_pages.ChartPageError, match="a-chart: its title"):
-        chart_pages.write_sources(tmp_path / "docs", tmp_path / "charts", "https://example.org/")
+        chart_pages.write_sources(tmp_path / "docs", tmp_path / "charts")
     entry["title"] = "A plain claim"
     (tmp_path / "charts/index.json").write_text(json.dumps([entry]), encoding="utf-8")
-    (written,) = chart_pages.write_sources(tmp_path / "docs", tmp_path / "charts", "https://example.org/")
+    (written,) = chart_pages.write_sources(tmp_path / "docs", tmp_path / "charts")
     assert written == tmp_path / "docs" / project.chart_page_source("a-chart")
 
 

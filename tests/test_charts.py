@@ -26,7 +26,7 @@ import pytest
 import vl_convert as vlc
 
 from scripts import ledger as ledger_module
-from scripts.charts import export, static, theme
+from scripts.charts import export, images, static, theme
 from scripts.charts._common import KEY_SEPARATOR
 from scripts.charts.context import ChartContext
 from scripts.charts.registry import default_registry, registered_charts
@@ -258,7 +258,9 @@ def test_one_drawing_painted_twice_is_a_render_per_scheme(published, chart_id):
             assert files[f"{scheme}{suffix}.vg.json"].decode("utf-8") == vega, (chart_id, scheme, suffix)
             # Drawn from the Vega as published (key order matters to Vega's layout): the static
             # picture is what the live chart will draw in its place.
-            assert files[f"{scheme}{suffix}.svg"].decode("utf-8") == vlc.vega_to_svg(json.loads(vega)), (chart_id, scheme, suffix)
+            # It is named by the chart's title and description (scripts.charts.images.accessible).
+            drawn = images.accessible(vlc.vega_to_svg(json.loads(vega)), chart_id, spec["usermeta"]["title"], spec["usermeta"]["description"])
+            assert files[f"{scheme}{suffix}.svg"].decode("utf-8") == drawn, (chart_id, scheme, suffix)
         svg = files[f"{scheme}.svg"].decode("utf-8")
         assert float(ET.fromstring(svg).attrib["width"]) == export.STATIC_WIDTH, (chart_id, scheme)
         assert theme.BACKGROUND[scheme] in svg

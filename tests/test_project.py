@@ -176,9 +176,8 @@ def test_absolute_addresses_in_specs_embeds_and_page_heads_are_the_models(site, 
         for address in (usermeta["url"], usermeta["page"], chart.embed_url(site_url)):
             assert published(site, address, site_url), address
     head = BeautifulSoup((site / "index.html").read_text(encoding="utf-8"), "html.parser")
-    share = next(chart for chart in catalogue if chart.id == model.SHARE_IMAGE_CHART)
     meta = {tag.get("name") or tag.get("property"): tag["content"] for tag in head.find_all("meta", content=True)}
-    assert meta["og:image"] == share.asset_url(site_url, "light.png") and published(site, meta["og:image"], site_url)
+    assert meta["og:image"] == model.card_url(site_url, "") and published(site, meta["og:image"], site_url)
     assert meta["citation_publication_date"] == model.identity().released.isoformat()
     assert meta["DC.source"] == model.identity().report.full
     assert meta["DC.rights"] == model.identity().licence

@@ -50,7 +50,7 @@ def corrected(tmp_path_factory) -> SimpleNamespace:
     from scripts.site import publish
 
     with pytest.MonkeyPatch.context() as patch, pytest.raises(PublishedVersionChanged) as refused:
-        patch.setattr(publish, "EMBED_PAGE", publish.EMBED_PAGE.replace("see the data", "see the data and sources"))
+        patch.setattr(publish, "EMBED_PAGE", publish.EMBED_PAGE.replace("<main>", '<main class="changed">'))
         build(layout)
 
     networks = layout.data / "source/report/networks.csv"

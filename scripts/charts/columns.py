@@ -10,6 +10,7 @@ the same rows, and a reuser of the data may drop them.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from functools import cache
 from typing import Any
@@ -139,6 +140,9 @@ def table_schema(chart_id: str, frame: pd.DataFrame,
     return {"fields": fields, "missingValues": [""]}
 
 
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _type_of(series: pd.Series) -> dict[str, Any]:
     values = series.dropna()
     if len(values) and values.map(lambda v: isinstance(v, bool)).all():
@@ -147,6 +151,8 @@ def _type_of(series: pd.Series) -> dict[str, Any]:
         return {"type": "integer"}
     if pd.api.types.is_numeric_dtype(series) or (len(values) and values.map(lambda v: isinstance(v, (int, float))).all()):
         return {"type": "number"}
+    if len(values) and values.map(lambda v: isinstance(v, str) and ISO_DAY.fullmatch(v) is not None).all():
+        return {"type": "date"}  # a day written as YYYY-MM-DD, as the data package's dates are
     return {"type": "string"}
 
 

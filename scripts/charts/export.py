@@ -53,9 +53,11 @@ from scripts.charts.static import (  # noqa: F401  (re-exported: the exporter's 
     svg_size,
 )
 from scripts.charts.versions import ChartVersion, chart_versions, version_history
-from scripts.project import CHARTS_FOLDER, Chart, identity, parse_chart_file
+from scripts.project import CHART_IMAGES, CHARTS_FOLDER, Chart, identity, parse_chart_file
 
-SITE_ASSET_FILES = asset_files(theme.SCHEMES)
+# What scripts.charts.images makes (by role): the images with credit, the print size, the card.
+MADE_IMAGES = {role: name for role, (name, _) in CHART_IMAGES.items() if name not in asset_files(theme.SCHEMES)}
+SITE_ASSET_FILES = asset_files(theme.SCHEMES) + tuple(MADE_IMAGES.values())
 PALETTE_FILE = "palette.json"
 # The site's house style as Vega-Lite configs, light and dark: what a reuser passes as vega-embed's
 # `config` to draw a published spec as the site does (the specs carry only their layout).
@@ -109,7 +111,7 @@ class BuiltChart:
     def addresses(self) -> Chart:
         return Chart(self.id, self.entry.section, self.version.number)
 
-    def workbook(self, csv: bytes) -> bytes:
+    def workbook(self, csv: bytes, fields: list[dict] | None = None) -> bytes:
         """The chart's data as an Excel workbook, stamped with the version's date."""
         version = f"chart version {self.version.number}" + (f", published {self.version.date}" if self.version.date else "")
         about = workbook.about_rows(
@@ -117,7 +119,7 @@ class BuiltChart:
             address=self.addresses.file_url("", "xlsx"), data_file=self.addresses.file_url("", "csv"),
         )
         day = dt.date.fromisoformat(self.version.date) if self.version.date else workbook.NO_DATE
-        return workbook.table_workbook(csv.decode("utf-8"), about, day)
+        return workbook.table_workbook(csv.decode("utf-8"), about, day, fields)
 
 
 # ---------------------------------------------------------------------------
@@ -218,12 +220,13 @@ def build_all(ctx: ChartContext, out_dir: Path, *, registry: Registry | None = N
     for chart in built:
         files[chart.version.file(chart.id, "vegalite")] = dumps_json(chart.spec).encode("utf-8")
         files[chart.version.file(chart.id, "csv")] = csvs[chart.id]
-        files[chart.version.file(chart.id, "xlsx")] = chart.workbook(csvs[chart.id])
         try:
             schema = columns.table_schema(chart.id, chart.frame, chart.entry.columns)
         except columns.UndescribedColumnError as exc:
             raise ChartBuildError(str(exc.args[0])) from None
         files[chart.version.file(chart.id, "schema")] = dumps_json(schema).encode("utf-8")
+        # Typed by the schema, so the workbook and the schema never disagree on a column.
+        files[chart.version.file(chart.id, "xlsx")] = chart.workbook(csvs[chart.id], schema["fields"])
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out_dir.parent, prefix=f".{out_dir.name}.tmp-") as tmp:
@@ -356,8 +359,43 @@ def plan_render(chart_id: str, light_spec: dict) -> RenderJob:
         "format": 6,
     }
     drawing_id = hashlib.sha256(dumps_json(fingerprint).encode("utf-8")).hexdigest()
+    captions = image_captions(chart_id, light_spec)
     return RenderJob(chart_id=chart_id, drawings=drawings, paints=paints, vl_version=vegalite_version(),
-                     drawing_id=drawing_id, key=build_cache.key(drawing_id, renderer_code()))
+                     drawing_id=drawing_id, key=build_cache.key(drawing_id, renderer_code(), captions),
+                     captions=captions)
+
+
+def image_captions(chart_id: str, spec: dict) -> dict:
+    """What the publish-ready images print (scripts.charts.images): the chart's texts as its
+    usermeta records them from the catalogue, the credit and licence of the project's identity."""
+    usermeta = spec.get("usermeta", {})
+    return {
+        "id": chart_id,
+        "title": usermeta.get("title") or chart_id,
+        "subtitle": usermeta.get("subtitle", ""),
+        "description": usermeta.get("description") or spec.get("description", ""),
+        "source": usermeta.get("source") or identity().report.short,
+        **site_captions(),
+        "files": MADE_IMAGES,
+    }
+
+
+def site_captions() -> dict:
+    """The site's name, credit and licence, and the theme's font and inks, as images print them."""
+    about = identity()
+    configs = {scheme: theme.config(scheme) for scheme in theme.SCHEMES}
+    return {
+        "site": about.name,
+        "credit": about.credit,
+        "licence": about.licence,
+        "licence_url": about.licence_url,
+        "font": configs["light"]["font"],
+        "schemes": {
+            scheme: {"background": config["background"], "text": config["title"]["color"],
+                     "muted": config["title"]["subtitleColor"]}
+            for scheme, config in configs.items()
+        },
+    }
 
 
 def load_specs(source: ChartContext | Mapping[str, dict] | Path | str, registry: Registry | None = None) -> dict[str, dict]:

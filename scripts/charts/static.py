@@ -19,7 +19,7 @@ import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -65,10 +65,12 @@ class RenderJob:
     vl_version: str
     drawing_id: str  # what is drawn (published as the chart's "hash")
     key: str  # its render cache entry: what is drawn, and by which code
+    # The texts, inks and file names of the publish-ready images (scripts.charts.images); none: none made.
+    captions: dict = field(default_factory=dict)
 
     @property
     def files(self) -> tuple[str, ...]:
-        return asset_files(tuple(self.paints))
+        return asset_files(tuple(self.paints)) + tuple(self.captions.get("files", {}).values())
 
     def to_json(self) -> str:
         return json.dumps(self.__dict__, sort_keys=True)
@@ -94,8 +96,11 @@ class RenderJob:
                     vega, svg = (paint(text, colours) for text in drawn[name])
                     files[f"{scheme}{suffix}.vg.json"] = vega.encode("utf-8")
                     files[f"{scheme}{suffix}.svg"] = svg.encode("utf-8")
-                    if not suffix:
-                        files[f"{scheme}.png"] = vlc.svg_to_png(svg, scale=PNG_SCALE)
+                    files[f"{scheme}{suffix}.png"] = vlc.svg_to_png(svg, scale=PNG_SCALE)
+            if self.captions:
+                from scripts.charts import images
+
+                files.update(images.publish_files(self.chart_id, files, self.captions))
         except Exception as exc:
             reason = str(exc).split("\n", 1)[0]  # vl-convert appends a long Rust backtrace
             raise RenderError(f"chart {self.chart_id!r} could not be rendered: {reason}") from exc
@@ -112,7 +117,9 @@ class RenderJob:
 
 def asset_files(schemes: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(f"{scheme}.{kind}" for kind in ("svg", "png", "vg.json") for scheme in schemes) + tuple(
-        f"{scheme}{suffix}.{kind}" for suffix in ("-narrow", "-wide") for kind in ("svg", "vg.json") for scheme in schemes
+        f"{scheme}{suffix}.{kind}"
+        for suffix, kinds in (("-narrow", ("svg", "png", "vg.json")), ("-wide", ("svg", "vg.json")))
+        for kind in kinds for scheme in schemes
     )
 
 

@@ -148,7 +148,7 @@ def build_site(layout: Layout, stage: Path, notebook_run: BackgroundRun, charts:
     # Beside it is the manifest, where the macros find the staged ledger and charts.
     docs_dir = stage / "docs"
     shutil.copytree(layout.root / "docs", docs_dir)
-    chart_pages.write_sources(docs_dir, stage / "charts", layout.site_url)
+    chart_pages.write_sources(docs_dir, stage / "charts")
     step = timings.step if timings is not None else (lambda name: nullcontext())
     with step("site: wait for notebook"):
         shutil.copyfile(notebook_run.result(), docs_dir / NOTEBOOK)

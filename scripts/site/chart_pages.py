@@ -30,7 +30,7 @@ class ChartPageError(BuildError):
     """A chart's page cannot be written."""
 
 
-def write_sources(docs_dir: Path, charts_dir: Path, site_url: str) -> list[Path]:
+def write_sources(docs_dir: Path, charts_dir: Path) -> list[Path]:
     """One Markdown file per chart of the catalogue (charts_dir/index.json) in the staged docs/:
     front matter and one macro call."""
     catalogue = json.loads((charts_dir / "index.json").read_text(encoding="utf-8"))
@@ -46,8 +46,6 @@ def write_sources(docs_dir: Path, charts_dir: Path, site_url: str) -> list[Path]
         front = {
             "title": entry["title"],
             "description": entry.get("subtitle") or entry["title"],
-            # The page's share image (og:image); overrides/main.html falls back to the site's.
-            "image": chart.asset_url(site_url, "light.png"),
         }
         for key in ("title", "description"):
             # The theme prints a page's title and description unescaped, and the macros plugin

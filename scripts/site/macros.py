@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from scripts import project
-from scripts.site import PageError, chart_pages, manifest, render
+from scripts.site import PageError, cards, chart_pages, manifest, render
 
 CHART_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
@@ -21,9 +21,12 @@ def define_env(env) -> None:
     # MkDocs gives docs_dir as an absolute path; Zensical as configured, under its root_dir.
     docs_dir = Path(env.conf.get("root_dir", ".")) / env.conf["docs_dir"]
     state = render.SiteState.load(manifest.for_docs(docs_dir))
-    # The theme's template (overrides/main.html) prints these in every page's head.
-    share_image = project.Chart.of(state.chart_entry(project.SHARE_IMAGE_CHART))
-    env.conf.setdefault("extra", {})["page_meta"] = project.page_metadata(state.site_url, share_image, state.root)
+    # The theme's template (overrides/main.html) prints these in every page's head; "share" holds
+    # each page's social card by the page's path.
+    env.conf.setdefault("extra", {})["page_meta"] = {
+        **project.page_metadata(state.root),
+        "share": cards.share_meta(state.site_url, state.catalogue, docs_dir),
+    }
     # Findings already described on each page: the hidden description is written once per page.
     described: dict[str, set[str]] = {}
 

@@ -21,7 +21,7 @@ from scripts.charts.static import dumps_json
 from scripts.errors import BuildError
 from scripts import project
 from scripts.paths import Layout
-from scripts.site import manifest, render, versions
+from scripts.site import cards, manifest, render, versions
 from scripts.site.prune_css import prune_page
 
 RUNTIME_ENTRY = Path(__file__).parent / "runtime" / "vega-runtime.js"
@@ -41,6 +41,7 @@ INLINE_SCRIPT = re.compile(r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re
 def finish(layout: Layout, stage: Path, site_dir: Path) -> None:
     state = render.SiteState.load(manifest.read(stage))
     _copy_tree(stage / ASSETS_DIR, site_dir / project.CHART_ASSETS_FOLDER)
+    cards.write_page_cards(state.catalogue, stage / "docs", site_dir, layout.cache / "cards")
     # The catalogue and palette; the versions' files are written by versions.publish (not the build's records).
     _copy_tree(stage / "charts", site_dir / project.CHARTS_FOLDER,
                ignore=lambda folder, names: [name for name in names if name.startswith(".") or (Path(folder) / name).is_dir()
@@ -294,7 +295,8 @@ def chart_bundle(state: render.SiteState, chart_id: str, assets: Path, version: 
             data = sources[origin] if origin in sources else (assets / origin).read_bytes()
             info = zipfile.ZipInfo(f"{chart_id}/{name}", date_time=(*day, 0, 0, 0))
             info.external_attr = 0o644 << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
+            # PNGs are compressed already: deflating them again costs time and saves nothing.
+            info.compress_type = zipfile.ZIP_STORED if name.endswith(".png") else zipfile.ZIP_DEFLATED
             archive.writestr(info, data, compresslevel=9)
     return buffer.getvalue()
 

@@ -775,6 +775,14 @@ BUNDLE_FILES = (
     ("{id}-dark.png", "dark.png", "image, dark background, 2x resolution"),
     ("{id}-light.svg", "light.svg", "vector image, light background"),
     ("{id}-dark.svg", "dark.svg", "vector image, dark background"),
+    ("{id}-light-credit.png", "light-credit.png", "image with headline, source, credit and licence, ready to publish"),
+    ("{id}-dark-credit.png", "dark-credit.png", "the same, dark background"),
+    ("{id}-light-credit.svg", "light-credit.svg", "vector image with headline, source, credit and licence"),
+    ("{id}-dark-credit.svg", "dark-credit.svg", "the same, dark background"),
+    ("{id}-light-narrow.png", "light-narrow.png", "the layout for phones (340 px wide), 2x resolution"),
+    ("{id}-dark-narrow.png", "dark-narrow.png", "the same, dark background"),
+    ("{id}-light-narrow.svg", "light-narrow.svg", "the layout for phones, vector image"),
+    ("{id}-dark-narrow.svg", "dark-narrow.svg", "the same, dark background"),
     ("README.txt", "readme", "this file"),
 )
 
