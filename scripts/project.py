@@ -265,6 +265,8 @@ CHART_IMAGES = {
     "png-narrow-dark": ("dark-narrow.png", "Phone PNG (dark)"),
     "svg-narrow-light": ("light-narrow.svg", "Phone SVG"),
     "svg-narrow-dark": ("dark-narrow.svg", "Phone SVG (dark)"),
+    "svg-wide-light": ("light-wide.svg", "Wide SVG"),
+    "svg-wide-dark": ("dark-wide.svg", "Wide SVG (dark)"),
     "credit-png-light": ("light-credit.png", "PNG with credit"),
     "credit-png-dark": ("dark-credit.png", "PNG with credit (dark)"),
     "credit-svg-light": ("light-credit.svg", "SVG with credit"),

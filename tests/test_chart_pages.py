@@ -77,16 +77,15 @@ def test_every_chart_has_a_page_with_each_part(site, built_site, entries):
 
         # Every file of the current version (and the embed pages), each a file of the built site.
         hrefs = [link["href"] for link in article.select("ul.btc-chart-page__files a")]
-        wanted = {chart.file_url(base, kind) for kind in project.CHART_FILES}
-        wanted |= {chart.asset_url(base, f"{scheme}.{kind}") for scheme in render.SCHEMES for kind in ("png", "svg")}
-        wanted |= {chart.embed_url(base, scheme) for scheme in render.SCHEMES}
+        wanted = {chart.embed_url(base, kind.removeprefix("embed-")) if kind.startswith("embed-") else chart.file_url(base, kind)
+                  for kind in project.CHART_FILES}
         assert wanted <= set(hrefs), (where, wanted - set(hrefs))
         missing = [href for href in hrefs if not resolve(site, path, href).is_file()]
         assert not missing, (where, missing)
 
         # The embed code, and each citation style with the version's own address.
-        embed = article.select_one("pre.btc-embed-code").get_text()
-        for scheme in render.SCHEMES:
+        embed = " ".join(block.get_text() for block in article.select("pre.btc-embed-code"))
+        for scheme in render.EMBED_SCHEMES:
             assert f'src="{chart.embed_url(built_site.site_url, scheme)}"' in embed, where
         versioned = chart.file_url(built_site.site_url, "vegalite")
         assert f"/v{chart.version}/" in versioned, where

@@ -190,8 +190,8 @@ def test_zips_hold_the_credit_images_and_the_phone_layouts(site, catalogue):
         with zipfile.ZipFile(site / addresses.file_url("", "zip")) as bundle:
             for name, role in ((f"{chart['id']}-light-credit.png", "credit-png-light"),
                                (f"{chart['id']}-dark-credit.svg", "credit-svg-dark"),
-                               (f"{chart['id']}-phone-light.png", "png-narrow-light"),
-                               (f"{chart['id']}-phone-dark.svg", "svg-narrow-dark")):
+                               (f"{chart['id']}-light-narrow.png", "png-narrow-light"),
+                               (f"{chart['id']}-dark-narrow.svg", "svg-narrow-dark")):
                 assert bundle.read(f"{chart['id']}/{name}") == image(chart, role, site).read_bytes(), (chart["id"], name)
 
 

@@ -141,8 +141,9 @@ def test_the_catalogue_lists_every_file_of_every_version_with_licence_and_credit
 
 
 def citation_of(site, chart_id: str) -> str:
-    reuse = BeautifulSoup((site / "reuse/index.html").read_text(encoding="utf-8"), "html.parser")
-    return reuse.find(id=f"reuse-{chart_id}").get_text(" ")
+    """The citations on the chart's own page."""
+    page = BeautifulSoup((site / project.chart_page_path(chart_id) / "index.html").read_text(encoding="utf-8"), "html.parser")
+    return " ".join(block.get_text(" ") for block in page.select("pre.btc-citation"))
 
 
 @pytest.mark.parametrize("chart_id,number,date", [(CORRECTED[1], 2, CORRECTION_DATE), (CORRECTED[1], 1, FIRST_DATE),
@@ -164,7 +165,7 @@ def test_citation_usermeta_zip_workbook_and_catalogue_name_the_same_version(corr
     assert f"chart version {number}, published {date}" in about
     for text in (readme, about):  # the project's release is not a chart's version
         assert project.identity().version not in text and re.search(r"chart v\d", text) is None
-    if number == entry["version"]:  # the Reuse page cites the current version
+    if number == entry["version"]:  # the chart's page cites the current version
         cited = citation_of(corrected.site, chart_id)
         assert f"version {number} ({date})" in cited and chart.file_url(CANONICAL, "vegalite") in cited
         assert re.search(r"version \d+\.\d+\.\d+|chart v\d", cited) is None

@@ -309,19 +309,26 @@ def chart_figure(state: SiteState, chart_id: str, base: str, standalone: bool = 
     )
 
 
+# The data files of a version, by kind (scripts.project.CHART_FILES), as download links name them.
+DATA_DOWNLOADS = {
+    "csv": "CSV",
+    "xlsx": "Excel",
+    "schema": "CSV schema (Table Schema JSON)",
+    "vegalite": "Vega-Lite JSON",
+    "zip": "Everything (zip)",
+}
+
+
 def download_links(state: SiteState, chart_id: str, base: str) -> list[tuple[str, str]]:
     """Every file a reader can take away for one chart, the current version's: (href, label)."""
     chart = state.chart(chart_id)
-    return [
-        (chart.file_url(base, "light.png"), "PNG"),
-        (chart.file_url(base, "dark.png"), "PNG (dark)"),
-        (chart.file_url(base, "light.svg"), "SVG"),
-        (chart.file_url(base, "dark.svg"), "SVG (dark)"),
-        (chart.file_url(base, "csv"), "CSV"),
-        (chart.file_url(base, "xlsx"), "Excel"),
-        (chart.file_url(base, "vegalite"), "Vega-Lite JSON"),
-        (chart.file_url(base, "zip"), "Everything (zip)"),
+    links = [(chart.image_url(base, role), label) for role, (_, label) in project.CHART_IMAGES.items()]
+    links += [(chart.file_url(base, kind), label) for kind, label in DATA_DOWNLOADS.items()]
+    links += [
+        (chart.file_url(base, f"{scheme}{layout}.vg.json"), f"Compiled Vega, {name} layout ({scheme})")
+        for layout, name in (("", "standard"), ("-narrow", "phone"), ("-wide", "wide")) for scheme in SCHEMES
     ]
+    return links
 
 
 def _link(href: str, label: str) -> str:
