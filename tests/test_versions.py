@@ -47,10 +47,10 @@ def corrected(tmp_path_factory) -> SimpleNamespace:
     record = json.loads((layout.charts / RECORD_FILE).read_text(encoding="utf-8"))
 
     # A change to the site's code that alters the published embed pages, with no new version logged.
-    from scripts.site import publish
+    from scripts.site import versions
 
     with pytest.MonkeyPatch.context() as patch, pytest.raises(PublishedVersionChanged) as refused:
-        patch.setattr(publish, "EMBED_PAGE", publish.EMBED_PAGE.replace("<main>", '<main class="changed">'))
+        patch.setattr(versions, "EMBED_PAGE", versions.EMBED_PAGE.replace("<main>", '<main class="changed">'))
         build(layout)
 
     networks = layout.data / "source/report/networks.csv"

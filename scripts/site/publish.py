@@ -10,14 +10,10 @@ import re
 import os
 import shutil
 import subprocess
-import zipfile
-from io import BytesIO
-from html import escape
 from pathlib import Path
 
 from scripts import cache, steps
 from scripts.charts.build import ASSETS_DIR
-from scripts.charts.static import dumps_json
 from scripts.errors import BuildError
 from scripts import project
 from scripts.paths import Layout
@@ -161,15 +157,6 @@ def _publish_data(layout: Layout, stage: Path, dest: Path, site_url: str) -> Non
     _copy_tree(stage / "derived", dest / "derived", ignore=shutil.ignore_patterns(KEY_FILE))
 
 
-def addressed(spec: dict, site_url: str) -> dict:
-    """A chart spec with its usermeta addresses made absolute (charts/ holds them site-relative)."""
-    usermeta = dict(spec.get("usermeta", {}))
-    for key in ("url", "page"):
-        if isinstance(usermeta.get(key), str) and not re.match(r"https?://", usermeta[key]):
-            usermeta[key] = site_url + usermeta[key]
-    return {**spec, "usermeta": usermeta}
-
-
 # The 404 page is served at whatever address was not found, so its links cannot be relative to
 # its own path. MkDocs makes them absolute to the configured address's path, which breaks when
 # the site is served elsewhere (at the root of a local server, say). Here its links become
@@ -230,133 +217,6 @@ def _bundle_runtime(layout: Layout, out: Path) -> None:
     cached = cache.entry(layout.cache / "runtime", f"vega-runtime-{digest[:16]}.js", bundle)
     out.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(cached, out)
-
-
-BUNDLE_README = """{title}
-
-{description}
-
-Chart {chart_id}, version {version} of {date}, from "{site}".
-Permanent address of this version: {url}
-The chart in context: {page}
-
-Source: {source}
-Underlying report: {report}
-
-Licence: {licence} ({licence_url}). You may republish and adapt this chart and its data,
-with credit. Keep derived figures labelled as derived, as the chart does.
-
-Credit line (print it with the chart):
-{credit}
-
-How to cite
-  Plain:   {plain}
-  APA:     {apa}
-  Chicago: {chicago}
-  BibTeX:
-{bibtex}
-
-Files in this bundle (in the folder {chart_id}/)
-{files}
-"""
-
-
-def chart_bundle(state: render.SiteState, chart_id: str, assets: Path, version: int | None = None) -> bytes:
-    """A deterministic zip of everything a newsroom needs to republish one version of a chart (the
-    current one unless ``version``), its images taken from ``assets``; its addresses are the project's
-    canonical ones, whatever the deployment's."""
-    canonical = versions.canonical_url(state.root)
-    chart = state.chart(chart_id, version)
-    spec = addressed(state.chart_spec(chart_id, version), canonical)
-    usermeta = spec["usermeta"]
-    entry = {"title": usermeta.get("title", ""), "description": usermeta.get("description", "")}
-    cites = render.citations(state, chart_id, version, base=canonical)
-    names = [(name.format(id=chart_id), origin, about) for name, origin, about in render.BUNDLE_FILES]
-    width = max(len(name) for name, _, _ in names)
-    readme = BUNDLE_README.format(
-        title=entry["title"], description=entry["description"], chart_id=chart_id, site=project.SITE_NAME,
-        version=usermeta["version"], date=usermeta["date"], url=usermeta["url"], page=usermeta["page"],
-        source=usermeta["source"], report=usermeta["citation"], licence=usermeta["licence"],
-        licence_url=usermeta["licence_url"], credit=f"Chart: {usermeta['credit']}, {usermeta['licence']}. Source: {usermeta['source']}.",
-        plain=cites["plain"], apa=cites["apa"], chicago=cites["chicago"],
-        bibtex="\n".join("    " + line for line in cites["bibtex"].splitlines()),
-        files="\n".join(f"  {name.ljust(width)}  {about}" for name, _, about in names),
-    )
-    sources = {
-        "spec": dumps_json(spec).encode("utf-8"),  # as published under site/charts/
-        "csv": (state.charts_dir / chart.file("csv")).read_bytes(),
-        "xlsx": (state.charts_dir / chart.file("xlsx")).read_bytes(),
-        "readme": readme.encode("utf-8"),
-    }
-    day = tuple(int(part) for part in (usermeta["date"] or "1980-01-01").split("-"))
-    buffer = BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, origin, _ in names:
-            data = sources[origin] if origin in sources else (assets / origin).read_bytes()
-            info = zipfile.ZipInfo(f"{chart_id}/{name}", date_time=(*day, 0, 0, 0))
-            info.external_attr = 0o644 << 16
-            # PNGs are compressed already: deflating them again costs time and saves nothing.
-            info.compress_type = zipfile.ZIP_STORED if name.endswith(".png") else zipfile.ZIP_DEFLATED
-            archive.writestr(info, data, compresslevel=9)
-    return buffer.getvalue()
-
-
-EMBED_PAGE = """<!doctype html>
-<html lang="en" data-btc-scheme="{scheme}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width,initial-scale=1">
-<title>{title} — {site}</title>
-<meta name="description" content="{description}">
-<meta name="robots" content="noindex">
-<link rel="canonical" href="{canonical}">
-<link rel="icon" href="{favicon}">
-<link rel="stylesheet" href="{site_css}">
-<link rel="stylesheet" href="{embed_css}">
-</head>
-<body class="btc-embed" data-md-color-scheme="{md_scheme}">
-<main>
-<figure class="btc-chart" id="{anchor}" {attributes}>
-{frame}
-<figcaption><span class="btc-chart__title">{title}</span>
-<span class="btc-chart__source">Source: {source}</span>
-<a class="btc-embed__credit" href="{chart_url}" target="_blank" rel="noopener">{credit}</a></figcaption>
-</figure>
-</main>
-<script type="module" src="{chart_loader}"></script>
-<script type="module" src="{embed_js}"></script>
-</body>
-</html>
-"""
-
-
-def embed_page(state: render.SiteState, chart: project.Chart, scheme: str, meta: dict, spec: dict, *, base: str,
-               canonical: str, asset, pictures) -> str:
-    """One chart version alone, for an iframe: ``asset`` and ``pictures`` give the addresses of what it
-    loads (the frozen scripts and styles; the version's own drawings), ``canonical`` the project's address.
-    ``scheme`` "auto" follows the reader's colour scheme; "light" and "dark" fix one."""
-    usermeta = spec.get("usermeta", {})
-    description = escape(usermeta.get("description", ""))
-    return EMBED_PAGE.format(
-        title=escape(usermeta.get("title", "")),
-        site=escape(project.SITE_NAME),
-        description=description,
-        canonical=chart.embed_url(canonical, scheme),
-        favicon=asset("images/favicon.png"),
-        site_css=asset("css/site.css"),
-        embed_css=asset("css/embed.css"),
-        chart_loader=asset("js/chart-loader.js"),
-        embed_js=asset("js/embed.js"),
-        scheme=scheme,
-        # embed.js follows the reader's scheme on the auto page; embed.css does until it runs.
-        md_scheme="slate" if scheme == "dark" else "default",
-        anchor=chart.anchor,
-        attributes=render.chart_data_attributes(chart, base, wide=True, pictures=pictures),
-        frame=render.chart_frame(chart, base, meta, description, wide=True, pictures=pictures),
-        source=escape(usermeta.get("source", "")),
-        chart_url=chart.page_url(canonical),
-        credit=escape(render.embed_credit(state)),
-    )
 
 
 STYLE = re.compile(r"<style[^>]*>(?P<css>.*?)</style>\s*", re.S)
