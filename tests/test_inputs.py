@@ -27,7 +27,7 @@ REPORT = "data/source/report"
 PUBLIC = "data/source/public"
 FINDINGS_NETWORKS = "scripts/findings/networks.py"
 FINDINGS_OVERVIEW = "scripts/findings/overview.py"
-CHARTS_GEOGRAPHY = "scripts/charts/geography.py"
+CHARTS_GEOGRAPHY = "scripts/charts/sections/geography.py"
 Corrupt = Callable[[Path], None]
 
 
