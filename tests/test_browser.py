@@ -695,20 +695,20 @@ EMBED_FIXED = ("geography-regions-map", "networks-diagram")  # also pasted in fi
 
 
 def reuse_snippets(built_site) -> dict[str, list[str]]:
-    """Each chart's embed snippets as the Reuse page offers them: [auto, light, dark]."""
+    """Each chart's embed snippets as its own page offers them: [auto, light, dark]."""
     from bs4 import BeautifulSoup
 
-    html = (built_site.site / "reuse" / "index.html").read_text(encoding="utf-8")
-    doc = BeautifulSoup(html, "html.parser")
-    return {
-        section["id"].removeprefix("reuse-"): [pre.get_text() for pre in section.select("pre.btc-embed-code")]
-        for section in doc.select("section.btc-reuse")
-    }
+    snippets = {}
+    for entry in json.loads((built_site.charts / "index.json").read_text(encoding="utf-8")):
+        page = built_site.site / project.Chart.of(entry).chart_page_url("") / "index.html"
+        doc = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        snippets[entry["id"]] = [pre.get_text() for pre in doc.select("pre.btc-embed-code")]
+    return snippets
 
 
 def as_pasted(snippet: str, site_url: str, helper: str | None) -> str:
     """A snippet pointed at the test server; its helper script self-hosted (or left out)."""
-    snippet = re.sub(r'src="[^"]*?(embed/[^"]*)"', lambda m: f'src="{site_url}{m.group(1)}"', snippet)
+    snippet = re.sub(r'src="[^"]*?/(charts/[^"]*/embed/[^"]*)"', lambda m: f'src="{site_url}{m.group(1)}"', snippet)
     script = re.compile(r'<script src="[^"]*embed-host\.js" async></script>')
     return script.sub(f'<script src="{helper}" async></script>' if helper else "", snippet)
 
@@ -766,9 +766,9 @@ def expected_layout(width: float) -> str:
 def layout_problems(states: list[dict]) -> list[str]:
     problems = []
     for s in states:
-        name = s["src"].split("embed/")[-1]
-        stem = (s["image"] or "").removesuffix(".svg")
-        layout = stem.removeprefix("light").removeprefix("dark")
+        name = s["src"].split("charts/")[-1]
+        drawn_as = re.search(r"(?:light|dark)(-narrow|-wide)?\.svg$", s["image"] or "")  # <id>-<scheme><layout>.svg
+        layout = (drawn_as.group(1) or "") if drawn_as else None
         if not s["loaded"] or layout != expected_layout(s["width"]):
             problems.append(f"{name} at {s['width']:.0f} px shows {s['image']}")
         # Type keeps its size: a drawing is never shown larger than it was drawn, nor much smaller.
@@ -824,7 +824,8 @@ def test_embeds_fit_their_content_through_resizes_on_a_strict_host_with_a_self_h
                     problems.append(f"{where}: iframe {s['width']:.0f} of {s['room']} px wide with a {s['border']} border")
                 # Auto follows the reader; light and dark stay as pasted.
                 want_dark = scheme == "dark" or (scheme == "auto" and reader == "dark")
-                if dark(s["background"]) != want_dark or (s["image"] or "").startswith("dark") != want_dark:
+                shows_dark = re.search(r"dark(-narrow|-wide)?\.svg$", s["image"] or "") is not None
+                if dark(s["background"]) != want_dark or shows_dark != want_dark:
                     problems.append(f"{where}: background {s['background']}, picture {s['image']}")
             problems += [f"{p} (after {width})" for p in layout_problems(states)]
         assert not problems, "\n".join(problems)
@@ -929,7 +930,8 @@ def test_the_published_specs_render_in_vega_embed_under_a_policy_without_unsafe_
 def test_the_live_embed_follows_the_reader_and_switches_layouts(browser, built_site, site_url):
     """Once a reader reaches for it, the embed's live chart is the one its static picture was."""
     meta = json.loads((built_site.site / "assets" / "charts" / "geography-regions-map" / "meta.json").read_text())
-    page, recorder = open_page(browser, site_url + "embed/geography-regions-map/",
+    catalogue = {entry["id"]: entry for entry in json.loads((built_site.charts / "index.json").read_text(encoding="utf-8"))}
+    page, recorder = open_page(browser, project.Chart.of(catalogue["geography-regions-map"]).embed_url(site_url),
                                viewport={"width": 1000, "height": 900}, color_scheme="dark")
     wait_for_interactive(page, 1)
     view = page.locator(".btc-chart__view svg")
