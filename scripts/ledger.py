@@ -238,15 +238,17 @@ def write(ledger: pd.DataFrame, out_dir: Path) -> list[Path]:
 def ledger_workbook(csv_text: str) -> bytes:
     """The ledger as an Excel workbook, typed by its schema and stamped with the release date."""
     from scripts import workbook
-    from scripts.project import identity
+    from scripts.paths import ROOT, site_url
+    from scripts.project import citations, data_file_url, identity
 
     ident = identity()
+    address = data_file_url(site_url(ROOT), f"derived/{LEDGER_XLSX}")
     about = workbook.about_rows(
         title="Findings ledger",
         description="Every number on the site beside the report's own figure and sentence; the status column "
                     "says what was done to each (see the Methods page).",
         source=f"{ident.report.short}, and the public sources each row's source_ref names", version=f"version {ident.version}, released {ident.released.isoformat()}",
-        address=f"data/derived/{LEDGER_XLSX}", data_file=f"data/derived/{LEDGER_CSV}",
+        address=address, data_file=f"data/derived/{LEDGER_CSV}", citation=citations(address)["plain"],
     )
     fields = json.loads(LEDGER_SCHEMA.read_text(encoding="utf-8"))["fields"]
     return workbook.table_workbook(csv_text, about, ident.released, fields)

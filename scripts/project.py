@@ -109,11 +109,13 @@ class Report:
     year: int
     month: int
     url: str
+    short_title: str  # CITATION.cff's abbreviation of the title
+    short_author: str  # the institution's alias
 
     @property
     def short(self) -> str:
-        """The source line under a chart."""
-        return f"CTC West Point, {SITE_NAME} ({self.year})"
+        """The short citation: every source line starts with it, and the credit line ends with it."""
+        return f"{self.short_author}, “{self.short_title}” ({self.dated})"
 
     @property
     def dated(self) -> str:
@@ -179,6 +181,8 @@ def _identity(path: Path, modified: int) -> Identity:
             year=int(reference["year"]),
             month=int(reference["month"]),
             url=reference["url"],
+            short_title=reference["abbreviation"],
+            short_author=reference["institution"]["alias"],
         ),
     )
 
@@ -187,6 +191,49 @@ def identity(root: Path = ROOT) -> Identity:
     """Title, credit, licence, version, release date and report, from CITATION.cff."""
     path = (root / CITATION_FILE).resolve()
     return _identity(path, path.stat().st_mtime_ns)  # read again once the file changes
+
+
+def credit_line(source: str | None = None, root: Path = ROOT) -> str:
+    """The one credit line, printed wherever a chart or page of the site travels: who made it, its
+    licence, and its source (a chart's own source line, which starts with the report's short
+    citation; else that short citation)."""
+    about = identity(root)
+    return f"Chart: {about.credit}, {about.licence}. Source: {(source or about.report.short).rstrip('.')}."
+
+
+def apa_date(day: dt.date) -> str:
+    """A date as APA puts it after the author: "2026, November 28"."""
+    return f"{day.year}, {day:%B} {day.day}"
+
+
+def citations(url: str, chart_id: str | None = None, chart_title: str = "", chart_version: int = 1, date: str = "",
+              root: Path = ROOT) -> dict[str, str]:
+    """The site's citation at ``url``, or (``chart_id``) one chart version's: its title, number and
+    date (ISO, "" if not yet published), ``url`` its permanent address. Plain, APA, Chicago, BibTeX."""
+    about = identity(root)
+    team, report = about.credit, about.report
+    if chart_id is not None:
+        title, version, container = chart_title, str(chart_version), about.title
+        day = dt.date.fromisoformat(date) if date else about.released
+        version_text = version + (f" ({date})" if date else "")
+    else:
+        title, version, container, day = about.title, about.version, None, about.released
+        version_text = version
+    year = str(day.year)
+    in_container = f" In {container}." if container else ""
+    key = "btcbelgium" + (chart_id.replace("-", "") if chart_id else "site")
+    return {
+        "plain": f"{team}, “{title}”, version {version_text}, {year}.{in_container} {url}. Based on {report.full}. "
+                 f"{about.licence}.",
+        "apa": f"{team}. ({apa_date(day)}). {title} (Version {version}) [Data set].{in_container} {url}",
+        "chicago": f"{team}. “{title}.”{in_container} Version {version_text}, {year}. {url}.",
+        "bibtex": (
+            f"@misc{{{key},\n  author = {{{{{team}}}}},\n  title = {{{{{title}}}}},\n"
+            f"  year = {{{year}}},\n  version = {{{version}}},\n" + (f"  date = {{{date}}},\n" if date else "")
+            + f"  howpublished = {{\\url{{{url}}}}},\n"
+            f"  note = {{Based on {report.reference}, \\url{{{report.url}}}. {about.licence}}}\n}}"
+        ),
+    }
 
 
 # Addresses -----------------------------------------------------------------------------------

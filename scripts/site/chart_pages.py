@@ -21,7 +21,7 @@ from scripts.site import render
 # The styles a chart's page gives, as headed on it, and in render.citations.
 CITATION_STYLES = {"plain": "Plain text", "apa": "APA", "chicago": "Chicago", "bibtex": "BibTeX"}
 # The catalogue offers these straight away; everything else is on the chart's page.
-CATALOGUE_FILES = ("PNG", "CSV", "Excel", "Everything (zip)")
+CATALOGUE_FILES = ("PNG", "CSV", "Excel", render.DATA_DOWNLOADS["zip"])
 PREVIEW_WIDTH = 320  # px: the catalogue's thumbnails
 UNSAFE_IN_FRONT_MATTER = ("<", ">", "&", "{", "}")
 
@@ -70,12 +70,12 @@ def chart_page(state: render.SiteState, chart_id: str, base: str) -> str:
     """
     entry = state.chart_entry(chart_id)
     chart = state.chart(chart_id)
-    section = project.section(chart.section)
+    context = project.section_page(chart.section)
     parts = [
         f'<div class="btc-chart-page">\n{render.chart_figure(state, chart_id, base, standalone=True)}\n</div>',
         f'<p class="btc-chart-page__description">{escape(entry.get("description", ""))}</p>',
         f'<p class="btc-chart-page__context"><a href="{chart.page_url(base)}">See this chart in context</a> '
-        f"on the {escape(section.title)} page.</p>",
+        f"on the {escape(context.title)} page.</p>",
         "## Download {#download}",
         _downloads(state, chart_id, base),
         "## Embed {#embed}",
@@ -139,7 +139,10 @@ def _citations(state: render.SiteState, chart_id: str) -> str:
     blocks = "".join(
         f"<p>{escape(label)}:</p>{render.citation_block(state, style, chart_id)}" for style, label in CITATION_STYLES.items()
     )
-    return ("<p>Print the plain-text form as the credit line with the chart.</p>"
+    usermeta = state.chart_spec(chart_id).get("usermeta", {})
+    credit = escape(project.credit_line(usermeta.get("source"), state.root))
+    return (f'<p>Print this credit line with the chart:</p><p class="btc-chart-page__credit">{credit}</p>'
+            "<p>To cite the chart in a bibliography or a footnote:</p>"
             f'<div class="btc-chart-page__citations" data-search-exclude>{blocks}</div>')
 
 

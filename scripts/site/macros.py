@@ -8,6 +8,7 @@ are plain Python (scripts.site.render) so that another static-site generator cou
 from __future__ import annotations
 
 import re
+from html import escape
 from pathlib import Path
 
 from scripts import project
@@ -118,6 +119,11 @@ def define_env(env) -> None:
     def byline() -> str:
         """The team credit (CITATION.cff) and the date of the last change (SOURCE_DATE_EPOCH)."""
         return render.byline(state)
+
+    @env.macro
+    def credit_line() -> str:
+        """The one credit line (scripts.project.credit_line), as every chart, image and card prints it."""
+        return f'<p class="btc-credit-line">{escape(project.credit_line(root=state.root))}</p>'
 
     @env.macro
     def citation(style: str = "plain", chart_id: str | None = None) -> str:

@@ -291,7 +291,7 @@ def chart_figure(state: SiteState, chart_id: str, base: str, standalone: bool = 
     subtitle = entry.get("subtitle") or usermeta.get("subtitle") or ""
     description = escape(entry.get("description") or usermeta.get("description", ""))
     data_table = chart_data_table(state, chart_id)
-    source = escape(usermeta.get("source", ""))
+    credit = escape(project.credit_line(usermeta.get("source"), state.root))
     head = f'<span class="btc-chart__title">{title}</span>'
     if subtitle:
         head += f' <span class="btc-chart__subtitle">{escape(subtitle)}</span>'
@@ -300,7 +300,7 @@ def chart_figure(state: SiteState, chart_id: str, base: str, standalone: bool = 
         f'<figure class="btc-chart" id="{chart.anchor}" {chart_data_attributes(chart, base)}>\n'
         f"<figcaption>{head}</figcaption>\n"
         f"{chart_frame(chart, base, meta, description)}\n"
-        f'<p class="btc-chart__source">Source: {source}</p>\n'
+        f'<p class="btc-chart__source">{credit}</p>\n'
         "</figure>\n"
         '<div class="btc-chart__tools">'
         f'<details class="btc-chart__data"{" open" if standalone else ""}><summary>Data behind the chart<span class="btc-visually-hidden">: {title}</span></summary>\n'
@@ -315,7 +315,7 @@ DATA_DOWNLOADS = {
     "xlsx": "Excel",
     "schema": "CSV schema (Table Schema JSON)",
     "vegalite": "Vega-Lite JSON",
-    "zip": "Everything (zip)",
+    "zip": "Zip: chart, data and images",
 }
 
 
@@ -723,35 +723,16 @@ def corrections_log(state: SiteState) -> str:
 
 def citations(state: SiteState, chart_id: str | None = None, version: int | None = None,
               base: str | None = None) -> dict[str, str]:
-    """The site's citation, or a chart version's (the current one unless ``version``): its own number
-    and date and its permanent address under ``base`` (default: the deployed site's address)."""
-    about = identity(state.root)
-    team, year, version_text, report = about.credit, about.year, about.version, about.report
-    bib_version, date = version_text, ""
-    if chart_id:
-        chart = state.chart(chart_id, version)
-        usermeta = state.chart_spec(chart_id, version).get("usermeta", {})
-        title = usermeta.get("title") or state.chart_entry(chart_id)["title"]
-        url = chart.file_url(state.site_url if base is None else base, "vegalite")
-        date = usermeta.get("date") or ""
-        year = date[:4] or year
-        bib_version = str(chart.version)
-        version_text = bib_version + (f" ({date})" if date else "")
-        container = about.name
-    else:
-        title, url, container = about.title, state.site_url, None
-    in_container = f" In {container}." if container else ""
-    key = "btcbelgium" + (chart_id.replace("-", "") if chart_id else "site")
-    return {
-        "plain": f"{team}, “{title}”, version {version_text}, {year}.{in_container} {url}. Based on {report.full}. {about.licence}.",
-        "apa": f"{team}. ({year}). {title} (Version {version_text}) [Data set].{in_container} {url}",
-        "chicago": f"{team}. “{title}.”{in_container} Version {version_text}, {year}. {url}.",
-        "bibtex": (
-            f"@misc{{{key},\n  author = {{{{{team}}}}},\n  title = {{{{{title}}}}},\n"
-            f"  year = {{{year}}},\n  version = {{{bib_version}}},\n" + (f"  date = {{{date}}},\n" if date else "") + f"  howpublished = {{\\url{{{url}}}}},\n"
-            f"  note = {{Based on {report.reference}, \\url{{{report.url}}}. {about.licence}}}\n}}"
-        ),
-    }
+    """The site's citation, or a chart version's (the current one unless ``version``), with its permanent
+    address under ``base`` (default: the deployed site's address); project.citations words them."""
+    base = state.site_url if base is None else base
+    if not chart_id:
+        return project.citations(base, root=state.root)
+    chart = state.chart(chart_id, version)
+    usermeta = state.chart_spec(chart_id, version).get("usermeta", {})
+    return project.citations(chart.file_url(base, "vegalite"), chart_id,
+                             usermeta.get("title") or state.chart_entry(chart_id)["title"], chart.version,
+                             usermeta.get("date") or "", root=state.root)
 
 
 def byline(state: SiteState) -> str:
@@ -790,7 +771,7 @@ BUNDLE_FILES = (
     ("{id}-dark-narrow.png", "dark-narrow.png", "the same, dark background"),
     ("{id}-light-narrow.svg", "light-narrow.svg", "the layout for phones, vector image"),
     ("{id}-dark-narrow.svg", "dark-narrow.svg", "the same, dark background"),
-    ("README.txt", "readme", "this file"),
+    ("README.txt", "readme", "licence, credit and citations"),
 )
 
 
@@ -803,21 +784,24 @@ EMBED_NARROWEST = 304
 EMBED_PADDING = 16
 CAPTION_LINES = (  # (what, average glyph width, line height)
     ("title", 8.2, 17.7),
-    ("source", 5.6, 13.5),
+    ("subtitle", 7.6, 20.3),
     ("credit", 7.6, 20.3),
 )
 
 
-def embed_credit(state: SiteState) -> str:
-    """The credit line under an embedded chart (it links to the chart's page)."""
-    return f"{project.SITE_NAME} · {identity(state.root).licence} · see the data"
+def embed_credit(state: SiteState, chart_id: str, version: int | None = None) -> str:
+    """What an embedded chart says under it (linked to the chart's own page): the one credit line,
+    and which version of the chart it is."""
+    usermeta = state.chart_spec(chart_id, version).get("usermeta", {})
+    number, date = usermeta.get("version") or state.chart(chart_id, version).version, usermeta.get("date") or ""
+    return f"{project.credit_line(usermeta.get('source'), state.root)} Version {number}" + (f" ({date})." if date else ".")
 
 
 def embed_height(meta: dict, texts: dict[str, str], credit: str) -> int:
     """A height (px) at which the embed page shows the whole chart at any width from 320 px up.
 
     Each layout is shown at most at the size it was drawn (embed.css), so the tallest of the
-    three bounds the chart; ``texts`` gives the caption's title and source.
+    three bounds the chart; ``texts`` gives the caption's title and subtitle.
     """
     chart = max(meta["height"], meta["narrow_height"], meta.get("wide_height", 0))
     caption = 0.0
@@ -837,9 +821,8 @@ def embed_snippet(state: SiteState, chart_id: str, scheme: str = "auto") -> str:
     height fits the chart at any width (see embed_height) until the helper measures it.
     """
     entry = state.chart_entry(chart_id)
-    usermeta = state.chart_spec(chart_id).get("usermeta", {})
-    height = embed_height(state.chart_meta(chart_id), {"title": entry["title"], "source": usermeta.get("source", "")},
-                          embed_credit(state))
+    height = embed_height(state.chart_meta(chart_id), {"title": entry["title"], "subtitle": entry.get("subtitle") or ""},
+                          embed_credit(state, chart_id))
     return (
         f'<iframe src="{state.chart(chart_id).embed_url(state.site_url, scheme)}" title="{escape(entry["title"])}" '
         f'class="btc-embed-frame" height="{height}" loading="lazy" '

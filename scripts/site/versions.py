@@ -277,7 +277,7 @@ def chart_bundle(state: render.SiteState, chart_id: str, assets: Path, version: 
         title=entry["title"], description=entry["description"], chart_id=chart_id, site=project.SITE_NAME,
         version=usermeta["version"], date=usermeta["date"], url=usermeta["url"], page=usermeta["page"],
         source=usermeta["source"], report=usermeta["citation"], licence=usermeta["licence"],
-        licence_url=usermeta["licence_url"], credit=f"Chart: {usermeta['credit']}, {usermeta['licence']}. Source: {usermeta['source']}.",
+        licence_url=usermeta["licence_url"], credit=project.credit_line(usermeta["source"], state.root),
         plain=cites["plain"], apa=cites["apa"], chicago=cites["chicago"],
         bibtex="\n".join("    " + line for line in cites["bibtex"].splitlines()),
         files="\n".join(f"  {name.ljust(width)}  {about}" for name, _, about in names),
@@ -318,8 +318,7 @@ EMBED_PAGE = """<!doctype html>
 <main>
 <figure class="btc-chart" id="{anchor}" {attributes}>
 {frame}
-<figcaption><span class="btc-chart__title">{title}</span>
-<span class="btc-chart__source">Source: {source}</span>
+<figcaption><span class="btc-chart__title">{title}</span>{subtitle}
 <a class="btc-embed__credit" href="{chart_url}" target="_blank" rel="noopener">{credit}</a></figcaption>
 </figure>
 </main>
@@ -353,7 +352,8 @@ def embed_page(state: render.SiteState, chart: project.Chart, scheme: str, meta:
         anchor=chart.anchor,
         attributes=render.chart_data_attributes(chart, base, wide=True, pictures=pictures),
         frame=render.chart_frame(chart, base, meta, description, wide=True, pictures=pictures),
-        source=escape(usermeta.get("source", "")),
-        chart_url=chart.page_url(canonical),
-        credit=escape(render.embed_credit(state)),
+        subtitle=(f'\n<span class="btc-chart__subtitle">{escape(usermeta["subtitle"])}</span>'
+                  if usermeta.get("subtitle") else ""),
+        chart_url=chart.chart_page_url(canonical),
+        credit=escape(render.embed_credit(state, chart.id, chart.version)),
     )
