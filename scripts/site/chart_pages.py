@@ -150,7 +150,8 @@ def drawn_findings(state: render.SiteState, chart_id: str) -> tuple[list[str], l
     tables: list[str] = []
     with path.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
-            for value, seen in ((row.get("finding_id") or "", findings), (row.get("source_table") or "", tables)):
+            pairs = [(finding_id, findings) for finding_id in render.drawn_finding_ids(row)]
+            for value, seen in [*pairs, (row.get("source_table") or "", tables)]:
                 if value and value not in seen:
                     seen.append(value)
     return findings, tables
