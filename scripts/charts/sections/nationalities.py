@@ -243,7 +243,7 @@ _ATTRIBUTES = {
     source=c.report_source(NATIONALITIES),
     description=from_ledger(
         "Of the {individuals-total} individuals in the dataset, citizenship is known for {citizenship-known} "
-        "({citizenship-coverage-share}), heritage for {heritage-known}, place of birth for {birthplace-known}, "
+        "({citizenship-coverage-share}, our computation), heritage for {heritage-known}, place of birth for {birthplace-known}, "
         "and all three for only {all-three-attributes-known}."
     ),
 )

@@ -285,6 +285,7 @@ def diagram(ctx: ChartContext):
         radius = round(math.sqrt(_MAX_NODE_AREA * links_count / largest / math.pi))
         rows.append(
             {
+                **c.finding(ctx, f"table-1-links-{network['network_id']}"),
                 "element": "network",
                 "name": str(network["name"]),
                 "group": WHOLE if network["part_of_whole"] else OTHER_NETWORK,
