@@ -84,7 +84,7 @@ def attack_place(ctx: ChartContext, attack: Mapping[str, Any]) -> str:
 # How every chart says that the inspired attacks are our identification (the editorial guide's
 # Attribution rule: say it is uncertain, and where the reasons are).
 IDENTIFICATION_CAVEAT = ("which is uncertain: the reasons, and the candidates we rejected, are in this site's Methods, "
-                         "under “Which attacks”")
+                         "under Which attacks")
 
 
 def role_for(row: Mapping[str, Any], role: str) -> str:
