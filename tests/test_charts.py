@@ -416,10 +416,15 @@ def test_per_country_counts_are_never_invented(published, tables):
 
 
 def test_moroccan_share_mismatch_is_shown(published, ledger):
-    frame = csv_of(published, "nationalities-moroccan-links").set_index("finding_id")
-    row = frame.loc["moroccan-linked-share"]
-    assert row["status"] == "mismatch" == ledger.loc["moroccan-linked-share", "status"]
-    assert float(row["reported_value"]) != pytest.approx(float(row["value"]), abs=0.005)
+    """The report's printed share on its own row, as printed; ours beside the count it divides."""
+    frame = csv_of(published, "nationalities-moroccan-links")
+    (printed,) = [row for _, row in frame.iterrows() if row["checked_by"] == "moroccan-linked-share"]
+    finding = ledger.loc["moroccan-linked-share"]
+    assert printed["status"] == "mismatch" == finding["status"]
+    assert float(printed["value"]) == pytest.approx(float(finding["reported_value"]))
+    assert float(printed["value"]) != pytest.approx(float(finding["value"]), abs=0.005)
+    (ours,) = [row for _, row in frame.iterrows() if row["share_finding_id"] == "moroccan-linked-share"]
+    assert ours["finding_id"] == "moroccan-linked" and ours["share_display"] == finding["display"]
 
 
 # ---------------------------------------------------------------------------
