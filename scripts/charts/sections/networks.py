@@ -69,7 +69,7 @@ def _asterisk_note(ctx: ChartContext, network_id: str) -> str:
             count = int(row["arrest_actions"])
             what = "an arrest action counted here was" if count == 1 else f"{count} arrest actions counted here were"
             shared.append(f"{what} also tied to the {names[other]}")
-    return "* In Table 1's note: " + "; ".join(shared) if shared else ""
+    return "* Counted twice: " + "; ".join(shared) if shared else ""
 
 
 @chart(
