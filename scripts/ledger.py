@@ -88,6 +88,39 @@ def _source_ref(spec: FindingSpec, claim: pd.Series | None, tables) -> str:
     return "; ".join(parts)
 
 
+def split_outside_brackets(text: str, separator: str = ";") -> list[str]:
+    """``text`` cut at each ``separator`` that is not inside square brackets, parts trimmed.
+
+    A section whose heading is not in the text available to us is written "[nationalities
+    section; heading …]", so a source_ref's own separator also appears inside its brackets.
+    """
+    parts, current, depth = [], [], 0
+    for char in text:
+        depth += {"[": 1, "]": -1}.get(char, 0)
+        if char == separator and depth <= 0:
+            parts.append("".join(current).strip())
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current).strip())
+    return parts
+
+
+_BRACKETED_SECTION = re.compile(r"\[([^;\]]+)(?:;[^\]]*)?\]")
+
+
+def report_place(source_ref: str) -> str:
+    """Where in the report a finding's sentence is, for readers: "nationalities section, footnote 25".
+
+    The bracketed note about our copy of the report is kept out (Methods explains it once).
+    """
+    for part in split_outside_brackets(source_ref):
+        if part.startswith("report: "):
+            where = _BRACKETED_SECTION.sub(lambda m: m.group(1).strip(), part.removeprefix("report: "))
+            return re.sub(r", fn (\d+)$", r", footnote \1", where)
+    return ""
+
+
 def _status(spec: FindingSpec, agrees_with_print: bool) -> str:
     """What the comparison with the printed figure may claim, given where our value comes from."""
     if spec.basis in ("transcribed", "back_calculated"):

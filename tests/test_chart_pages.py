@@ -94,7 +94,9 @@ def test_every_chart_has_a_page_with_each_part(site, built_site, entries):
             assert block is not None and versioned in block.get_text(), (where, style)
 
         # The ledger rows it draws: exactly the findings its CSV names, each linked to its row.
-        drawn = {row["finding_id"] for row in csv_rows(built_site, chart) if row.get("finding_id")}
+        # (finding_id, and a second number's <what>_finding_id, such as a count's share)
+        drawn = {value for row in csv_rows(built_site, chart) for name, value in row.items()
+                 if value and (name == "finding_id" or name.endswith("_finding_id"))}
         rows = article.select("table.btc-chart-page__findings tbody tr[data-finding]")
         assert {row["data-finding"] for row in rows} == drawn, where
         for row in rows:
@@ -105,12 +107,47 @@ def test_every_chart_has_a_page_with_each_part(site, built_site, entries):
         for table_name in tables:  # rows drawn straight from a data table link its dictionary entry
             assert article.find("a", href=project.data_dictionary_url(base, table_name)), (where, table_name)
         assert drawn or tables, where
+        # "Its rows come straight from the data tables" only where a row names no finding.
+        unnamed = [row for row in csv_rows(built_site, chart) if row.get("source_table") and not row.get("finding_id")
+                   and not any(row.get(name) for name in row if name.endswith("_finding_id"))]
+        assert ("straight from the data tables" in article.get_text()) == bool(unnamed), where
+        # The report's words name the section as a reader would, without our note on our copy.
+        for source in article.select(".btc-ledger__source"):
+            text = source.get_text(" ", strip=True)
+            assert "[" not in text and "]" not in text and "heading" not in text, (where, text)
 
         # Its versions, with the corrections log's rows scoped to it, and the chart in context.
         versions = article.select("table.btc-chart-page__versions tbody tr")
         scoped = [row for row in log if row["scope"] == f"chart:{chart.id}"]
         assert len(versions) == chart.version + sum(1 for row in scoped if not row["chart_version"].strip()), where
         assert article.find("a", href=chart.page_url(base)), where
+
+
+def _data_table(site: Path, chart_id: str) -> list[dict[str, str]]:
+    """A chart page's data table as the reader sees it: one dict per row, by column heading."""
+    doc = soup(site / project.Chart(chart_id, "", 1).chart_page_url("") / "index.html")
+    table = doc.select_one("article table.btc-data-table")
+    heads = [th.get_text(strip=True) for th in table.select("thead th")]
+    return [dict(zip(heads, (td.get_text(strip=True) for td in tr.select("td")))) for tr in table.select("tbody tr")]
+
+
+def test_the_reports_printed_share_reads_as_the_reports_and_ours_as_ours(site, built_site):
+    """Moroccan links: the report's printed 33% on its own row; our 28% only beside the count it
+    is a share of (the ledger: moroccan-linked-share)."""
+    ledger = pd.read_csv(built_site.derived / "findings.csv", dtype=str, keep_default_na=False).set_index("id")
+    ours, printed = ledger.loc["moroccan-linked-share", "display"], ledger.loc["moroccan-linked-share", "reported_text"]
+    rows = _data_table(site, "nationalities-moroccan-links")
+    as_printed = [row for row in rows if "printed" in row["Group"]]
+    assert len(as_printed) == 1 and as_printed[0]["Figure"] == printed and ours not in as_printed[0].values()
+    with_ours = [row for row in rows if ours in row.values()]
+    assert [row["Group"] for row in with_ours] == ["All with a Moroccan link"]
+
+
+def test_months_are_shown_without_a_day(site, built_site):
+    rows = _data_table(site, "weapons-targets-tatp")
+    months = [row["Month"] for row in rows]
+    assert months and all(len(month.split()) == 2 for month in months), months  # "January 2015"
+    assert "January 2015" in months
 
 
 def test_a_logged_correction_is_listed_as_the_charts_next_version(tmp_path):

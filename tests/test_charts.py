@@ -345,6 +345,53 @@ def test_csv_reconciles_with_ledger_and_tables(published, ledger, tables, primar
 
 
 @pytest.mark.parametrize("chart_id", CHART_IDS)
+def test_second_numbers_and_printed_figures_reconcile_with_the_ledger(published, ledger, chart_id):
+    """A count's share (share_finding_id) is the ledger's value and display; a printed figure a
+    finding checks (checked_by) is that finding's reported_value, with its status."""
+    frame = csv_of(published, chart_id)
+    for number, row in frame.iterrows():
+        where = f"{chart_id}.csv row {number + 2}"
+        if row.get("share_finding_id", ""):
+            finding = ledger.loc[row["share_finding_id"]]
+            assert math.isclose(float(row["share_of_all"]), float(finding["value"]), abs_tol=1e-9), where
+            assert row["share_display"] == finding["display"], where
+        if row.get("checked_by", ""):
+            finding = ledger.loc[row["checked_by"]]
+            assert math.isclose(float(row["value"]), float(finding["reported_value"]), abs_tol=1e-9), where
+            assert row["status"] == finding["status"] and not row.get("finding_id", ""), where
+
+
+@pytest.mark.parametrize("chart_id", CHART_IDS)
+def test_a_workbook_shows_a_month_without_a_day(published, chart_id):
+    """Months (Table Schema yearmonth) are month cells in the .xlsx: a format with no day in it."""
+    from openpyxl import load_workbook
+
+    from scripts import workbook
+
+    schema = json.loads(published_file(published, chart_id, "schema").read_text(encoding="utf-8"))
+    months = [field["name"] for field in schema["fields"] if field["type"] == "yearmonth"]
+    frame = csv_of(published, chart_id)
+    for name in [field["name"] for field in schema["fields"] if field["type"] == "date"]:
+        assert frame[name].map(lambda v: v == "" or len(v) == 10).all(), (chart_id, name)
+    if not months:
+        return
+    sheet = load_workbook(published_file(published, chart_id, "xlsx"))[workbook.DATA_SHEET]
+    header = [cell.value for cell in sheet[1]]
+    for name in months:
+        column = header.index(name) + 1
+        cells = [row[0] for row in sheet.iter_rows(min_row=2, min_col=column, max_col=column)]
+        assert cells and all("d" not in cell.number_format.lower() for cell in cells), (chart_id, name)
+        assert [f"{cell.value:%Y-%m}" for cell in cells] == list(frame[name]), (chart_id, name)
+
+
+def test_tatp_months_are_typed_as_months(published):
+    schema = json.loads(published_file(published, "weapons-targets-tatp", "schema").read_text(encoding="utf-8"))
+    (month,) = [field for field in schema["fields"] if field["name"] == "month"]
+    assert month["type"] == "yearmonth"
+    assert csv_of(published, "weapons-targets-tatp")["month"].str.fullmatch(r"\d{4}-\d{2}").all()
+
+
+@pytest.mark.parametrize("chart_id", CHART_IDS)
 def test_derived_numbers_are_marked(published, ledger, chart_id):
     """A derived finding is flagged in the data and says "(derived)" wherever it is labelled."""
     frame = csv_of(published, chart_id)
@@ -369,10 +416,15 @@ def test_per_country_counts_are_never_invented(published, tables):
 
 
 def test_moroccan_share_mismatch_is_shown(published, ledger):
-    frame = csv_of(published, "nationalities-moroccan-links").set_index("finding_id")
-    row = frame.loc["moroccan-linked-share"]
-    assert row["status"] == "mismatch" == ledger.loc["moroccan-linked-share", "status"]
-    assert float(row["reported_value"]) != pytest.approx(float(row["value"]), abs=0.005)
+    """The report's printed share on its own row, as printed; ours beside the count it divides."""
+    frame = csv_of(published, "nationalities-moroccan-links")
+    (printed,) = [row for _, row in frame.iterrows() if row["checked_by"] == "moroccan-linked-share"]
+    finding = ledger.loc["moroccan-linked-share"]
+    assert printed["status"] == "mismatch" == finding["status"]
+    assert float(printed["value"]) == pytest.approx(float(finding["reported_value"]))
+    assert float(printed["value"]) != pytest.approx(float(finding["value"]), abs=0.005)
+    (ours,) = [row for _, row in frame.iterrows() if row["share_finding_id"] == "moroccan-linked-share"]
+    assert ours["finding_id"] == "moroccan-linked" and ours["share_display"] == finding["display"]
 
 
 # ---------------------------------------------------------------------------

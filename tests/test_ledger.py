@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.ledger import COLUMNS, STATUSES, agrees
+from scripts.ledger import COLUMNS, STATUSES, agrees, report_place, split_outside_brackets
 from scripts.paths import DERIVED, ROOT
 from scripts.project import SECTION_IDS
 
@@ -253,3 +253,23 @@ def test_every_finding_is_explained_in_plain_words(ledger):
         assert text and text != row["formula"], finding_id
         assert not re.search(r"[=_/+−≥]|\b(?:connection|type|where)\s*=", text), (finding_id, text)
         assert text.endswith("."), (finding_id, text)
+
+
+def test_a_source_ref_is_split_outside_its_brackets():
+    ref = ("report: [nationalities section; heading not in the text available to us], fn 25; "
+           "data: source/report/belgian_birthplaces.csv")
+    assert split_outside_brackets(ref) == [
+        "report: [nationalities section; heading not in the text available to us], fn 25",
+        "data: source/report/belgian_birthplaces.csv",
+    ]
+    # For readers: the section and the footnote, without our note on our copy of the report.
+    assert report_place(ref) == "nationalities section, footnote 25"
+    assert report_place("report: Key Findings; data: source/report/claims.csv") == "Key Findings"
+    assert report_place("data: source/public/attacks.csv") == ""
+
+
+def test_every_source_ref_names_a_place_in_the_report_a_reader_can_read(ledger):
+    for finding_id, row in ledger.items():
+        if row["source_ref"].startswith("report: "):
+            place = report_place(row["source_ref"])
+            assert place and "[" not in place and "]" not in place and "heading" not in place, (finding_id, place)

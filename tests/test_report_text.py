@@ -8,8 +8,10 @@ import os
 
 import pytest
 
+import re
+
 from scripts import report_text
-from scripts.paths import DATA, DERIVED
+from scripts.paths import CHARTS, DATA, DERIVED
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +49,32 @@ def test_every_quote_and_printed_figure_is_verbatim(source):
     assert len(cells) > 150
     wrong = [f"data/{path} row {row}, column {column}: {text!r}"
              for path, row, column, text in cells if not report_text.appears_in(text, source)]
+    assert not wrong, "not in the report's text:\n" + "\n".join(wrong)
+
+
+QUOTED = re.compile(r"“([^”]+)”")
+
+
+def chart_quotes() -> list[tuple[str, str]]:
+    """(chart, text) for every passage in curly quotes in a chart's title, description and notes."""
+    catalogue = json.loads((CHARTS / "index.json").read_text(encoding="utf-8"))
+    catalogue = catalogue["charts"] if isinstance(catalogue, dict) else catalogue
+    found = []
+    for entry in catalogue:
+        spec = (CHARTS / entry["files"]["vegalite"]).read_text(encoding="utf-8")
+        notes = json.loads(spec).get("title", {})
+        notes = " ".join(notes.get("text", [])) if isinstance(notes, dict) else ""
+        for text in (entry["title"], entry.get("description", ""), notes):
+            found.extend((entry["id"], match.strip(" .,;:")) for match in QUOTED.findall(text))
+    return found
+
+
+def test_every_quote_in_a_chart_is_verbatim(source):
+    """A chart quotes the report word for word (the Moroccan links' context, the acquittal rate …)."""
+    quotes = chart_quotes()
+    assert len(quotes) > 5
+    wrong = [f"{chart}: “{text}”" for chart, text in quotes
+             if text.strip(" …") and not report_text.appears_in(text, source)]
     assert not wrong, "not in the report's text:\n" + "\n".join(wrong)
 
 

@@ -81,6 +81,12 @@ def attack_place(ctx: ChartContext, attack: Mapping[str, Any]) -> str:
     return " and ".join(str(names.get(site, attack["municipality"])) for site in sites)
 
 
+# How every chart says that the inspired attacks are our identification (the editorial guide's
+# Attribution rule: say it is uncertain, and where the reasons are).
+IDENTIFICATION_CAVEAT = ("which is uncertain: the reasons, and the candidates we rejected, are in this site's Methods, "
+                         "under Which attacks")
+
+
 def role_for(row: Mapping[str, Any], role: str) -> str:
     """``role``, or "derived" when the row draws a derived finding."""
     return "derived" if row.get("derived") else role

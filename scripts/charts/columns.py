@@ -37,6 +37,9 @@ COLUMNS: dict[str, tuple[str, str | None]] = {
     "source_key": ("The row's primary key in source_table (key columns joined by |).", None),
     "source_column": ("The column of source_table that value equals.", None),
     "reported_value": ("The figure as the report prints it (the ledger's reported_value).", "share"),
+    "share_finding_id": ("The ledger finding that share_of_all and share_display draw (a count's share).", None),
+    "checked_by": ("The ledger finding that checks this printed figure of the report; status is that finding's.",
+                   None),
     "role": ("The colour role of the row's mark (charts/palette.json): one meaning per colour site-wide.", None),
     # Categories and names
     "measure": ("What the bar measures.", None),
@@ -46,11 +49,15 @@ COLUMNS: dict[str, tuple[str, str | None]] = {
     "longitude": ("Longitude of the place (GeoNames), WGS 84.", "degrees"),
     "birthplace": ("Where the Belgian citizens were born.", None),
     "group": ("The group of individuals or networks the row counts.", None),
-    "countries": ("The countries of citizenship the group covers, comma-separated.", None),
+    "countries": ("The countries of citizenship the report lists for the group, comma-separated (for those who "
+                  "were not Belgian citizens: the other countries it lists, which may include the second "
+                  "citizenship of Belgian dual citizens).", None),
     "attribute": ("The attribute whose coverage the row counts.", None),
     "element": ("What the row is in the diagram: a network, or an arrest action shared by two networks.", None),
     "name": ("The network's name, or the two networks sharing an arrest action.", None),
     "network": ("The network's name as Table 1 prints it (* marks a network counted twice).", None),
+    "note": ("What Table 1's asterisk after the network's name means, from the table's note (empty: no "
+             "asterisk).", None),
     "route": ("The route that tied the arrest actions to the Islamic State.", None),
     "kind": ("The kind of incident: arrest actions or attacks.", None),
     "connection": ("The report's coding of the connection to the Islamic State in Syria and Iraq.", None),
@@ -72,7 +79,7 @@ COLUMNS: dict[str, tuple[str, str | None]] = {
     # Dates
     "date": ("The date (ISO 8601).", None),
     "end": ("The last day of the period (ISO 8601), or the end of the bar's part (share of the whole).", None),
-    "month": ("The month of the mention, written as its first day (ISO 8601).", None),
+    "month": ("The month of the mention (ISO 8601, YYYY-MM): the report gives the month, not the day.", None),
     "date_uncertain": ("The public record gives the date of the change only approximately.", None),
     # Other numbers
     "count": ("The count the share is of (its numerator).", "incidents"),
@@ -141,6 +148,7 @@ def table_schema(chart_id: str, frame: pd.DataFrame,
 
 
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_MONTH = re.compile(r"\d{4}-\d{2}")  # a month the source gives without a day: never invent one
 
 
 def _type_of(series: pd.Series) -> dict[str, Any]:
@@ -153,6 +161,8 @@ def _type_of(series: pd.Series) -> dict[str, Any]:
         return {"type": "number"}
     if len(values) and values.map(lambda v: isinstance(v, str) and ISO_DAY.fullmatch(v) is not None).all():
         return {"type": "date"}  # a day written as YYYY-MM-DD, as the data package's dates are
+    if len(values) and values.map(lambda v: isinstance(v, str) and ISO_MONTH.fullmatch(v) is not None).all():
+        return {"type": "yearmonth"}
     return {"type": "string"}
 
 

@@ -17,11 +17,21 @@ if TYPE_CHECKING:
 
 # "{finding-id}" placeholders; ids may contain letters, digits, "_", "-", "." and ":".
 _PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_.:\-]+)\}")
+# "{reported:finding-id}": the figure as the report words it ("a little more than 18%"), quoted.
+REPORTED = "reported:"
 
 
 def fill(template: str, ctx: ChartContext) -> str:
-    """Replace every ``{finding-id}`` in ``template`` by that finding's formatted value."""
-    return _PLACEHOLDER.sub(lambda match: ctx.fmt(match.group(1)), template)
+    """Replace every ``{finding-id}`` in ``template`` by that finding's formatted value, and every
+    ``{reported:finding-id}`` by the report's own words for it, in quotation marks."""
+
+    def replace(match: re.Match) -> str:
+        name = match.group(1)
+        if name.startswith(REPORTED):
+            return f"“{ctx.finding(name.removeprefix(REPORTED))['reported_text']}”"
+        return ctx.fmt(name)
+
+    return _PLACEHOLDER.sub(replace, template)
 
 
 def from_ledger(template: str) -> Callable[[ChartContext], str]:
@@ -36,7 +46,7 @@ def from_ledger(template: str) -> Callable[[ChartContext], str]:
     def describe(ctx: ChartContext) -> str:
         return fill(template, ctx)
 
-    describe.finding_ids = tuple(placeholders)  # type: ignore[attr-defined]  # for checks/tests
+    describe.finding_ids = tuple(name.removeprefix(REPORTED) for name in placeholders)  # type: ignore[attr-defined]  # for checks/tests
     return describe
 
 

@@ -73,7 +73,8 @@ ROLES: dict[str, Role] = {
              "The report codes it as inspired: no proven connection to the Islamic State in Syria and Iraq.",
              "Inspired (report's coding)"),
         Role("reported", "#009E73", "#00A87B",
-             "A figure as the report prints it (or counts from its tables), with no linked/inspired distinction.",
+             "A figure as the report prints it (or counts from its tables), or an event outside its dataset as the "
+             "report mentions it; no linked/inspired distinction.",
              "As the report gives it"),
         Role("derived", "#7744FF", "#8452FF",
              "Derived: our computation from the report's figures, not printed in it (drawn pale and dashed).",
@@ -82,8 +83,8 @@ ROLES: dict[str, Role] = {
              "The report's printed figure where it does not fit its own counts (a mismatch in the ledger).",
              "As printed in the report (mismatch)"),
         Role("context", "#668844", "#7A9A55",
-             "Context from public sources, not one of the report's counted attacks: the threat level, other "
-             "events in Belgium (a raid, an arrest), attacks abroad.",
+             "Context we add from public sources, not one of the report's counted attacks: the threat level, "
+             "other events in Belgium (a raid, an arrest), attacks abroad, dated from public sources.",
              "Context (public sources)"),
         Role("highlight", "#CC79A7", "#D686B3",
              "The five entities the report considers parts of a whole (the Zerkani network and the Paris, "

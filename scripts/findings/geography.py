@@ -1,4 +1,4 @@
-"""Geography: where incidents happened, as far as the surviving text gives places."""
+"""Geography: where incidents happened, as far as the text of the report available to us gives places."""
 
 from scripts.findings import cell, finding, incidents, transcribed
 
@@ -16,7 +16,7 @@ def _claim(t, claim_id):
 def brussels_charleroi_incidents(t) -> int:
     """Back-compute the count from the printed share: the integer n with n / total nearest it.
 
-    Figure 2's values are missing from the source text, so this is the only way to size
+    Figure 2's values are not in the text available to us, so this is the only way to size
     Brussels; the result is labelled derived wherever it is shown.
     """
     total = incidents(t)
@@ -56,23 +56,23 @@ def _(t):
          inputs=("incidents", "claims"),
          statement="Incidents in Brussels and Charleroi together (back-computed from the printed share)",
          formula="the only whole number n for which n / all incidents rounds to the printed 71%",
-         explanation="Our figure: the only whole number of incidents that, divided by all incidents, rounds to the share the report prints for Brussels and Charleroi together (the values behind its Figure 2 are missing).")
+         explanation="Our figure: the only whole number of incidents that, divided by all incidents, rounds to the share the report prints for Brussels and Charleroi together (the values behind its Figure 2 are not in the text available to us).")
 def _(t):
     return brussels_charleroi_incidents(t)
 
 
 @finding("geography", "brussels-charleroi-share", unit="share", inputs=("incidents", "claims"), basis="back_calculated",
-         note="Figure 2's values are missing from the text available to us, so we worked the Brussels and Charleroi count back from this printed share: it agrees with the report by construction and checks nothing.",
+         note="Figure 2's values are not in the text available to us, so we worked the Brussels and Charleroi count back from this printed share: it agrees with the report by construction and checks nothing.",
          statement="Share of all incidents that took place in Brussels or Charleroi",
          formula="back-computed count / all incidents; consistent with the print by construction, "
-                 "not an independent check (Figure 2's values are missing)",
+                 "not an independent check (Figure 2's values are not in the text available to us)",
          explanation="That worked-back count divided by all incidents. It agrees with the report's share because it was worked back from it, so it is not a check.")
 def _(t):
     return brussels_charleroi_incidents(t) / incidents(t)
 
 
 @finding("geography", "brussels-incidents", unit="incidents", inputs=("incidents", "claims") + PLACES,
-         statement="Incidents in Brussels (derived; the report's Figure 2 values are missing)",
+         statement="Incidents in Brussels (derived; Figure 2's values are not in the text available to us)",
          formula="back-computed Brussels + Charleroi count − Charleroi's 14",
          explanation="Our figure: the worked-back count for Brussels and Charleroi together, less the incidents the report counts in Charleroi.")
 def _(t):
@@ -80,7 +80,7 @@ def _(t):
 
 
 @finding("geography", "elsewhere-incidents", unit="incidents", inputs=("incidents", "claims") + PLACES,
-         statement="Incidents outside Brussels, Charleroi and Antwerp, which the surviving text does not break down",
+         statement="Incidents outside Brussels, Charleroi and Antwerp, which the text available to us does not break down by place",
          formula="all incidents − Brussels and Charleroi − Antwerp",
          explanation="Our figure: all incidents, less those in Brussels, Charleroi and Antwerp.")
 def _(t):

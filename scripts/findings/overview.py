@@ -78,6 +78,14 @@ def _(t):
     return incidents(t, "inspired", "attack")
 
 
+@finding("overview", "linked-attacks", basis="transcribed", unit="attacks", inputs=INC,
+         statement="Attacks carried out by attackers directly connected to the Islamic State in Syria or Iraq",
+         formula="incidents where connection = linked and type = attack",
+         explanation="The report's own figure, copied: the attack it describes as directly connected to the group.")
+def _(t):
+    return incidents(t, "linked", "attack")
+
+
 @finding("overview", "inspired-attack-share", unit="share", inputs=INC,
          statement="Share of attacks carried out by inspired individuals",
          formula="inspired attacks / all attacks",

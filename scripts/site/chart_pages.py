@@ -148,19 +148,28 @@ def _citations(state: render.SiteState, chart_id: str) -> str:
 
 def drawn_findings(state: render.SiteState, chart_id: str) -> tuple[list[str], list[str]]:
     """(finding ids, data tables) the chart's rows are drawn from, in the order of its CSV."""
-    path = state.charts_dir / state.chart_file(chart_id, "csv")
-    findings: list[str] = []
-    tables: list[str] = []
-    with path.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            for value, seen in ((row.get("finding_id") or "", findings), (row.get("source_table") or "", tables)):
-                if value and value not in seen:
-                    seen.append(value)
+    findings, tables, _ = _drawn(state, chart_id)
     return findings, tables
 
 
+def _drawn(state: render.SiteState, chart_id: str) -> tuple[list[str], list[str], bool]:
+    """Finding ids, data tables, and whether some row is drawn from a table with no finding."""
+    path = state.charts_dir / state.chart_file(chart_id, "csv")
+    findings: list[str] = []
+    tables: list[str] = []
+    table_only = False
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            table_only |= bool(row.get("source_table")) and not render.drawn_finding_ids(row)
+            pairs = [(finding_id, findings) for finding_id in render.drawn_finding_ids(row)]
+            for value, seen in [*pairs, (row.get("source_table") or "", tables)]:
+                if value and value not in seen:
+                    seen.append(value)
+    return findings, tables, table_only
+
+
 def _findings(state: render.SiteState, chart_id: str, base: str) -> str:
-    finding_ids, tables = drawn_findings(state, chart_id)
+    finding_ids, tables, table_only = _drawn(state, chart_id)
     parts = []
     if finding_ids:
         rows = []
@@ -200,9 +209,13 @@ def _findings(state: render.SiteState, chart_id: str, base: str) -> str:
             if table in paths else f"<code>{escape(table)}</code>"
             for table in tables
         )
-        lead = "Its other rows come" if finding_ids else "Its rows come"
-        parts.append(f"<p>{lead} straight from the data tables, each row naming its table, key and column in the "
-                     f"chart's CSV: {links}.</p>")
+        if table_only:
+            lead = "Its other rows come" if finding_ids else "Its rows come"
+            parts.append(f"<p>{lead} straight from the data tables, each row naming its table, key and column in "
+                         f"the chart's CSV: {links}.</p>")
+        else:
+            parts.append(f"<p>The chart's CSV also names, for each row, the row of the data table its figure is "
+                         f"transcribed in: {links}.</p>")
     return "\n".join(parts) or "<p>This chart draws no finding of the ledger.</p>"
 
 

@@ -363,10 +363,10 @@ DATA_COLUMNS: dict[str, dict[str, str]] = {
     "geography-incidents-by-place": {"place": "Place", "value": "Incidents"},
     "geography-antwerp-fighters-vs-incidents": {"measure": "Measure", "value": "Share"},
     "nationalities-citizenship": {"group": "Group", "countries": "Countries", "value": "Individuals"},
-    "nationalities-moroccan-links": {"group": "Group", "value": "Figure"},
+    "nationalities-moroccan-links": {"group": "Group", "value": "Figure", "share_display": "Share of all individuals"},
     "nationalities-belgian-birthplaces": {"birthplace": "Place of birth", "value": "Belgian citizens"},
     "nationalities-data-coverage": {"attribute": "Attribute", "value": "Individuals", "of": "Out of"},
-    "networks-table-1": {"network": "Network", "group": "Group", "value": "Links to arrest actions"},
+    "networks-table-1": {"network": "Network", "group": "Group", "value": "Links to arrest actions", "note": "Asterisk"},
     "networks-diagram": {"element": "Element", "name": "Name", "group": "Group", "value": "Number"},
     "networks-local-vs-deployed": {"route": "Route", "value": "Arrest actions"},
     "threat-levels-timeline": {"layer": "Kind", "pin": "Pin", "event": "Event", "place": "Place",
@@ -385,6 +385,7 @@ INTERNAL_COLUMNS = frozenset({
     "x", "y", "x2", "y2", "label_at", "start", "end", "pin_top", "pin_base", "tier", "label_tier",
     "guide_at", "label_align", "label_side", "name_break", "floor", "key", "base_level",
     "previous_level", "share_of_kind", "share_of_all", "share_of_detailed", "share_of_whole", "whole",
+    "checked_by", "share_finding_id",
 })
 
 
@@ -395,6 +396,7 @@ def _data_columns(chart_id: str, header: list[str]) -> dict[str, str]:
 
 
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_MONTH = re.compile(r"\d{4}-\d{2}")
 
 
 def _shown_value(state: SiteState, row: dict[str, str], column: str) -> str:
@@ -402,6 +404,8 @@ def _shown_value(state: SiteState, row: dict[str, str], column: str) -> str:
     if ISO_DAY.fullmatch(cell):  # the CSV keeps ISO days; readers get "22 March 2016"
         day = dt.date.fromisoformat(cell)
         return f"{day.day} {day:%B %Y}"
+    if ISO_MONTH.fullmatch(cell):  # a month without a day ("2015-01"): "January 2015"
+        return f"{dt.date.fromisoformat(cell + '-01'):%B %Y}"
     if column != "value" or not cell:
         return cell
     finding_id = row.get("finding_id") or ""
@@ -413,8 +417,26 @@ def _shown_value(state: SiteState, row: dict[str, str], column: str) -> str:
     return str(int(number)) if number.is_integer() else f"{number:g}"
 
 
+def drawn_finding_ids(row: dict[str, str]) -> list[str]:
+    """The findings a chart's CSV row draws: its ``finding_id``, then any ``<what>_finding_id``
+    (a second number on the row, such as a count's share)."""
+    return [row[name] for name in ("finding_id", *_secondary_finding_columns(row)) if row.get(name)]
+
+
+def _secondary_finding_columns(row: dict[str, str]) -> list[str]:
+    return sorted(name for name in row if name.endswith("_finding_id"))
+
+
 def _note(state: SiteState, row: dict[str, str]) -> str:
-    """What the chart marks on a row: a derived figure, or one that differs from the report."""
+    """What the chart marks on a row: a derived figure, one that differs from the report, or the
+    report's own printed figure that a finding (``checked_by``) found not to fit its counts."""
+    checked_by = row.get("checked_by") or ""
+    if checked_by in state.ledger.index and state.row(checked_by)["status"] in DIFFERS:
+        return f"as the report prints it ({state.row(checked_by)['status']})"
+    for finding_id in (row[name] for name in _secondary_finding_columns(row) if row[name]):
+        if finding_id in state.ledger.index and state.row(finding_id)["status"] in DIFFERS:
+            ours = state.row(finding_id)
+            return f"{format_row(ours)} is ours; the report prints {ours['reported_text']}"
     finding_id = row.get("finding_id") or ""
     if finding_id and finding_id in state.ledger.index:
         ledger_row = state.row(finding_id)
@@ -481,8 +503,8 @@ def charts_using(state: SiteState) -> dict[str, list[dict]]:
         if not path.exists():
             continue
         with path.open(encoding="utf-8", newline="") as handle:
-            ids = {row.get("finding_id") or "" for row in csv.DictReader(handle)}
-        for finding_id in sorted(ids - {""}):
+            ids = {finding_id for row in csv.DictReader(handle) for finding_id in drawn_finding_ids(row)}
+        for finding_id in sorted(ids):
             using.setdefault(finding_id, []).append(entry)
     return using
 
@@ -515,8 +537,7 @@ def _report_words(row: pd.Series) -> str:
     """The report's sentence, with the section it is in and a link to the report."""
     if pd.isna(row["report_quote"]):
         return '<span class="btc-ledger__none">The report prints no figure for this.</span>'
-    ref = str(row["source_ref"]).split(";")[0]
-    where = ref.removeprefix("report: ") if ref.startswith("report: ") else ""
+    where = ledger_module.report_place(str(row["source_ref"]))
     return (
         f"<q>{escape(str(row['report_quote']))}</q>"
         f'<span class="btc-ledger__source">{escape(where)}, in <a href="{escape(identity().report.url)}">the report</a></span>'

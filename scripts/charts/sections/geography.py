@@ -14,7 +14,7 @@ from scripts.charts.context import ChartContext
 from scripts.charts.describe import from_ledger
 from scripts.charts.registry import chart
 
-GEOGRAPHY = "geography section (its heading is missing from the source text)"
+GEOGRAPHY = "geography section"  # its heading is not in the text available to us (Methods)
 
 # Places whose incident count the ledger knows, in the order they are drawn (largest first,
 # so the small circles stay on top): place_id → finding.
@@ -23,7 +23,7 @@ _PLACE_FINDINGS = (
     ("charleroi", "Charleroi", "charleroi-incidents"),
     ("antwerp", "Antwerp", "antwerp-incidents"),
 )
-ELSEWHERE = "Elsewhere / not broken down in the surviving text"
+ELSEWHERE = "Elsewhere, or place not in the text available to us"
 
 # Belgian Lambert 72 (EPSG:31370) is a conic conformal projection with these standard
 # parallels (49°50′, 51°10′ N) and central meridian (4°22′03″ E): Belgium's own map shape.
@@ -106,10 +106,10 @@ _LABEL_LINES = (
         "Map of Belgium's three regions — Flanders, Wallonia and the Brussels-Capital Region (the enclave under "
         "the Brussels circle) — "
         "with circles whose area is proportional to the number of incidents where the report gives it: Charleroi {charleroi-incidents}, Antwerp "
-        "{antwerp-incidents}, and Brussels {brussels-incidents}, a derived figure (the report's Figure 2 values "
-        "are missing; it is back-computed from the printed {brussels-charleroi-share} share of Brussels and "
-        "Charleroi together). The other {elsewhere-incidents} incidents are not broken down by place in the "
-        "surviving text."
+        "{antwerp-incidents}, and Brussels {brussels-incidents}, a derived figure (Figure 2's values are not in "
+        "the text available to us; it is back-computed from the printed {brussels-charleroi-share} share of Brussels and "
+        "Charleroi together). The text available to us does not break the other {elsewhere-incidents} "
+        "incidents down by place."
     ),
 )
 def regions_map(ctx: ChartContext):
@@ -188,7 +188,7 @@ def regions_map(ctx: ChartContext):
         .project(**_LAMBERT_72)
         .properties(width="container", height=_MAP_HEIGHT, title=c.bottom_note(
             "Circle area is proportional to the number of incidents. Dashed violet circle: derived (our "
-            "back-computation; the report's Figure 2 values are missing from the source text). The enclave "
+            "back-computation; Figure 2's values are not in the text available to us). The enclave "
             "under the Brussels circle: the Brussels-Capital Region."
         ))
     )
@@ -198,13 +198,13 @@ def regions_map(ctx: ChartContext):
 @chart(
     id="geography-incidents-by-place",
     section="geography",
-    title="By our back-computation from the report's figures, most incidents whose place is known happened in Brussels",
+    title="By our back-computation from the report's figures, more than half of all incidents happened in Brussels",
     subtitle="Incidents in the report's dataset, by place",
     source=c.report_source("Key Findings", f"{GEOGRAPHY}", "Conclusion"),
     description=from_ledger(
         "Incidents by place, of {incidents-total} in all: Brussels {brussels-incidents} (derived from the printed "
         "{brussels-charleroi-share} share of Brussels and Charleroi together), Charleroi {charleroi-incidents}, "
-        "Antwerp {antwerp-incidents}, and {elsewhere-incidents} elsewhere or not broken down in the surviving text."
+        "Antwerp {antwerp-incidents}, and {elsewhere-incidents} elsewhere or whose place is not in the text available to us."
     ),
 )
 def incidents_by_place(ctx: ChartContext):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import altair as alt
 
 from scripts.charts import _common as c
@@ -11,10 +9,10 @@ from scripts.charts.context import ChartContext, format_value
 from scripts.charts.describe import from_ledger, list_phrase
 from scripts.charts.registry import chart
 
-NATIONALITIES = "nationalities section (its heading is missing from the source text)"
+NATIONALITIES = "nationalities section"  # its heading is not in the text available to us (Methods)
 
 _UNKNOWN = "unknown"
-_OTHER_CITIZENS = "Citizens of other countries"
+_OTHER_CITIZENS = "Not Belgian citizens"
 
 
 def _other_countries(ctx: ChartContext) -> list[str]:
@@ -33,9 +31,10 @@ def _other_countries(ctx: ChartContext) -> list[str]:
     description=lambda ctx: (
         f"Of the {ctx.fmt('individuals-total')} individuals in the dataset, {ctx.fmt('citizenship-known')} have a "
         f"known citizenship: {ctx.fmt('belgian-citizens')} ({ctx.fmt('belgian-citizen-share')}) were Belgian "
-        f"citizens and {ctx.fmt('non-belgian-citizens')} (derived) citizens of {ctx.fmt('other-nationalities')} "
-        f"other countries — {list_phrase(_other_countries(ctx))}. The report gives no count for any one of "
-        f"those countries."
+        f"citizens and {ctx.fmt('non-belgian-citizens')} (derived) were not. The report lists "
+        f"{ctx.fmt('other-nationalities')} other countries of citizenship — {list_phrase(_other_countries(ctx))} — "
+        f"which may include the second citizenship of the {ctx.fmt('belgian-dual-citizens')} Belgian dual citizens "
+        f"(footnote 24); it gives no count for any one of them."
     ),
 )
 def citizenship(ctx: ChartContext):
@@ -53,15 +52,12 @@ def citizenship(ctx: ChartContext):
         row["role"] = c.role_for(row, role)
     data = c.frame([total, belgian, other])
 
-    others_name = f"Citizens of {ctx.fmt('other-nationalities')} other countries"
     figure = c.labelled_bars(
         data,
         category="group",
         title=f"Individuals with known citizenship ({ctx.fmt('citizenship-known')} of {ctx.fmt('individuals-total')})",
         whole=ctx.value("citizenship-known"),
         label=f"({c.FINDING_LABEL}) + (datum.share_display ? ' (' + datum.share_display + ')' : '')",
-        # "Citizens of 11 other countries": the count is the ledger's, written by the spec.
-        category_label=f"datum.group === {json.dumps(_OTHER_CITIZENS)} ? {json.dumps(others_name)} : datum.group",
         tooltip=[
             alt.Tooltip("group:N", title="Group"),
             alt.Tooltip("value:Q", title="Individuals"),
@@ -70,11 +66,22 @@ def citizenship(ctx: ChartContext):
         ],
     ).properties(
         title=c.bottom_note(
-            f"The {ctx.fmt('other-nationalities')} other countries: {list_phrase(others)}. The report gives no "
+            f"The report lists {ctx.fmt('other-nationalities')} other countries of citizenship: {list_phrase(others)}; "
+            f"they may include the second citizenship of Belgian dual citizens (footnote 24). The report gives no "
             f"count for any one of them. Grey: the whole; pale, dashed violet: derived (our computation)."
         ),
     )
     return figure, data
+
+
+# The context the editorial guide's Sensitivity rule asks for beside any Moroccan link: the
+# report's comparison with the Belgian-Turkish community and its finding of no operational links.
+MOROCCAN_CONTEXT = (
+    "The report adds that people of Belgian-Turkish heritage, from a community “only slightly smaller than the "
+    "Belgian-Moroccan”, are “completely absent in our dataset”, and that “we haven’t seen evidence yet of real "
+    "operational links between Belgian networks and Islamic State cells on Moroccan soil.”"
+)
+PRINTED_SHARE = "moroccan-linked-share"  # the ledger finding that checks the report's printed share
 
 
 def _printed_share(ctx: ChartContext) -> str:
@@ -92,23 +99,34 @@ def _printed_share(ctx: ChartContext) -> str:
         f"roots there, according to the report; {ctx.fmt('moroccan-linked-belgian-citizens')} of them were Belgian "
         f"citizens. The report prints this as {_printed_share(ctx)} “of the total” without saying of which total; "
         f"{ctx.fmt('moroccan-linked')} of all {ctx.fmt('individuals-total')} individuals is "
-        f"{ctx.fmt('moroccan-linked-share')} (our computation)."
+        f"{ctx.fmt('moroccan-linked-share')} (our computation). " + MOROCCAN_CONTEXT
     ),
 )
 def moroccan_links(ctx: ChartContext):
     everyone = ctx.value("individuals-total")
-    printed = float(ctx.finding("moroccan-linked-share")["reported_value"])
+    checked = ctx.finding(PRINTED_SHARE)
     linked = c.finding(ctx, "moroccan-linked", group="All with a Moroccan link", role="reported")
     belgian = c.finding(ctx, "moroccan-linked-belgian-citizens", group="Of whom Belgian citizens", role="reported")
-    computed = c.finding(ctx, "moroccan-linked-share", group="The share as printed in the report (of what, unsaid)",
-                         role="report-figure")
     for row in (linked, belgian):
         row["of"] = everyone
         row["share_of_all"] = round(row["value"] / everyone, 6)
-    linked["share_display"] = ctx.fmt("moroccan-linked-share")
-    computed["share_of_all"] = round(printed, 6)
-    computed["reported_value"] = printed
-    data = c.frame([linked, belgian, computed])
+    # Our share (38 of 135) is written on the count it is a share of, and linked to its finding.
+    linked["share_of_all"] = ctx.value(PRINTED_SHARE)
+    linked["share_display"] = ctx.fmt(PRINTED_SHARE)
+    linked["share_finding_id"] = PRINTED_SHARE
+    # The report's own figure, as it prints it (claims.csv); the finding that checks it says mismatch.
+    claim = c.table_row(ctx, "claims", ("claim_id",), PRINTED_SHARE)
+    printed = {
+        "group": "The share as printed in the report (of what, unsaid)",
+        "role": "report-figure",
+        "share_of_all": float(claim["reported_value"]),
+        "reported_value": float(claim["reported_value"]),
+        "unit": "share",
+        "status": str(checked["status"]),
+        "checked_by": PRINTED_SHARE,
+        **c.from_table("claims", claim, ("claim_id",), "reported_value"),
+    }
+    data = c.frame([linked, belgian, printed])
     # "38 of 135 = 28%" for a count, "33% (mismatch)" for the printed share.
     label = (
         "isValid(datum.of) ? datum.display + ' of ' + format(datum.of, ',')"
@@ -130,7 +148,7 @@ def moroccan_links(ctx: ChartContext):
             alt.Tooltip("status:N", title="Ledger status"),
         ],
     )
-    printed_row = alt.FieldEqualPredicate(field="finding_id", equal="moroccan-linked-share")
+    printed_row = alt.FieldEqualPredicate(field="checked_by", equal=PRINTED_SHARE)
     counted = base.transform_filter({"not": printed_row}).mark_bar(size=c.BAR_SIZE, color=c.REPORTED)
     # Hollow: a printed figure, not a count the chart can draw from the data.
     as_printed = base.transform_filter(printed_row).mark_bar(
@@ -152,7 +170,8 @@ def moroccan_links(ctx: ChartContext):
     return figure, data
 
 
-_BIRTHPLACE_FINDINGS = {"Belgium": "born-in-belgium", "unknown": "birthplace-unknown"}
+_BIRTHPLACE_FINDINGS = {"Belgium": "born-in-belgium", "Morocco": "born-in-morocco", "Lebanon": "born-in-lebanon",
+                        "unknown": "birthplace-unknown"}
 
 
 @chart(
@@ -165,7 +184,8 @@ _BIRTHPLACE_FINDINGS = {"Belgium": "born-in-belgium", "unknown": "birthplace-unk
         f"Of the {ctx.fmt('belgian-citizens')} Belgian citizens in the dataset, {ctx.fmt('born-in-belgium')} "
         f"({ctx.fmt('born-in-belgium-share')}) were born in Belgium"
         + "".join(
-            f", {int(row['individuals'])} in {row['birthplace']}"
+            f", {ctx.fmt(_BIRTHPLACE_FINDINGS[row['birthplace']]) if row['birthplace'] in _BIRTHPLACE_FINDINGS else int(row['individuals'])}"
+            f" in {row['birthplace']}"
             for _, row in ctx.table("belgian_birthplaces").iterrows()
             if row["birthplace"] not in ("Belgium", _UNKNOWN)
         )
@@ -218,12 +238,12 @@ _ATTRIBUTES = {
 @chart(
     id="nationalities-data-coverage",
     section="nationalities",
-    title="For many individuals, the report's dataset has no citizenship, heritage or birthplace",
+    title="For many individuals, the report's dataset lacks at least one of citizenship, heritage and birthplace",
     subtitle="Individuals in the report's dataset for whom each attribute is known",
     source=c.report_source(NATIONALITIES),
     description=from_ledger(
         "Of the {individuals-total} individuals in the dataset, citizenship is known for {citizenship-known} "
-        "({citizenship-coverage-share}), heritage for {heritage-known}, place of birth for {birthplace-known}, "
+        "({citizenship-coverage-share}, our computation), heritage for {heritage-known}, place of birth for {birthplace-known}, "
         "and all three for only {all-three-attributes-known}."
     ),
 )

@@ -58,6 +58,20 @@ def _double_link_phrase(ctx: ChartContext) -> str:
     return "; ".join(pairs)
 
 
+def _asterisk_note(ctx: ChartContext, network_id: str) -> str:
+    """What Table 1's asterisk on a network means, from its note: "an arrest action counted here
+    was also tied to the Brussels cell"."""
+    names = dict(zip(ctx.table("networks")["network_id"], ctx.table("networks")["name"]))
+    shared = []
+    for _, row in ctx.table("network_double_links").iterrows():
+        if network_id in (row["network_a"], row["network_b"]):
+            other = row["network_b"] if row["network_a"] == network_id else row["network_a"]
+            count = int(row["arrest_actions"])
+            what = "an arrest action counted here was" if count == 1 else f"{count} arrest actions counted here were"
+            shared.append(f"{what} also tied to the {names[other]}")
+    return "* Counted twice: " + "; ".join(shared) if shared else ""
+
+
 @chart(
     id="networks-table-1",
     section="networks",
@@ -77,14 +91,16 @@ def _double_link_phrase(ctx: ChartContext) -> str:
 def table_1(ctx: ChartContext):
     rows = []
     for _, network in _networks(ctx).iterrows():
-        rows.append(
-            {
-                "network": f"{network['name']}{'*' if network['table_asterisk'] else ''}",
-                "group": WHOLE if network["part_of_whole"] else OTHER_NETWORK,
-                "role": "highlight" if network["part_of_whole"] else "neutral",
-                **c.from_table("networks", network, ("network_id",), "arrest_action_links"),
-            }
-        )
+        network_id = str(network["network_id"])
+        columns = {
+            "network": f"{network['name']}{'*' if network['table_asterisk'] else ''}",
+            "group": WHOLE if network["part_of_whole"] else OTHER_NETWORK,
+            "note": _asterisk_note(ctx, network_id) if network["table_asterisk"] else "",
+            "role": "highlight" if network["part_of_whole"] else "neutral",
+        }
+        # Each line of Table 1 is a ledger finding (the report prints each count).
+        rows.append({**c.finding(ctx, f"table-1-links-{network_id}", **columns),
+                     **c.from_table("networks", network, ("network_id",), "arrest_action_links")})
     data = c.frame(rows)
     largest = int(data["value"].max())
     # Headroom past the longest bar, so no bar fills the frame and its label stays inside.
@@ -269,6 +285,7 @@ def diagram(ctx: ChartContext):
         radius = round(math.sqrt(_MAX_NODE_AREA * links_count / largest / math.pi))
         rows.append(
             {
+                **c.finding(ctx, f"table-1-links-{network['network_id']}"),
                 "element": "network",
                 "name": str(network["name"]),
                 "group": WHOLE if network["part_of_whole"] else OTHER_NETWORK,
@@ -381,14 +398,14 @@ def _overlap_phrase(ctx: ChartContext, capital: bool = False) -> str:
 @chart(
     id="networks-local-vs-deployed",
     section="networks",
-    title="In the report's data, most linked arrest actions with enough detail ran through a local cell, not an operative sent from Syria or Iraq",
+    title="According to the report, most linked arrest actions with enough detail were connected to the group through a local cell; fewer through an operative sent from Syria or Iraq",
     subtitle="Linked arrest actions with enough detail, by the route that tied them to the group",
     source=c.report_source(OPERATIONAL),
     description=from_ledger(
-        "Of the {route-detail-arrest-actions} linked arrest actions with enough detail, {local-cell-arrest-actions} "
-        "({local-cell-share}) were connected to the Islamic State through a local cell and "
-        "{deployed-operative-arrest-actions} ({deployed-operative-share}) to an operative deployed from Syria or "
-        "Iraq, according to the report. The two add up to more than {route-detail-arrest-actions}, so "
+        "According to the report, of the {route-detail-arrest-actions} linked arrest actions with enough detail, "
+        "{local-cell-arrest-actions} ({local-cell-share}) were connected to the Islamic State through a local cell "
+        "and {deployed-operative-arrest-actions} ({reported:deployed-operative-share}; {deployed-operative-share} by "
+        "our count) to an operative deployed from Syria or Iraq. The two add up to more than {route-detail-arrest-actions}, so "
         "{route-overlap-arrest-actions} were counted under both routes, or the report's figures contain a slip "
         "(our inference)."
     ),
@@ -432,7 +449,8 @@ def local_vs_deployed(ctx: ChartContext):
         tooltip=[
             alt.Tooltip("route:N", title="Route"),
             alt.Tooltip("label:N", title="Arrest actions"),
-            alt.Tooltip("share_of_detailed:Q", title=f"Share of {ctx.fmt('route-detail-arrest-actions')}", format=".1%"),
+            alt.Tooltip("share_of_detailed:Q", title=f"Share of {ctx.fmt('route-detail-arrest-actions')} (our computation)",
+                        format=".1%"),
             alt.Tooltip("reading:N", title="Our reading"),
             alt.Tooltip("status:N", title="Ledger status"),
         ],

@@ -17,6 +17,7 @@ _INCIDENT_FINDINGS = {
     ("linked", "arrest_action"): "linked-arrest-actions",
     ("inspired", "arrest_action"): "inspired-arrest-actions",
     ("inspired", "attack"): "inspired-attacks",
+    ("linked", "attack"): "linked-attacks",
 }
 _KIND_TOTALS = {"arrest_action": ("arrest-actions-total", "arrest actions"), "attack": ("attacks-total", "attacks")}
 
@@ -24,7 +25,7 @@ _KIND_TOTALS = {"arrest_action": ("arrest-actions-total", "arrest actions"), "at
 @chart(
     id="overview-linked-vs-inspired",
     section="overview",
-    title="In the report's data, almost every arrest action had some form of direct link to the group; most attacks were by inspired individuals with no proven connection",
+    title="In the report's data, an overwhelming majority of arrest actions had some form of direct link to the group; most attacks were by inspired individuals with no proven connection",
     subtitle="Arrest actions and attacks in the report's dataset, by their connection to the Islamic State in Syria and Iraq",
     source=c.report_source(
         "Key Findings", "Operational Dynamics: Connections to Islamic State/Local Networks"
@@ -34,7 +35,7 @@ _KIND_TOTALS = {"arrest_action": ("arrest-actions-total", "arrest actions"), "at
         "{linked-arrest-actions} ({linked-arrest-action-share}) had some form of direct link to the group in Syria "
         "and Iraq and {inspired-arrest-actions} were coded as inspired. Of the {attacks-total} attacks it counts, "
         "{inspired-attacks} ({inspired-attack-share}) were carried out by inspired individuals who did not have a "
-        "proven connection to the group, and one by attackers directly connected to it. Each bar is a "
+        "proven connection to the group, and {linked-attacks} by attackers directly connected to it. Each bar is a "
         "share of its own kind: of the {arrest-actions-total} arrest actions, or of the {attacks-total} attacks."
     ),
 )

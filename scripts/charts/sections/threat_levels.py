@@ -153,10 +153,9 @@ def _describe_timeline(ctx: ChartContext) -> str:
         f"January 2018: {list_phrase(steps)}. The country was at level {ctx.fmt('threat-level-peak')} for "
         f"{ctx.fmt('level-four-national-days')} days after the Brussels Airport and Maelbeek station bombings; the "
         f"Brussels-Capital Region alone was also at level 4 for a few days in November 2015. Numbered pins mark "
-        f"the {ctx.fmt('attacks-total')} attacks the report counts (coloured by the report's coding; which events "
-        f"the {ctx.fmt('inspired-attacks')} inspired ones are is our identification) and other events that are "
-        f"not among the attacks it counts: "
-        f"{list_phrase(_pin_keys(ctx))}."
+        f"the {ctx.fmt('attacks-total')} attacks the report counts (coloured by the report's coding) and other "
+        f"events that are not among the attacks it counts: {list_phrase(_pin_keys(ctx))}. Which events the "
+        f"{ctx.fmt('inspired-attacks')} inspired attacks are is our identification, {c.IDENTIFICATION_CAVEAT}."
     )
 
 
@@ -258,7 +257,8 @@ def timeline(ctx: ChartContext):
         title=c.bottom_note(
             c.note(
                 "National threat level, a step line on the report's four-point scale (footnote 36; dates from "
-                "public sources); dashed: the Brussels-Capital Region alone. Numbered pins:"
+                "public sources); dashed: the Brussels-Capital Region alone. Which events the inspired attacks "
+                f"are is our identification, {c.IDENTIFICATION_CAVEAT}. Numbered pins:"
             )
             + key
         ),
@@ -269,7 +269,7 @@ def timeline(ctx: ChartContext):
 @chart(
     id="threat-levels-verdicts-2016",
     section="threat_levels",
-    title="According to the Europol figures the report cites, almost every 2016 terrorism verdict in Belgium was a conviction",
+    title="By the Europol figures the report cites, most 2016 terrorism verdicts in Belgium were convictions: the report gives “an acquittal rate of 8%”",
     subtitle="Verdicts in jihadi-linked terrorism cases in Belgium in 2016, by outcome",
     source=c.report_source(f"{CONCLUSION}, footnote 34 (Europol)"),
     description=from_ledger(

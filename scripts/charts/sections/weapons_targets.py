@@ -74,14 +74,15 @@ def _attack_rows(ctx: ChartContext) -> pd.DataFrame:
 def _describe_attacks(ctx: ChartContext) -> str:
     data = _attack_rows(ctx)
     phrases = [
-        f"the {row['attack']} ({row['place']}) on {_day(row['date'])} ({row['connection']}, {_killed(int(row['value']))})"
+        # The one name of each attack already says where it was: no place repeated after it.
+        f"the {row['attack']} on {_day(row['date'])} ({row['connection']}, {_killed(int(row['value']))})"
         for _, row in data.iterrows()
     ]
     return (
         f"Timeline of the {ctx.fmt('attacks-total')} Islamic State–related attacks the report counts in Belgium "
         f"between June 2014 and October 2017: {list_phrase(phrases)}. The report codes one attack as linked and "
         f"{ctx.fmt('inspired-attacks')} as inspired but does not name the inspired ones: which public events they are, and so their "
-        f"dates, is our identification. Circle area is proportional to the victims killed, attackers excluded; a "
+        f"dates, is our identification, {c.IDENTIFICATION_CAVEAT}. Circle area is proportional to the victims killed, attackers excluded; a "
         f"cross marks an attack in which no one was killed. Figures from public sources, as the report gives only "
         f"“{ctx.finding('linked-attack-deaths')['reported_text']}” for the linked attack."
     )
@@ -155,8 +156,8 @@ def attack_timeline(ctx: ChartContext):
         height=c.step_height(len(data), _TIMELINE_STEP, inner=1, outer=0.6),  # a point scale
         title=c.bottom_note(
             "Circle area is proportional to the people killed, attackers excluded (public sources); ✕: no one "
-            "killed. The report names only the linked attack: which events the three inspired ones are, and so "
-            "their dates, is our identification."
+            "killed. The report names only the linked attack: which events the inspired ones are, and so their "
+            f"dates, is our identification, {c.IDENTIFICATION_CAVEAT}."
         ),
     )
     return figure, data
@@ -175,14 +176,15 @@ _MEASURES = {
     id="weapons-targets-data-coverage",
     section="weapons_targets",
     title="According to the report, few incidents provided data on weapons or targets",
-    subtitle="Incidents with data on a weapon or a target, and plots among the arrest actions",
+    subtitle="Incidents with data on a weapon or a target; the plots in the dataset, against its arrest actions (our reading)",
     source=c.report_source(WEAPONS),
     description=from_ledger(
         "According to the report, only {weapon-data-incidents} incidents provided data on a weapon used or "
-        "recovered and {target-data-incidents} on an actual or potential target: {weapon-data-share} and "
-        "{target-data-share} of the {incidents-total} incidents (our sum of its arrest actions and attacks). "
-        "The report counts {plots} plots among its {arrest-actions-total} arrest actions and calls their weapons "
-        "and targets \"not a well-filled category\"."
+        "recovered and {target-data-incidents} on an actual or potential target; by our count, that is "
+        "{weapon-data-share} and {target-data-share} of the {incidents-total} incidents (our sum of its arrest "
+        "actions and attacks). The report speaks of {plots} plots “that feature in our dataset” and calls their "
+        "weapons and targets “not a well-filled category”; we draw the plots against its {arrest-actions-total} "
+        "arrest actions, on our reading that each came to light in one."
     ),
 )
 def data_coverage(ctx: ChartContext):
@@ -223,7 +225,8 @@ def data_coverage(ctx: ChartContext):
     ).properties(
         title=c.bottom_note(
             f"The pale track is each bar's whole: all {ctx.fmt('incidents-total')} incidents (arrest actions and "
-            f"attacks) for weapon and target data; all {ctx.fmt('arrest-actions-total')} arrest actions for plots."
+            f"attacks) for weapon and target data; all {ctx.fmt('arrest-actions-total')} arrest actions for plots "
+            f"(our reading: each plot came to light in an arrest action). The shares are ours."
         ),
     )
     return figure, data
@@ -253,12 +256,13 @@ def _tatp_rows(ctx: ChartContext) -> pd.DataFrame:
             {
                 "event": name,
                 "name_break": name_break,
-                "month": f"{mention['date']}-01",
+                "month": str(mention["date"]),  # the month the report gives; no day is invented
                 "where": _IN_DATASET if in_dataset else _ELSEWHERE,
                 "in_dataset": in_dataset,
                 "report_says": str(mention["connection"]),
-                # Never "linked" outside the dataset: the colour is the dataset's coding.
-                "role": str(mention["connection"]) if in_dataset else "context",
+                # Never "linked" outside the dataset: the colour is the dataset's coding. The attacks
+                # abroad are the report's own mentions, not context we added: "as the report gives it".
+                "role": str(mention["connection"]) if in_dataset else "reported",
                 "label_side": "above" if count % 2 == 0 else "below",
                 "label_align": align,
                 **c.from_table("tatp_mentions", mention, ("event_id",)),
@@ -305,7 +309,7 @@ def tatp(ctx: ChartContext):
             alt.Tooltip("report_says:N", title="The report calls it"),
         ],
     )
-    roles = [role for role in ("linked", "inspired", "context") if role in set(data["role"])]
+    roles = [role for role in ("linked", "inspired", "reported") if role in set(data["role"])]
     colour = alt.Color("role:N", scale=theme.role_scale(roles), legend=theme.role_legend(columns=1))
     in_dataset = base.transform_filter("datum.in_dataset === true").mark_point(
         shape="circle", filled=True, size=200, opacity=1
@@ -338,8 +342,8 @@ def tatp(ctx: ChartContext):
         width="container",
         height=c.step_height(len(rows_order), 150, inner=1, outer=0.45),  # a point scale
         title=c.bottom_note(
-            "Filled: in the report's Belgian dataset. Hollow: outside it (the report calls both attacks "
-            "Islamic State–linked; they are not coded in its data)."
+            "Filled: in the report's Belgian dataset. Hollow: outside it, mentioned by the report (it calls both "
+            "attacks Islamic State–linked; they are not coded in its data)."
         ),
     )
     return figure, data
