@@ -1,13 +1,15 @@
-"""Shared fixtures: an isolated copy of the project's inputs that a test may corrupt."""
+"""Shared fixtures: an isolated copy of the project's inputs that a test may corrupt, and the
+builds that many tests read (made once per test run, whatever the number of workers)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
-from helpers import copy_inputs, copy_project
+from helpers import copy_inputs, copy_project, shared_tree
 
 from scripts.paths import Layout
 
@@ -19,23 +21,25 @@ def project(tmp_path) -> Layout:
 
 
 @pytest.fixture(scope="session")
-def built_ledger(tmp_path_factory) -> Layout:
-    """One ledger build from the committed sources, into a temporary tree."""
+def built_ledger(tmp_path_factory) -> Iterator[Layout]:
+    """One ledger build from the committed sources, into a temporary tree. Read-only: copy it to change it."""
     from scripts.build import build
 
-    layout = copy_inputs(tmp_path_factory.mktemp("ledger"))
-    build(layout, charts=False, site=False)
-    return layout
+    def make(root: Path) -> None:
+        build(copy_inputs(root), charts=False, site=False)
+
+    yield from shared_tree(tmp_path_factory, "ledger", make)
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> Layout:
-    """A full build (ledger, charts, site) of a copy of the working tree."""
+def built_site(tmp_path_factory) -> Iterator[Layout]:
+    """A full build (ledger, charts, site) of a copy of the working tree. Read-only: copy it to change it."""
     from scripts.build import build
 
-    layout = copy_project(tmp_path_factory.mktemp("project") / "tree")
-    build(layout)
-    return layout
+    def make(root: Path) -> None:
+        build(copy_project(root))
+
+    yield from shared_tree(tmp_path_factory, "site", make)
 
 
 # Bad inputs tried, and what became of them ------------------------------------------------------
