@@ -81,3 +81,39 @@ def pytest_terminal_summary(terminalreporter) -> None:
         + ", ".join(f"{label}: {counts[outcome]}" for outcome, label in OUTCOMES.items())
         + ")"
     )
+
+
+# Sharing the work between the workers -----------------------------------------------------------
+#
+# pytest.ini runs `--dist loadgroup --no-loadscope-reorder`: each test goes to its group's worker,
+# and groups are handed out in the order they are collected. Every module is a group of its own,
+# so a module's fixtures are made on one worker (as with --dist loadfile). The slowest modules
+# are collected first, so that the run does not end with one worker busy on a long module and
+# the other idle; the slowest are also cut into parts (every n-th test) that can run side by
+# side, their module fixtures being cheap or shared (helpers.shared_tree). Other modules follow
+# in file order. The figures are only a guide: a module missing here still runs.
+SLOWEST_FIRST = {  # module: parts
+    "test_browser.py": 3,
+    "test_inputs.py": 2,
+    "test_interrupted_build.py": 2,
+    "test_hostile.py": 1,
+    "test_charts.py": 1,
+    "test_site.py": 1,
+    "test_deploy.py": 1,
+    "test_reproducible.py": 1,
+}
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: position for position, name in enumerate(SLOWEST_FIRST)}
+    seen: dict[str, int] = {}
+    keyed = []
+    for position, item in enumerate(items):
+        module = item.path.name
+        parts = SLOWEST_FIRST.get(module, 1)
+        part = seen.setdefault(module, 0) % parts
+        seen[module] += 1
+        item.add_marker(pytest.mark.xdist_group(item.path.stem + (f"-part{part + 1}" if parts > 1 else "")))
+        keyed.append((rank.get(module, len(rank)), part, position, item))
+    items[:] = [item for *_, item in sorted(keyed, key=lambda key: key[:3])]

@@ -9,8 +9,10 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
-from helpers import tree_digest
+from helpers import shared_tree, tree_digest
 
 import pytest
 
@@ -178,14 +180,22 @@ def make_generation_b(root) -> None:
         path.write_text(path.read_text(encoding="utf-8") + tail, encoding="utf-8")
 
 
+@pytest.fixture(scope="session")
+def generation_b(built_site, tmp_path_factory) -> Iterator[Layout]:
+    """An uninterrupted build of the change, made once for the run (read-only)."""
+
+    def make(root: Path) -> None:
+        shutil.copytree(built_site.root, root, symlinks=True)
+        make_generation_b(root)
+        cli_build(Layout(root))
+
+    yield from shared_tree(tmp_path_factory, "generation-b", make)
+
+
 @pytest.fixture(scope="module")
-def generations(built_site, tmp_path_factory) -> dict[str, dict]:
+def generations(built_site, generation_b) -> dict[str, dict]:
     """The outputs of the previous build (A) and of an uninterrupted build of the change (B)."""
-    layout = Layout(tmp_path_factory.mktemp("generation-b") / "tree")
-    shutil.copytree(built_site.root, layout.root, symlinks=True)
-    make_generation_b(layout.root)
-    cli_build(layout)
-    a, b = digests(built_site), digests(layout)
+    a, b = digests(built_site), digests(generation_b)
     assert all(a[name] != b[name] for name in OUTPUTS), "generation B must differ in every output"
     return {"A": a, "B": b}
 
