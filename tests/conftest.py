@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from xdist.scheduler import LoadScopeScheduling
 
 from helpers import copy_inputs, copy_project, shared_tree
 
@@ -85,13 +86,12 @@ def pytest_terminal_summary(terminalreporter) -> None:
 
 # Sharing the work between the workers -----------------------------------------------------------
 #
-# pytest.ini runs `--dist loadgroup --no-loadscope-reorder`: each test goes to its group's worker,
-# and groups are handed out in the order they are collected. Every module is a group of its own,
-# so a module's fixtures are made on one worker (as with --dist loadfile). The slowest modules
-# are collected first, so that the run does not end with one worker busy on a long module and
-# the other idle; the slowest are also cut into parts (every n-th test) that can run side by
-# side, their module fixtures being cheap or shared (helpers.shared_tree). Other modules follow
-# in file order. The figures are only a guide: a module missing here still runs.
+# Whole modules go to one worker (as with --dist loadfile), so a module's fixtures are made
+# once. The slowest modules are collected first, so that the run does not end with one worker
+# busy on a long module while the other idles (pytest.ini: --no-loadscope-reorder keeps that
+# order), and the slowest are cut into parts (every n-th test) that run side by side, their
+# fixtures being cheap or made once per run (helpers.shared_tree). Other modules follow in file
+# order. A guide, not a list to keep complete: a module missing here runs all the same.
 SLOWEST_FIRST = {  # module: parts
     "test_browser.py": 3,
     "test_inputs.py": 2,
@@ -104,16 +104,30 @@ SLOWEST_FIRST = {  # module: parts
 }
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     rank = {name: position for position, name in enumerate(SLOWEST_FIRST)}
-    seen: dict[str, int] = {}
-    keyed = []
-    for position, item in enumerate(items):
-        module = item.path.name
-        parts = SLOWEST_FIRST.get(module, 1)
-        part = seen.setdefault(module, 0) % parts
-        seen[module] += 1
-        item.add_marker(pytest.mark.xdist_group(item.path.stem + (f"-part{part + 1}" if parts > 1 else "")))
-        keyed.append((rank.get(module, len(rank)), part, position, item))
-    items[:] = [item for *_, item in sorted(keyed, key=lambda key: key[:3])]
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: file order otherwise
+
+
+class ModulePartScheduling(LoadScopeScheduling):
+    """pytest-xdist's scope scheduling, a scope being a module or a part of one (SLOWEST_FIRST).
+
+    (Not --dist loadgroup: pytest-xdist 3.8 marks groups through a node id attribute that
+    pytest 9 no longer reads.)
+    """
+
+    def _split_scope(self, nodeid: str) -> str:
+        if not hasattr(self, "_scopes"):  # from the whole collection, in its order
+            self._scopes: dict[str, str] = {}
+            seen: dict[str, int] = {}
+            for test in self.collection:
+                module = test.split("::", 1)[0]
+                parts = SLOWEST_FIRST.get(module.rsplit("/", 1)[-1], 1)
+                position = seen[module] = seen.get(module, -1) + 1
+                self._scopes[test] = f"{module}, part {position % parts + 1}" if parts > 1 else module
+        return self._scopes[nodeid]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    return ModulePartScheduling(config, log) if config.getvalue("dist") == "loadfile" else None
