@@ -1,13 +1,16 @@
-"""Shared fixtures: an isolated copy of the project's inputs that a test may corrupt."""
+"""Shared fixtures: an isolated copy of the project's inputs that a test may corrupt, and the
+builds that many tests read (made once per test run, whatever the number of workers)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
+from xdist.scheduler import LoadScopeScheduling
 
-from helpers import copy_inputs, copy_project
+from helpers import copy_inputs, copy_project, shared_tree
 
 from scripts.paths import Layout
 
@@ -19,23 +22,25 @@ def project(tmp_path) -> Layout:
 
 
 @pytest.fixture(scope="session")
-def built_ledger(tmp_path_factory) -> Layout:
-    """One ledger build from the committed sources, into a temporary tree."""
+def built_ledger(tmp_path_factory) -> Iterator[Layout]:
+    """One ledger build from the committed sources, into a temporary tree. Read-only: copy it to change it."""
     from scripts.build import build
 
-    layout = copy_inputs(tmp_path_factory.mktemp("ledger"))
-    build(layout, charts=False, site=False)
-    return layout
+    def make(root: Path) -> None:
+        build(copy_inputs(root), charts=False, site=False)
+
+    yield from shared_tree(tmp_path_factory, "ledger", make)
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> Layout:
-    """A full build (ledger, charts, site) of a copy of the working tree."""
+def built_site(tmp_path_factory) -> Iterator[Layout]:
+    """A full build (ledger, charts, site) of a copy of the working tree. Read-only: copy it to change it."""
     from scripts.build import build
 
-    layout = copy_project(tmp_path_factory.mktemp("project") / "tree")
-    build(layout)
-    return layout
+    def make(root: Path) -> None:
+        build(copy_project(root))
+
+    yield from shared_tree(tmp_path_factory, "site", make)
 
 
 # Bad inputs tried, and what became of them ------------------------------------------------------
@@ -77,3 +82,52 @@ def pytest_terminal_summary(terminalreporter) -> None:
         + ", ".join(f"{label}: {counts[outcome]}" for outcome, label in OUTCOMES.items())
         + ")"
     )
+
+
+# Sharing the work between the workers -----------------------------------------------------------
+#
+# Whole modules go to one worker (as with --dist loadfile), so a module's fixtures are made
+# once. The slowest modules are collected first, so that the run does not end with one worker
+# busy on a long module while the other idles (pytest.ini: --no-loadscope-reorder keeps that
+# order), and the slowest are cut into parts (every n-th test) that run side by side, their
+# fixtures being cheap or made once per run (helpers.shared_tree). Other modules follow in file
+# order. A guide, not a list to keep complete: a module missing here runs all the same.
+SLOWEST_FIRST = {  # module: parts
+    "test_browser.py": 3,
+    "test_inputs.py": 2,
+    "test_interrupted_build.py": 2,
+    "test_hostile.py": 1,
+    "test_charts.py": 1,
+    "test_site.py": 1,
+    "test_deploy.py": 1,
+    "test_reproducible.py": 1,
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: position for position, name in enumerate(SLOWEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: file order otherwise
+
+
+class ModulePartScheduling(LoadScopeScheduling):
+    """pytest-xdist's scope scheduling, a scope being a module or a part of one (SLOWEST_FIRST).
+
+    (Not --dist loadgroup: pytest-xdist 3.8 marks groups through a node id attribute that
+    pytest 9 no longer reads.)
+    """
+
+    def _split_scope(self, nodeid: str) -> str:
+        if not hasattr(self, "_scopes"):  # from the whole collection, in its order
+            self._scopes: dict[str, str] = {}
+            seen: dict[str, int] = {}
+            for test in self.collection:
+                module = test.split("::", 1)[0]
+                parts = SLOWEST_FIRST.get(module.rsplit("/", 1)[-1], 1)
+                position = seen[module] = seen.get(module, -1) + 1
+                self._scopes[test] = f"{module}, part {position % parts + 1}" if parts > 1 else module
+        return self._scopes[nodeid]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    return ModulePartScheduling(config, log) if config.getvalue("dist") == "loadfile" else None

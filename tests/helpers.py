@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import hashlib
 import http.server
 import json
+import os
 import shutil
 import subprocess
 import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from scripts import steps
@@ -46,6 +49,38 @@ def tree_digest(path: Path) -> dict[str, str]:
 def copy_project(dest: Path) -> Layout:
     """The whole working tree minus environments and outputs, sharing the render cache."""
     return copy_working_tree(dest, share_cache=True)
+
+
+# A tree made once for the whole run -----------------------------------------------------------
+
+def shared_tree(tmp_path_factory, name: str, make: Callable[[Path], None]) -> Iterator[Layout]:
+    """A tree made once per test run and shared by every pytest-xdist worker (read-only).
+
+    For a session fixture: ``yield from shared_tree(tmp_path_factory, "name", make)``, where
+    ``make(root)`` writes the tree at ``root``; the fixture yields ``Layout(root)``.
+
+    The first worker to ask makes it in the run's temporary folder, holding a lock; the others
+    wait for the lock and reuse what it made. When a worker's session ends, the tree must be
+    as it was made: a test that changed it would change what other tests see.
+    """
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the run's folder, above each worker's own
+    root, done = base / "shared" / name, base / "shared" / f"{name}.made"
+    root.parent.mkdir(exist_ok=True)
+    with open(base / "shared" / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(root, ignore_errors=True)  # what a failed attempt left
+            make(root)
+            done.write_text(json.dumps(_state(root)), encoding="utf-8")
+    yield Layout(root)
+    assert _state(root) == json.loads(done.read_text(encoding="utf-8")), (
+        f"a test changed the shared {name} tree: copy it (shutil.copytree(..., symlinks=True)) before changing it")
+
+
+def _state(root: Path) -> dict[str, dict[str, str]]:
+    return {name: tree_digest(root / name) for name in ("data", "charts", "site", "docs")}
 
 
 # A browser and a server ------------------------------------------------------------------------

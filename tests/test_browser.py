@@ -98,6 +98,14 @@ def open_page(browser: Browser, url: str, **context_options) -> tuple[Page, Reco
     return page, recorder
 
 
+def settle(page: Page) -> None:
+    """Wait until a freshly loaded page has fetched nothing for half a second (Playwright's
+    network idle) and its main thread has been idle: whatever a page loads unasked, it has asked
+    for by then."""
+    page.wait_for_load_state("networkidle")
+    page.evaluate("() => new Promise((resolve) => requestIdleCallback(() => resolve()))")
+
+
 def wait_for_interactive(page: Page, expected: int) -> None:
     """Reach for the first chart (without scrolling), then wait until every chart is live."""
     if expected:
@@ -112,7 +120,7 @@ def test_the_vega_runtime_loads_only_when_a_reader_reaches_for_a_chart(browser, 
     page, recorder = open_page(browser, site_url + "geography/", viewport={"width": 412, "height": 823})
     fetched = []
     page.on("request", lambda request: fetched.append(request.url))
-    page.wait_for_timeout(3000)  # loaded and idle, but untouched
+    settle(page)  # loaded and idle, but untouched
     fetched += page.evaluate("() => performance.getEntriesByType('resource').map((entry) => entry.name)")
     assert not [url for url in fetched if "vega-runtime" in url or url.endswith(".vg.json")]
     assert page.locator("figure.btc-chart.btc-chart--interactive").count() == 0
@@ -130,7 +138,7 @@ def test_page_weight_before_any_input_is_within_budget(browser, built_site, site
     """What a phone downloads for a page before the reader does anything, gzipped as GitHub
     Pages serves it (the test server does not compress, so files are gzipped here)."""
     page, _ = open_page(browser, site_url + path, viewport={"width": 412, "height": 823}, is_mobile=True, has_touch=True)
-    page.wait_for_timeout(1500)  # idle too: nothing may sneak in after the load event
+    settle(page)  # idle too: nothing may sneak in after the load event
     paths = page.evaluate("() => [location.pathname, ...performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname)]")
     files = [built_site.site / p.lstrip("/") for p in paths]
     files = [f / "index.html" if f.is_dir() else f for f in files]
@@ -239,6 +247,16 @@ def test_static_charts_are_in_the_html_before_any_script(browser, site_url, char
     context.close()
 
 
+def hover_points(figure) -> Iterator[tuple[float, float]]:
+    """Where to point at a live chart: marks whose data carries a tooltip first, then any shape."""
+    yield from figure.evaluate(MARK_CENTRES)[:5]
+    marks = figure.locator(".btc-chart__view svg [role='graphics-symbol'], .btc-chart__view svg path, .btc-chart__view svg circle")
+    for j in range(min(marks.count(), 40)):
+        box = marks.nth(j).bounding_box()
+        if box and box["width"] >= 2 and box["height"] >= 2:
+            yield box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
 def test_hovering_a_mark_shows_a_tooltip(browser, site_url, charts_by_page):
     missing = []
     for path, expected in charts_by_page.items():
@@ -249,14 +267,9 @@ def test_hovering_a_mark_shows_a_tooltip(browser, site_url, charts_by_page):
         for i in range(expected):
             figure = page.locator("figure.btc-chart").nth(i)
             figure.scroll_into_view_if_needed()
-            marks = figure.locator(".btc-chart__view svg [role='graphics-symbol'], .btc-chart__view svg path, .btc-chart__view svg circle")
             shown = False
-            for j in range(min(marks.count(), 40)):
-                mark = marks.nth(j)
-                box = mark.bounding_box()
-                if not box or box["width"] < 2 or box["height"] < 2:
-                    continue
-                page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            for x, y in hover_points(figure):
+                page.mouse.move(x, y)
                 try:
                     page.wait_for_selector("#vg-tooltip-element.visible", timeout=400)
                     shown = True

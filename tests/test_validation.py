@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -107,9 +108,10 @@ CASES = [
 
 
 @pytest.fixture
-def previously_built(project: Layout) -> Layout:
-    build(project, charts=False, site=False)
-    return project
+def previously_built(built_ledger: Layout, tmp_path) -> Layout:
+    """A copy of a tree whose ledger was built: the state a maintainer's next edit starts from."""
+    shutil.copytree(built_ledger.root, tmp_path / "tree", symlinks=True)
+    return Layout(tmp_path / "tree")
 
 
 @pytest.mark.parametrize(("name", "corrupt", "fragments"), CASES, ids=[c[0] for c in CASES])
