@@ -96,6 +96,8 @@ SLOWEST_FIRST = {  # module: parts
     "test_browser.py": 3,
     "test_inputs.py": 2,
     "test_interrupted_build.py": 2,
+    "test_versions.py": 1,
+    "test_reuse_specs.py": 1,
     "test_hostile.py": 1,
     "test_charts.py": 1,
     "test_site.py": 1,

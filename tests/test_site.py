@@ -571,3 +571,24 @@ def test_no_environment_variable_or_import_cycle_carries_the_site_step():
                              "print(sorted(name for name in sys.modules if name.startswith('scripts.site')))"],
                             cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert "scripts.site.render" in loaded and "scripts.site.publish" not in loaded
+
+
+def test_an_executed_notebook_does_not_depend_on_how_the_kernel_chunked_its_output():
+    """One print may reach the client as one stream output or as two: both give the same notebook."""
+    import nbformat
+
+    from scripts.site.notebook import _coalesce_streams
+
+    def executed(chunks: list[tuple[str, str]]) -> str:
+        notebook = nbformat.v4.new_notebook()
+        cell = nbformat.v4.new_code_cell("print('38 of 135')")
+        cell.outputs = [nbformat.v4.new_output("stream", name=name, text=text) for name, text in chunks]
+        notebook.cells.append(cell)
+        _coalesce_streams(notebook)
+        return nbformat.writes(notebook)
+
+    whole = executed([("stdout", "38 of 135\n")])
+    assert executed([("stdout", "38 of 135"), ("stdout", "\n")]) == whole
+    assert executed([("stdout", "38 of "), ("stdout", "135\n")]) == whole
+    # Different streams stay apart.
+    assert executed([("stdout", "38 of 135\n"), ("stderr", "warning\n")]) != whole

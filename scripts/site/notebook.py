@@ -71,12 +71,32 @@ def execute(layout: Layout, ledger: Path, out: Path, workdir: Path | None = None
         except CellExecutionError as err:
             message = str(err).strip().splitlines()[-1]
             raise NotebookError(f"docs/{NOTEBOOK} failed: {message}") from err
+        _coalesce_streams(notebook)
         nbformat.write(notebook, path)
 
     cached = cache.entry(layout.cache / "notebooks", f"{inputs_key(layout, ledger)}.ipynb", run)
     out.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(cached, out)
     return out
+
+
+def _coalesce_streams(notebook) -> None:
+    """Join each cell's consecutive stdout (or stderr) outputs into one.
+
+    The kernel sends printed text in chunks as it flushes, so one print may arrive as one output
+    or as two, depending on timing: joined, the executed notebook is the same on every run.
+    """
+    for cell in notebook.cells:
+        merged = []
+        for output in cell.get("outputs", []):
+            previous = merged[-1] if merged else None
+            if (output.get("output_type") == "stream" and previous is not None
+                    and previous.get("output_type") == "stream" and previous.get("name") == output.get("name")):
+                previous["text"] = "".join(previous["text"]) + "".join(output["text"])
+            else:
+                merged.append(output)
+        if "outputs" in cell:
+            cell["outputs"] = merged
 
 
 class BackgroundRun:
