@@ -581,7 +581,7 @@ def test_an_executed_notebook_does_not_depend_on_how_the_kernel_chunked_its_outp
 
     def executed(chunks: list[tuple[str, str]]) -> str:
         notebook = nbformat.v4.new_notebook()
-        cell = nbformat.v4.new_code_cell("print('38 of 135')")
+        cell = nbformat.v4.new_code_cell("print('38 of 135')", id="printed")
         cell.outputs = [nbformat.v4.new_output("stream", name=name, text=text) for name, text in chunks]
         notebook.cells.append(cell)
         _coalesce_streams(notebook)
