@@ -872,7 +872,9 @@ def test_without_the_helper_the_snippet_holds_the_whole_chart_at_common_widths(b
             frame.element_handle().content_frame().wait_for_load_state("load")
         problems = []
         for width in EMBED_WIDTHS:
-            page.set_viewport_size({"width": width, "height": 900})
+            # Tall enough to show every iframe: Chromium stops laying out cross-origin frames that
+            # are off screen, so their pictures would not follow the new width.
+            page.set_viewport_size({"width": width, "height": 20000})
             states = wait_until_settled(page, fitted=False)
             for chart_id, s in zip(snippets, states):
                 if s["content"] > s["height"] or s["content"] > s["viewport"]:
