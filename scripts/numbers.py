@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
+
+# Days and months as the data writes them (ISO 8601): a month the source gives without a day
+# stays a month, never the first of it.
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+ISO_MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
 
 SHARE_UNITS = frozenset({"share", "proportion", "fraction"})  # value in [0, 1]
 PERCENT_UNITS = frozenset({"percent", "pct", "%"})  # value already in [0, 100]

@@ -22,6 +22,8 @@ import re
 import zipfile
 from collections.abc import Sequence
 
+from scripts.numbers import ISO_DAY
+
 DATA_SHEET = "Data"
 ABOUT_SHEET = "About"
 DATE_FORMAT = "yyyy-mm-dd"  # ISO: read the same way in every locale
@@ -32,7 +34,6 @@ NO_DATE = dt.date(1980, 1, 1)  # the earliest day a zip entry can carry: for a v
 
 INTEGER = re.compile(r"-?(0|[1-9][0-9]*)")
 NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
-DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 BOOLEANS = {"true": True, "false": False, "True": True, "False": False}
 
 
@@ -58,7 +59,7 @@ def column_types(header: Sequence[str], rows: Sequence[Sequence[str]], fields: S
             types.append("number")
         elif all(value in BOOLEANS for value in values):
             types.append("boolean")
-        elif all(DAY.fullmatch(value) and _is_day(value) for value in values):
+        elif all(ISO_DAY.fullmatch(value) and _is_day(value) for value in values):
             types.append("date")
         else:
             types.append("string")

@@ -204,10 +204,6 @@ def lines_expr(field: str, break_field: str, *more: str) -> str:
     return f"{b} > 0 ? [substring({f}, 0, {b}), substring({f}, {b} + 1){tail}] : [{f}{tail}]"
 
 
-def derived_label(text: str, derived: bool) -> str:
-    return f"{text} (derived)" if derived else text
-
-
 def note(text: str, width: int = NOTE_CHARS) -> list[str]:
     """A note wrapped into lines that fit a 320 px wide chart."""
     return textwrap.wrap(" ".join(text.split()), width=width)

@@ -10,13 +10,13 @@ the same rows, and a reuser of the data may drop them.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
 import pandas as pd
 
+from scripts.numbers import ISO_DAY, ISO_MONTH
 from scripts.paths import ROOT
 
 LAYOUT = "Layout, not data: "
@@ -145,10 +145,6 @@ def table_schema(chart_id: str, frame: pd.DataFrame,
             field["unit"] = unit
         fields.append(field)
     return {"fields": fields, "missingValues": [""]}
-
-
-ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-ISO_MONTH = re.compile(r"\d{4}-\d{2}")  # a month the source gives without a day: never invent one
 
 
 def _type_of(series: pd.Series) -> dict[str, Any]:

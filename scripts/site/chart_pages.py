@@ -12,7 +12,6 @@ import json
 from html import escape
 from pathlib import Path
 
-import pandas as pd
 
 from scripts import project
 from scripts.errors import BuildError
@@ -146,12 +145,6 @@ def _citations(state: render.SiteState, chart_id: str) -> str:
             f'<div class="btc-chart-page__citations" data-search-exclude>{blocks}</div>')
 
 
-def drawn_findings(state: render.SiteState, chart_id: str) -> tuple[list[str], list[str]]:
-    """(finding ids, data tables) the chart's rows are drawn from, in the order of its CSV."""
-    findings, tables, _ = _drawn(state, chart_id)
-    return findings, tables
-
-
 def _drawn(state: render.SiteState, chart_id: str) -> tuple[list[str], list[str], bool]:
     """Finding ids, data tables, and whether some row is drawn from a table with no finding."""
     path = state.charts_dir / state.chart_file(chart_id, "csv")
@@ -174,20 +167,8 @@ def _findings(state: render.SiteState, chart_id: str, base: str) -> str:
     if finding_ids:
         rows = []
         for finding_id in finding_ids:
-            row = state.row(finding_id)
-            printed = "" if pd.isna(row["reported_text"]) else escape(str(row["reported_text"]))
-            rows.append(
-                f'<tr data-finding="{escape(finding_id)}">'
-                + render._cell("Finding", f'<a href="{escape(project.ledger_row_url(base, finding_id))}">'
-                               f'{escape(row["statement"])}</a>'
-                               f'<span class="btc-ledger__explanation">{escape(str(row["explanation"]))}</span>')
-                + render._cell("Ours", escape(render.format_row(row)), "btc-ledger__figure")
-                + render._cell("Report prints", printed or "—", "btc-ledger__figure")
-                + render._cell("The report's words", render._report_words(row))
-                + render._cell("Status", f'<span class="btc-status btc-status--{row["status"]}">'
-                               f'{escape(render.STATUSES[row["status"]])}</span>')
-                + "</tr>"
-            )
+            cells = render.finding_cells(finding_id, state.row(finding_id), base, words=True)
+            rows.append(f'<tr data-finding="{escape(finding_id)}">{cells}</tr>')
         head = "".join(f'<th scope="col">{name}</th>'
                        for name in ("Finding", "Ours", "Report prints", "The report's words", "Status"))
         caption = "Ledger rows this chart draws"

@@ -20,7 +20,7 @@ import pandas as pd
 
 from scripts import ledger as ledger_module
 from scripts import project
-from scripts.numbers import in_words
+from scripts.numbers import ISO_DAY, ISO_MONTH, in_words
 from scripts.paths import ROOT
 from scripts.project import Chart, identity
 from scripts.site import manifest
@@ -395,10 +395,6 @@ def _data_columns(chart_id: str, header: list[str]) -> dict[str, str]:
     return {name: name.replace("_", " ").capitalize() for name in header if name not in INTERNAL_COLUMNS}
 
 
-ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-ISO_MONTH = re.compile(r"\d{4}-\d{2}")
-
-
 def _shown_value(state: SiteState, row: dict[str, str], column: str) -> str:
     cell = row.get(column) or ""
     if ISO_DAY.fullmatch(cell):  # the CSV keeps ISO days; readers get "22 March 2016"
@@ -544,21 +540,26 @@ def _report_words(row: pd.Series) -> str:
     )
 
 
+def finding_cells(finding_id: str, row: pd.Series, base: str, words: bool = False) -> str:
+    """A finding as cells of a findings table: its statement linked to its ledger row, our figure,
+    the report's, (``words``: the report's own words,) and its status."""
+    printed = "" if pd.isna(row["reported_text"]) else escape(str(row["reported_text"]))
+    return (
+        _cell("Finding", f'<a href="{escape(project.ledger_row_url(base, finding_id))}">{escape(row["statement"])}</a>'
+              f'<span class="btc-ledger__explanation">{escape(str(row["explanation"]))}</span>')
+        + _cell("Ours", escape(format_row(row)), "btc-ledger__figure")
+        + _cell("Report prints", printed or "—", "btc-ledger__figure")
+        + (_cell("The report's words", _report_words(row)) if words else "")
+        + _cell("Status", f'<span class="btc-status btc-status--{row["status"]}">{escape(STATUSES[row["status"]])}</span>')
+    )
+
+
 def section_findings(state: SiteState, section: str, base: str = "") -> str:
     """A section page's "all findings in this section": each row links to its row in the ledger."""
     frame = state.ledger[state.ledger["section"] == section]
     rows = []
     for finding_id, row in frame.iterrows():
-        printed = "" if pd.isna(row["reported_text"]) else escape(str(row["reported_text"]))
-        rows.append(
-            "<tr>"
-            + _cell("Finding", f'<a href="{escape(project.ledger_row_url(base, finding_id))}">{escape(row["statement"])}</a>'
-                    f'<span class="btc-ledger__explanation">{escape(str(row["explanation"]))}</span>')
-            + _cell("Ours", escape(format_row(row)), "btc-ledger__figure")
-            + _cell("Report prints", printed or "—", "btc-ledger__figure")
-            + _cell("Status", f'<span class="btc-status btc-status--{row["status"]}">{escape(STATUSES[row["status"]])}</span>')
-            + "</tr>"
-        )
+        rows.append(f"<tr>{finding_cells(finding_id, row, base)}</tr>")
     caption = f"Findings ledger: {project.section(section).title}"
     head = "".join(f'<th scope="col">{name}</th>' for name in ("Finding", "Ours", "Report prints", "Status"))
     colgroup = "".join(f'<col class="btc-col-{name}">' for name in ("finding", "figure", "figure", "status"))
