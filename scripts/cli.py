@@ -6,13 +6,16 @@ import argparse
 import logging
 import os
 import sys
+from pathlib import Path
 
 from scripts.errors import BuildError
 
 TRACEBACK_ENV = "BTC_TRACEBACK"  # set to see the traceback of an internal error
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, root: Path | None = None) -> int:
+    """Run one command; return the exit status. ``root`` is the project to build (the tests pass a
+    copy); by default, the checkout this code lives in."""
     parser = argparse.ArgumentParser(prog="python -m scripts", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build", help="validate data, compute the ledger, draw charts, build the site")
@@ -28,10 +31,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from scripts.paths import ROOT, SITE_URL_ENV, Layout, normalize_site_url
 
+        root = ROOT if root is None else root
+
         if args.command == "validate":
             from scripts.validate import validate
 
-            tables = validate(Layout(ROOT).data)
+            tables = validate(Layout(root).data)
             print(f"data package valid: {len(tables)} tables")
             return 0
         from scripts.build import Timings, build as run_build
@@ -45,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
                 raise BuildError(f"{SITE_URL_ENV}: {err}") from None
         _check_source_date_epoch(os.environ.get("SOURCE_DATE_EPOCH", ""))
         timings = Timings()
-        summary = run_build(Layout(ROOT, address=address), charts=not args.no_charts,
+        summary = run_build(Layout(root, address=address), charts=not args.no_charts,
                             site=not (args.no_site or args.no_charts), force=args.force, timings=timings)
     except BuildError as err:
         print(f"build stopped: {err}", file=sys.stderr)

@@ -95,7 +95,10 @@ DEFAULT = Layout(ROOT)
 
 
 # Environments and outputs, which live at the top level only.
-NOT_COPIED = {".git", ".venv", "node_modules", "site", ".cache", ".pytest_cache", "__pycache__", "screenshots"}
+NOT_COPIED = {".git", ".venv", "node_modules", "site", ".cache", ".pytest_cache", ".hypothesis", "__pycache__",
+              "screenshots"}
+# Installed packages and bytecode, wherever they are (the benchmark tools keep their own node_modules).
+NOT_COPIED_ANYWHERE = {"node_modules", "__pycache__"}
 
 
 def copy_working_tree(dest: Path, *, share_cache: bool) -> Layout:
@@ -109,7 +112,7 @@ def copy_working_tree(dest: Path, *, share_cache: bool) -> Layout:
         if Path(directory) == ROOT:
             return [n for n in names if n in NOT_COPIED or n.startswith(".build-staging-") or n == ".build.lock"
                     or n.endswith(".previous")]
-        return [n for n in names if n == "__pycache__"]
+        return [n for n in names if n in NOT_COPIED_ANYWHERE]
 
     shutil.copytree(ROOT, dest, ignore=ignore, dirs_exist_ok=True)
     (dest / "node_modules").symlink_to(ROOT / "node_modules")

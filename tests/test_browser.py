@@ -9,7 +9,6 @@ import gzip
 import json
 import re
 import shutil
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -134,16 +133,34 @@ PAGE_BUDGET = 100 * 1024  # bytes gzip before the reader interacts (issue: perfo
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_page_weight_before_any_input_is_within_budget(browser, built_site, site_url, path):
-    """What a phone downloads for a page before the reader does anything, gzipped as GitHub
-    Pages serves it (the test server does not compress, so files are gzipped here)."""
+def test_on_phones_each_page_is_light_shows_a_chart_early_and_never_scrolls_sideways(browser, built_site, site_url,
+                                                                                      charts_by_page, path):
+    """One phone visit per page, from the widest phone to the narrowest."""
     page, _ = open_page(browser, site_url + path, viewport={"width": 412, "height": 823}, is_mobile=True, has_touch=True)
+    # What a phone downloads before the reader does anything, gzipped as GitHub Pages serves it
+    # (the test server does not compress, so files are gzipped here).
     settle(page)  # idle too: nothing may sneak in after the load event
     paths = page.evaluate("() => [location.pathname, ...performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname)]")
     files = [built_site.site / p.lstrip("/") for p in paths]
     files = [f / "index.html" if f.is_dir() else f for f in files]
     weight = sum(len(gzip.compress(f.read_bytes(), mtime=0)) for f in files)
     assert weight <= PAGE_BUDGET, f"{path or '/'}: {weight / 1024:.1f} KiB over {len(files)} requests: {paths}"
+
+    # A story page shows its first chart within two screens of a common phone.
+    page.set_viewport_size(PHONE["viewport"])
+    if path in STORY_PAGES:
+        top = page.locator("figure.btc-chart").first.evaluate("el => el.getBoundingClientRect().top + window.scrollY")
+        assert top < 2 * PHONE["viewport"]["height"], f"{path or 'home'}: the first chart starts {top:.0f} px down"
+
+    # At 360 px nothing scrolls sideways, and the live charts use the narrow layout, drawn for
+    # this width rather than scaled down.
+    page.set_viewport_size({"width": 360, "height": 740})
+    wait_for_interactive(page, charts_by_page[path])
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    widths = page.locator("figure.btc-chart .btc-chart__view svg").evaluate_all("els => els.map(e => e.getAttribute('width'))")
+    assert all(float(width) <= 360 for width in widths), widths
+    for box in page.locator("figure.btc-chart .btc-chart__frame").evaluate_all("els => els.map(e => e.getBoundingClientRect().right)"):
+        assert box <= 360
     page.context.close()
 
 
@@ -183,8 +200,13 @@ def test_search_highlights_terms_on_arrival_from_a_result(browser, site_url):
     page.context.close()
 
 
+# Words that ask for a pointer: phones and keyboards cannot hover.
+HOVER_WORDS = re.compile(r"(?i)\b(?:hover|mouse ?over|point at)")
+
+
 @pytest.mark.parametrize("path", PAGES)
-def test_page_loads_cleanly_and_charts_upgrade_in_place(browser, site_url, charts_by_page, path):
+def test_page_loads_cleanly_upgrades_in_place_and_passes_axe_light_and_dark(browser, site_url, charts_by_page, path):
+    """One desktop visit per page: what it must do as it loads, then axe in both colour schemes."""
     page, recorder = open_page(browser, site_url + path, viewport={"width": 1280, "height": 900})
     figures = page.locator("figure.btc-chart")
     before = [figures.nth(i).locator(".btc-chart__frame").bounding_box() for i in range(figures.count())]
@@ -204,7 +226,42 @@ def test_page_loads_cleanly_and_charts_upgrade_in_place(browser, site_url, chart
     assert recorder.errors == [], recorder.errors
     assert recorder.failed == [], recorder.failed
     assert recorder.foreign == [], recorder.foreign
+    # Instructions are worded for every device.
+    text = page.evaluate("document.body.innerText")
+    assert not [text[max(0, m.start() - 40): m.end() + 40] for m in HOVER_WORDS.finditer(text)]
+    # Pointing at a mark of each live chart shows its tooltip.
+    missing = [figure.get_attribute("data-chart") for figure in figures.all() if not shows_a_tooltip(page, figure)]
+    assert not missing, f"no tooltip on: {missing}"
+    page.mouse.move(1279, 450)  # off the content column: the tooltip goes
+    page.wait_for_selector("#vg-tooltip-element.visible", state="detached")
+
+    # axe, evaluated as the test's own script (the page's Content-Security-Policy stays on).
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    problems = {"default": axe_violations(page)}
+    page.locator("label[for='__palette_1']").first.click()
+    page.wait_for_function("() => document.body.getAttribute('data-md-color-scheme') === 'slate'")
+    # Every live chart repainted on the slate background before the dark scheme is checked.
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.btc-chart__view svg')].every("
+        "svg => svg.style.backgroundColor === 'rgb(30, 33, 41)')", timeout=10_000)
+    # The toggle's tooltip fades in; axe would measure its contrast mid-fade.
+    page.wait_for_function("() => document.getAnimations().every((a) => a.playState !== 'running')")
+    # The switch changes colours only (the page keeps its DOM, the charts repaint), so in the
+    # dark scheme axe runs the rules that read colours; every other rule just passed on this DOM.
+    problems["slate"] = axe_violations(page, rules=COLOUR_RULES)
+    assert problems == {"default": [], "slate": []}, json.dumps(problems, indent=1)
+    assert recorder.errors == [], recorder.errors
     page.context.close()
+
+
+# axe's rules in its colour category that run by default (color-contrast-enhanced is AAA).
+COLOUR_RULES = ("color-contrast", "link-in-text-block")
+
+
+def axe_violations(page: Page, rules: tuple[str, ...] = ()) -> list[str]:
+    only = f", runOnly: {{type: 'rule', values: {json.dumps(list(rules))}}}" if rules else ""
+    result = page.evaluate(f"axe.run(document, {{resultTypes: ['violations']{only}}})")
+    return [f"{v['id']}: {v['help']} ({len(v['nodes'])}× e.g. {v['nodes'][0]['target']})" for v in result["violations"]]
 
 
 @pytest.mark.parametrize("path", ["", "about/"])
@@ -257,29 +314,17 @@ def hover_points(figure) -> Iterator[tuple[float, float]]:
             yield box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
 
 
-def test_hovering_a_mark_shows_a_tooltip(browser, site_url, charts_by_page):
-    missing = []
-    for path, expected in charts_by_page.items():
-        if not expected:
+def shows_a_tooltip(page: Page, figure) -> bool:
+    """Point at a live chart's marks until one shows its tooltip."""
+    figure.scroll_into_view_if_needed()
+    for x, y in hover_points(figure):
+        page.mouse.move(x, y)
+        try:
+            page.wait_for_selector("#vg-tooltip-element.visible", timeout=400)
+            return True
+        except Exception:
             continue
-        page, _ = open_page(browser, site_url + path, viewport={"width": 1280, "height": 900})
-        wait_for_interactive(page, expected)
-        for i in range(expected):
-            figure = page.locator("figure.btc-chart").nth(i)
-            figure.scroll_into_view_if_needed()
-            shown = False
-            for x, y in hover_points(figure):
-                page.mouse.move(x, y)
-                try:
-                    page.wait_for_selector("#vg-tooltip-element.visible", timeout=400)
-                    shown = True
-                    break
-                except Exception:
-                    continue
-            if not shown:
-                missing.append(figure.get_attribute("data-chart"))
-        page.context.close()
-    assert not missing, f"no tooltip on: {missing}"
+    return False
 
 
 def test_palette_switch_and_instant_navigation_keep_charts_right(browser, site_url, charts_by_page):
@@ -309,19 +354,6 @@ def test_palette_switch_and_instant_navigation_keep_charts_right(browser, site_u
     page.context.close()
 
 
-@pytest.mark.parametrize("path", PAGES)
-def test_phone_width_has_no_horizontal_scroll(browser, site_url, charts_by_page, path):
-    page, _ = open_page(browser, site_url + path, viewport={"width": 360, "height": 740}, is_mobile=True, device_scale_factor=2)
-    wait_for_interactive(page, charts_by_page[path])
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    # The live charts use the narrow layout, drawn for this width rather than scaled down.
-    widths = page.locator("figure.btc-chart .btc-chart__view svg").evaluate_all("els => els.map(e => e.getAttribute('width'))")
-    assert all(float(width) <= 360 for width in widths), widths
-    for box in page.locator("figure.btc-chart .btc-chart__frame").evaluate_all("els => els.map(e => e.getBoundingClientRect().right)"):
-        assert box <= 360
-    page.context.close()
-
-
 def test_no_text_is_cut_off_at_the_edge_of_a_static_chart(browser, built_site):
     """Every label, legend entry and note lies inside its image, in the phone layout too.
 
@@ -341,27 +373,6 @@ def test_no_text_is_cut_off_at_the_edge_of_a_static_chart(browser, built_site):
             cut[f"{svg.parent.name}/{svg.name}"] = outside
     page.close()
     assert not cut, cut
-
-
-@pytest.mark.parametrize("scheme", ["default", "slate"])
-def test_axe_finds_no_accessibility_violations(browser, site_url, charts_by_page, scheme):
-    problems = {}
-    # axe is injected as a script; bypass_csp lets it run on our CSP-protected pages.
-    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
-    context.add_init_script(f"localStorage.setItem('/.__palette', JSON.stringify({{index: {0 if scheme == 'default' else 1}, color: {{media: '', scheme: '{scheme}', primary: 'indigo', accent: 'indigo'}}}}))")
-    for path in PAGES:
-        page = context.new_page()
-        page.goto(site_url + path)
-        wait_for_interactive(page, charts_by_page[path])
-        assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == scheme
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-        violations = [f"{v['id']}: {v['help']} ({len(v['nodes'])}× e.g. {v['nodes'][0]['target']})" for v in result["violations"]]
-        if violations:
-            problems[path or "/"] = violations
-        page.close()
-    context.close()
-    assert not problems, json.dumps(problems, indent=1)
 
 
 def test_embed_pages_render_inside_an_iframe_on_another_origin(browser, built_site, site_url, tmp_path):
@@ -413,29 +424,6 @@ def palette(context, scheme: str) -> None:
         f"localStorage.setItem('/.__palette', JSON.stringify({{index: {index}, color: {{media: '', "
         f"scheme: '{scheme}', primary: 'indigo', accent: 'indigo'}}}}))"
     )
-
-
-@pytest.mark.parametrize("path", STORY_PAGES)
-def test_the_first_chart_is_within_two_phone_screens(browser, site_url, path):
-    page, _ = open_page(browser, site_url + path, **PHONE)
-    top = page.locator("figure.btc-chart").first.evaluate("el => el.getBoundingClientRect().top + window.scrollY")
-    assert top < 2 * 844, f"{path or 'home'}: the first chart starts {top:.0f} px down"
-    page.context.close()
-
-
-def test_no_page_tells_readers_to_hover(browser, site_url):
-    """Phones and keyboards cannot hover: instructions are worded for every device."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    told = {}
-    for path in PAGES:
-        page.goto(site_url + path)
-        text = page.evaluate("document.body.innerText")
-        found = [text[max(0, m.start() - 40): m.end() + 40] for m in re.finditer(r"(?i)\b(?:hover|mouse ?over|point at)", text)]
-        if found:
-            told[path or "/"] = found
-    context.close()
-    assert not told, told
 
 
 @pytest.mark.parametrize("width, limit", [(1280, 200), (390, 600)])

@@ -1,10 +1,16 @@
-"""Every class of bad input, through the real command line: one message, never a traceback.
+"""Every class of bad input, through the command line: one message, never a traceback.
 
-Each case corrupts a copy of the project and runs ``python -m scripts build`` in it. The build
-must print "build stopped:" and one line per problem naming the file (and the row and column
-where there is one), exit with status 1, and print no Python traceback. Cases that only the
-site step can see (a page's macro, the notebook) run the full build; the others stop before
-the charts (--no-charts), which is the same code path up to the ledger.
+Each case corrupts a copy of the project and runs the build command on it. The build must print
+"build stopped:" and one line per problem naming the file (and the row and column where there is
+one), exit with status 1, and print no Python traceback. Cases that only the site step can see (a
+page's macro, the notebook) run the full build; the others stop before the charts (--no-charts),
+which is the same code path up to the ledger.
+
+A case that corrupts data, pages or configuration runs the command's entry point
+(``scripts.cli.main``) in this process on the copy, with the file descriptors captured, so that
+a child process's traceback would be seen too. A case that corrupts the build's own code runs
+``python -m scripts build`` in the copy, as a new process must, to import the corrupted code;
+so does one data case, for the process's own exit status.
 """
 
 from __future__ import annotations
@@ -17,10 +23,13 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from helpers import tree_digest
 
+from scripts.cli import main
 from scripts.paths import ROOT, copy_working_tree
 
 REPORT = "data/source/report"
@@ -279,13 +288,44 @@ def pristine(tmp_path_factory) -> Path:
     return copy_working_tree(tmp_path_factory.mktemp("inputs") / "tree", share_cache=True).root
 
 
-def run_build(root: Path, full: bool, command: str = "build", **env_changes: str) -> subprocess.CompletedProcess:
-    args = [sys.executable, "-m", "scripts", command, *(() if full or command != "build" else ("--no-charts",))]
-    env = {key: value for key, value in os.environ.items() if key not in ("BTC_TRACEBACK", "SOURCE_DATE_EPOCH")}
-    return subprocess.run(args, cwd=root, capture_output=True, text=True, env={**env, **env_changes}, timeout=600)
+@dataclass
+class Ended:
+    """How a command ended: what subprocess.CompletedProcess says of a process."""
+
+    returncode: int
+    stdout: str
+    stderr: str
 
 
-def assert_stopped(result: subprocess.CompletedProcess, name: str, fragments: list[str]) -> None:
+@pytest.fixture
+def run_build(capfd, monkeypatch) -> Callable[..., Ended]:
+    """Run the build (or another command) on a project copy: ``run_build(root, full, command, **env)``."""
+    for name in ("BTC_TRACEBACK", "SOURCE_DATE_EPOCH"):
+        monkeypatch.delenv(name, raising=False)
+
+    def run(root: Path, full: bool, command: str = "build", *, new_process: bool = False,
+            **env_changes: str) -> Ended:
+        args = [command, *(() if full or command != "build" else ("--no-charts",))]
+        if new_process or tree_digest(root / "scripts") != CODE:
+            env = {key: value for key, value in os.environ.items() if key not in ("BTC_TRACEBACK", "SOURCE_DATE_EPOCH")}
+            done = subprocess.run([sys.executable, "-m", "scripts", *args], cwd=root, capture_output=True,
+                                  text=True, env={**env, **env_changes}, timeout=600)
+            return Ended(done.returncode, done.stdout, done.stderr)
+        for name, value in env_changes.items():
+            monkeypatch.setenv(name, value)
+        capfd.readouterr()
+        status = main(args, root=root)
+        out, err = capfd.readouterr()
+        return Ended(status, out, err)
+
+    return run
+
+
+# The build's code as committed: a case that changes it needs a process of its own.
+CODE = tree_digest(ROOT / "scripts")
+
+
+def assert_stopped(result: Ended, name: str, fragments: list[str]) -> None:
     """Exit status 1, "build stopped:" and one problem line holding every fragment, no traceback."""
     output = result.stdout + result.stderr
     assert "Traceback" not in output, output
@@ -300,7 +340,7 @@ def assert_stopped(result: subprocess.CompletedProcess, name: str, fragments: li
 
 @pytest.mark.parametrize(("name", "corrupt", "full", "fragments"), CASES, ids=[case[0] for case in CASES])
 def test_bad_input_stops_the_command_line_with_one_message(pristine: Path, tmp_path, name, corrupt, full, fragments,
-                                                           bad_input):
+                                                           bad_input, run_build):
     root = tmp_path / "tree"
     shutil.copytree(pristine, root, symlinks=True)
     corrupt(root)
@@ -310,7 +350,7 @@ def test_bad_input_stops_the_command_line_with_one_message(pristine: Path, tmp_p
 
 
 @pytest.mark.parametrize("value", ["yesterday", "-86400", "253402300800"])
-def test_a_printed_date_that_is_not_one_stops_the_build(pristine: Path, tmp_path, value):
+def test_a_printed_date_that_is_not_one_stops_the_build(pristine: Path, tmp_path, value, run_build):
     """SOURCE_DATE_EPOCH sets the date the pages print; a value that is no date is named, not a traceback."""
     root = tmp_path / "tree"
     shutil.copytree(pristine, root, symlinks=True)
@@ -319,12 +359,13 @@ def test_a_printed_date_that_is_not_one_stops_the_build(pristine: Path, tmp_path
     assert not list(root.glob(".build-staging-*"))
 
 
-def test_validate_names_the_place_of_a_problem_too(pristine: Path, tmp_path):
-    """`python -m scripts validate` ends the same way as the build on bad data."""
+@pytest.mark.parametrize("command", ["build", "validate"])
+def test_the_process_itself_ends_with_status_1_and_the_message(pristine: Path, tmp_path, run_build, command):
+    """`python -m scripts build` and `validate`, as a new process, end the same way on bad data."""
     root = tmp_path / "tree"
     shutil.copytree(pristine, root, symlinks=True)
     edit(f"{REPORT}/incidents.csv", "linked,arrest_action,94", "linked,arrest_action,9_4")(root)
-    assert_stopped(run_build(root, False, "validate"), "validate",
+    assert_stopped(run_build(root, False, command, new_process=True), command,
                    [f"{REPORT}/incidents.csv, row 2, column incidents", "'9_4' has a separator in it"])
 
 

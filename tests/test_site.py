@@ -416,41 +416,6 @@ def test_each_chart_page_gives_every_citation_style_and_one_embed_per_snippet(si
             assert not scripts[0].string  # no inline script on the host page
 
 
-def test_a_data_correction_needs_a_logged_chart_version(tmp_path):
-    """Through the whole build: an unlogged data change is refused; a logged one adds v2 beside v1."""
-    from scripts.build import build
-    from scripts.charts.build import INPUTS_FILE
-    from scripts.charts.registry import ChartBuildError
-    from helpers import copy_project
-
-    layout = copy_project(tmp_path / "tree")
-    before = {path: path.read_bytes() for path in layout.charts.rglob("*") if path.is_file()}
-    networks = layout.data / "source/report/networks.csv"
-    networks.write_text(networks.read_text(encoding="utf-8").replace("Kamikaze Riders", "Kamikaze Riders group"), encoding="utf-8")
-
-    with pytest.raises(ChartBuildError, match="corrections.csv") as refused:
-        build(layout, site=False)
-    assert {path: path.read_bytes() for path in layout.charts.rglob("*") if path.is_file()} == before
-    changed = re.findall(r"([a-z0-9-]+) \(charts/\1/v1/\1\.csv: log chart_version 2\)", str(refused.value))
-    assert changed and all(chart_id.startswith("networks-") for chart_id in changed)
-
-    with (layout.data / "source/corrections.csv").open("a", encoding="utf-8") as log:
-        for chart_id in changed:
-            log.write(f'2026-12-01,1.0.1,chart:{chart_id},2,"Network name corrected."\n')
-    build(layout, site=False)
-    index = {entry["id"]: entry for entry in json.loads((layout.charts / "index.json").read_text(encoding="utf-8"))}
-    for chart_id, entry in index.items():
-        expected = 2 if chart_id in changed else 1
-        assert (entry["version"], entry["files"]["csv"]) == (expected, f"{chart_id}/v{expected}/{chart_id}.csv")
-    for path, data in before.items():
-        if path.name not in ("index.json", INPUTS_FILE):  # the catalogue and the build's record change
-            assert path.read_bytes() == data, path  # every v1 file is still served as it was
-    for chart_id in changed:
-        assert "Kamikaze Riders group" in (layout.charts / f"{chart_id}/v2/{chart_id}.csv").read_text(encoding="utf-8") or (
-            "Kamikaze Riders group" in (layout.charts / f"{chart_id}/v2/{chart_id}.vl.json").read_text(encoding="utf-8")
-        )
-
-
 def test_unusable_inline_css_is_pruned():
     from scripts.site.prune_css import prune_page
 

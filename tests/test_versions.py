@@ -41,6 +41,7 @@ def sha256(data: bytes) -> str:
 @pytest.fixture(scope="module")
 def corrected(tmp_path_factory) -> SimpleNamespace:
     from scripts.build import build
+    from scripts.charts.registry import ChartBuildError
     from scripts.site.versions import PublishedVersionChanged
 
     layout = copy_project(tmp_path_factory.mktemp("versions") / "tree")
@@ -53,15 +54,27 @@ def corrected(tmp_path_factory) -> SimpleNamespace:
         patch.setattr(versions, "EMBED_PAGE", versions.EMBED_PAGE.replace("<main>", '<main class="changed">'))
         build(layout)
 
+    # A data correction with no new version logged: refused too, before anything is published.
+    charts_before = snapshot(layout.charts)
     networks = layout.data / "source/report/networks.csv"
     networks.write_text(networks.read_text(encoding="utf-8").replace(OLD_NAME, NEW_NAME), encoding="utf-8")
+    with pytest.raises(ChartBuildError) as unlogged:
+        build(layout)
+    charts_after_refusal = snapshot(layout.charts)
+
+    # Logged: the build publishes version 2 beside version 1.
     with (layout.data / "source/corrections.csv").open("a", encoding="utf-8") as log:
         for chart_id in CORRECTED:
             log.write(f'{CORRECTION_DATE},1.0.1,chart:{chart_id},2,"The network\'s name as the report prints it."\n')
     build(layout)
     catalogue = {entry["id"]: entry for entry in json.loads((layout.charts / "index.json").read_text(encoding="utf-8"))}
     return SimpleNamespace(layout=layout, site=layout.site, record=record, refused=str(refused.value),
-                           catalogue=catalogue)
+                           unlogged=str(unlogged.value), charts_before=charts_before,
+                           charts_after_refusal=charts_after_refusal, catalogue=catalogue)
+
+
+def snapshot(folder) -> dict[str, bytes]:
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
 def test_the_record_covers_every_file_of_every_published_version():
@@ -89,6 +102,13 @@ def test_an_unlogged_change_to_a_published_version_is_refused_naming_the_file(co
     assert chart.file_url("", "vegalite") not in corrected.refused  # only what changed is named
 
 
+def test_an_unlogged_data_correction_is_refused_naming_the_versions_to_log(corrected):
+    """The build names each chart whose published data would change and the version to log for it."""
+    named = re.findall(r"([a-z0-9-]+) \(charts/\1/v1/\1\.csv: log chart_version 2\)", corrected.unlogged)
+    assert sorted(named) == sorted(CORRECTED) and "corrections.csv" in corrected.unlogged
+    assert corrected.charts_after_refusal == corrected.charts_before  # charts/ untouched
+
+
 def test_every_file_published_before_is_still_there_byte_for_byte(corrected):
     changed = []
     for chart_id, versions in corrected.record["charts"].items():
@@ -100,7 +120,11 @@ def test_every_file_published_before_is_still_there_byte_for_byte(corrected):
         if sha256((corrected.site / name).read_bytes()) != digest:
             changed.append(name)
     assert not changed, changed[:10]
-    # ... and the committed charts/ keeps version 1's data files beside version 2's.
+    # ... and the committed charts/ keeps every file of version 1 (the catalogue and the build's
+    # record of its inputs aside) beside version 2's.
+    for name, data in corrected.charts_before.items():
+        if "/" in name:
+            assert (corrected.layout.charts / name).read_bytes() == data, name
     for chart_id in CORRECTED:
         old, new = project.Chart(chart_id, "networks", 1), project.Chart(chart_id, "networks", 2)
         assert (corrected.layout.charts / old.file("csv")).read_bytes() == (ROOT / "charts" / old.file("csv")).read_bytes()
