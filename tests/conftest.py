@@ -12,7 +12,7 @@ from xdist.scheduler import LoadScopeScheduling
 
 from helpers import copy_inputs, copy_project, shared_tree
 
-from scripts.paths import Layout
+from scripts.paths import ROOT, Layout
 
 
 @pytest.fixture
@@ -30,6 +30,28 @@ def built_ledger(tmp_path_factory) -> Iterator[Layout]:
         build(copy_inputs(root), charts=False, site=False)
 
     yield from shared_tree(tmp_path_factory, "ledger", make)
+
+
+# Whether the shared render cache held nothing when the run began (as on a fresh clone): then every
+# entry in it was made in this run, by this code, and a build that shares it is a clean build.
+CACHE_WAS_EMPTY = "cache_was_empty"
+_cache_was_empty = pytest.StashKey[bool]()
+
+
+def pytest_configure(config) -> None:
+    if not hasattr(config, "workerinput"):  # the controller (or a run without workers): before any test
+        config.stash[_cache_was_empty] = not any(path.is_file() for path in (ROOT / ".cache").rglob("*"))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:
+    node.workerinput[CACHE_WAS_EMPTY] = node.config.stash[_cache_was_empty]
+
+
+@pytest.fixture(scope="session")
+def cache_was_empty(request) -> bool:
+    config = request.config
+    return config.workerinput[CACHE_WAS_EMPTY] if hasattr(config, "workerinput") else config.stash[_cache_was_empty]
 
 
 @pytest.fixture(scope="session")
@@ -87,47 +109,63 @@ def pytest_terminal_summary(terminalreporter) -> None:
 # Sharing the work between the workers -----------------------------------------------------------
 #
 # Whole modules go to one worker (as with --dist loadfile), so a module's fixtures are made
-# once. The slowest modules are collected first, so that the run does not end with one worker
-# busy on a long module while the other idles (pytest.ini: --no-loadscope-reorder keeps that
-# order), and the slowest are cut into parts (every n-th test) that run side by side, their
-# fixtures being cheap or made once per run (helpers.shared_tree). Other modules follow in file
-# order. A guide, not a list to keep complete: a module missing here runs all the same.
-SLOWEST_FIRST = {  # module: parts
-    "test_browser.py": 3,
-    "test_inputs.py": 2,
-    "test_interrupted_build.py": 2,
-    "test_versions.py": 1,
-    "test_reuse_specs.py": 1,
-    "test_hostile.py": 1,
-    "test_charts.py": 1,
-    "test_site.py": 1,
-    "test_deploy.py": 1,
-    "test_reproducible.py": 1,
-}
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    rank = {name: position for position, name in enumerate(SLOWEST_FIRST)}
-    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: file order otherwise
+# once; the slowest are cut into parts (every n-th test) that run side by side, their fixtures
+# being cheap or made once per run (helpers.shared_tree). The slowest go first, so that the run
+# does not end with one worker busy on a long module while the other idles, and in an order that
+# keeps each worker's browser tests (which wait much: networks, timers, animations) beside the
+# other worker's builds (which use both cores). Each worker takes two units at the start, then a
+# unit each time it has one left: the first worker takes the 1st and 3rd, the second the 2nd and
+# 4th. Other modules follow in file order. A guide, not a list to keep complete.
+SLOWEST_FIRST = (
+    "test_browser.py, part 1",
+    "test_interrupted_build.py, part 1",
+    "test_hostile.py",
+    "test_browser.py, part 2",
+    "test_reproducible.py",
+    "test_browser.py, part 3",
+    "test_interrupted_build.py, part 2",
+    "test_inputs.py, part 1",
+    "test_charts.py",
+    "test_inputs.py, part 2",
+    "test_versions.py",
+    "test_chart_infra.py",
+    "test_deploy.py",
+    "test_site.py",
+    "test_reuse_specs.py",
+)
+PARTS = {}  # module: into how many parts it is cut
+for unit in SLOWEST_FIRST:
+    module, _, part = unit.partition(", part ")
+    PARTS[module] = max(PARTS.get(module, 1), int(part or 1))
 
 
 class ModulePartScheduling(LoadScopeScheduling):
-    """pytest-xdist's scope scheduling, a scope being a module or a part of one (SLOWEST_FIRST).
+    """pytest-xdist's scope scheduling, a scope being a module or a part of one, handed out in
+    the order of SLOWEST_FIRST.
 
     (Not --dist loadgroup: pytest-xdist 3.8 marks groups through a node id attribute that
     pytest 9 no longer reads.)
     """
 
     def _split_scope(self, nodeid: str) -> str:
-        if not hasattr(self, "_scopes"):  # from the whole collection, in its order
+        if not hasattr(self, "_scopes"):  # from the whole collection, in file order
             self._scopes: dict[str, str] = {}
             seen: dict[str, int] = {}
             for test in self.collection:
                 module = test.split("::", 1)[0]
-                parts = SLOWEST_FIRST.get(module.rsplit("/", 1)[-1], 1)
+                parts = PARTS.get(module.rsplit("/", 1)[-1], 1)
                 position = seen[module] = seen.get(module, -1) + 1
                 self._scopes[test] = f"{module}, part {position % parts + 1}" if parts > 1 else module
         return self._scopes[nodeid]
+
+    def _assign_work_unit(self, node) -> None:
+        if not getattr(self, "_ordered", False):  # the first hand-out: put the queue in order
+            rank = {unit: position for position, unit in enumerate(SLOWEST_FIRST)}
+            units = sorted(self.workqueue.items(), key=lambda item: rank.get(item[0].rsplit("/", 1)[-1], len(rank)))
+            self.workqueue.clear()
+            self.workqueue.update(units)  # sorted() is stable: file order for the rest
+            self._ordered = True
+        super()._assign_work_unit(node)
 
 
 @pytest.hookimpl(optionalhook=True)
