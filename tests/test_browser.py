@@ -135,7 +135,8 @@ PAGE_BUDGET = 100 * 1024  # bytes gzip before the reader interacts (issue: perfo
 @pytest.mark.parametrize("path", PAGES)
 def test_on_phones_each_page_is_light_shows_a_chart_early_and_never_scrolls_sideways(browser, built_site, site_url,
                                                                                       charts_by_page, path):
-    """One phone visit per page, from the widest phone to the narrowest."""
+    """One phone visit per page, from the widest phone to the narrowest: the page's weight, its
+    header title whole, the ledger's rows, the first chart's place, no sideways scrolling."""
     page, _ = open_page(browser, site_url + path, viewport={"width": 412, "height": 823}, is_mobile=True, has_touch=True)
     # What a phone downloads before the reader does anything, gzipped as GitHub Pages serves it
     # (the test server does not compress, so files are gzipped here).
@@ -148,6 +149,10 @@ def test_on_phones_each_page_is_light_shows_a_chart_early_and_never_scrolls_side
 
     # A story page shows its first chart within two screens of a common phone.
     page.set_viewport_size(PHONE["viewport"])
+    title = header_title_shown(page)
+    assert len(title) == 1 and not title[0]["over"], title
+    if path == "ledger/":
+        assert ledger_row_problems(page, limit=600) == []
     if path in STORY_PAGES:
         top = page.locator("figure.btc-chart").first.evaluate("el => el.getBoundingClientRect().top + window.scrollY")
         assert top < 2 * PHONE["viewport"]["height"], f"{path or 'home'}: the first chart starts {top:.0f} px down"
@@ -156,6 +161,8 @@ def test_on_phones_each_page_is_light_shows_a_chart_early_and_never_scrolls_side
     # this width rather than scaled down.
     page.set_viewport_size({"width": 360, "height": 740})
     wait_for_interactive(page, charts_by_page[path])
+    title = header_title_shown(page)
+    assert len(title) == 1 and not title[0]["over"], title
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     widths = page.locator("figure.btc-chart .btc-chart__view svg").evaluate_all("els => els.map(e => e.getAttribute('width'))")
     assert all(float(width) <= 360 for width in widths), widths
@@ -206,7 +213,8 @@ HOVER_WORDS = re.compile(r"(?i)\b(?:hover|mouse ?over|point at)")
 
 @pytest.mark.parametrize("path", PAGES)
 def test_page_loads_cleanly_upgrades_in_place_and_passes_axe_light_and_dark(browser, site_url, charts_by_page, path):
-    """One desktop visit per page: what it must do as it loads, then axe in both colour schemes."""
+    """One desktop visit per page: what it must do as it loads (no shift, no error, no foreign
+    request, no list that could move), what it says, its tooltips, then axe in both colour schemes."""
     page, recorder = open_page(browser, site_url + path, viewport={"width": 1280, "height": 900})
     figures = page.locator("figure.btc-chart")
     before = [figures.nth(i).locator(".btc-chart__frame").bounding_box() for i in range(figures.count())]
@@ -229,6 +237,9 @@ def test_page_loads_cleanly_upgrades_in_place_and_passes_axe_light_and_dark(brow
     # Instructions are worded for every device.
     text = page.evaluate("document.body.innerText")
     assert not [text[max(0, m.start() - 40): m.end() + 40] for m in HOVER_WORDS.finditer(text)]
+    assert nav_lists_that_would_move(page) == []
+    if path == "ledger/":
+        assert ledger_row_problems(page, limit=200) == []
     # Pointing at a mark of each live chart shows its tooltip.
     missing = [figure.get_attribute("data-chart") for figure in figures.all() if not shows_a_tooltip(page, figure)]
     assert not missing, f"no tooltip on: {missing}"
@@ -264,24 +275,20 @@ def axe_violations(page: Page, rules: tuple[str, ...] = ()) -> list[str]:
     return [f"{v['id']}: {v['help']} ({len(v['nodes'])}× e.g. {v['nodes'][0]['target']})" for v in result["violations"]]
 
 
-@pytest.mark.parametrize("path", ["", "about/"])
-def test_a_partly_parsed_navigation_list_does_not_move_when_its_items_arrive(browser, site_url, path):
+def nav_lists_that_would_move(page: Page) -> list[float]:
     """The cause of a rare layout shift (UL.md-nav__list moved 9 px under two test workers).
 
     A busy browser may paint a page it has parsed only up to a list's <ul>; when the first item
     arrived, its top margin collapsed through the list and moved it down. Deterministically: an
     empty copy of each list must sit exactly where the list does.
     """
-    page, _ = open_page(browser, site_url + path, viewport={"width": 1280, "height": 900})
-    moved = page.evaluate("""() => [...document.querySelectorAll('.md-nav__list')].filter(ul => ul.offsetParent).map(ul => {
+    return page.evaluate("""() => [...document.querySelectorAll('.md-nav__list')].filter(ul => ul.offsetParent).map(ul => {
       const empty = ul.cloneNode(false);
       ul.parentNode.insertBefore(empty, ul);
       const gap = ul.getBoundingClientRect().top - empty.getBoundingClientRect().top - empty.getBoundingClientRect().height;
       empty.remove();
       return gap;
     }).filter(gap => Math.abs(gap) > 0.01)""")
-    assert moved == [], moved
-    page.context.close()
 
 
 def test_static_charts_are_in_the_html_before_any_script(browser, site_url, charts_by_page):
@@ -426,19 +433,15 @@ def palette(context, scheme: str) -> None:
     )
 
 
-@pytest.mark.parametrize("width, limit", [(1280, 200), (390, 600)])
-def test_ledger_rows_are_of_sane_height(browser, site_url, width, limit):
-    page, _ = open_page(browser, site_url + "ledger/", viewport={"width": width, "height": 900})
+def ledger_row_problems(page: Page, limit: int) -> list:
+    """Ledger rows as tall as ``limit`` or more, and columns that shrank to a sliver (the old Id
+    column printed one letter a line)."""
     heights = page.locator(".btc-ledger--full tbody tr").evaluate_all(
         "rows => rows.map(row => [row.id, Math.round(row.getBoundingClientRect().height)])")
     assert len(heights) > 100
-    tall = [(row, height) for row, height in heights if height >= limit]
-    assert not tall, tall
-    # No column shrinks to a sliver (the old Id column printed one letter a line).
     widths = page.locator(".btc-ledger--full tbody tr:first-child td").evaluate_all(
         "cells => cells.map(cell => cell.getBoundingClientRect().width)")
-    assert min(widths) >= 60, widths
-    page.context.close()
+    return [(row, height) for row, height in heights if height >= limit] + [w for w in widths if w < 60]
 
 
 @pytest.mark.parametrize("width", [1280, 390])
@@ -538,18 +541,15 @@ def test_the_headline_is_dark_and_bold_and_outweighs_nothing_else(browser, site_
     context.close()
 
 
-@pytest.mark.parametrize("width", [390, 360])
-def test_the_header_title_is_not_cut_on_a_phone(browser, site_url, width):
-    page, _ = open_page(browser, site_url + "networks/", viewport={"width": width, "height": 800}, is_mobile=True, has_touch=True)
-    clipped = page.evaluate("""() => {
+def header_title_shown(page: Page) -> list[dict]:
+    """The header's title as shown, and whether it is cut (one title, never cut, is right)."""
+    return page.evaluate("""() => {
         const topic = document.querySelector('.md-header__topic');
         const shown = [...topic.children].filter(el => getComputedStyle(el).display !== 'none');
         const t = topic.getBoundingClientRect();
         return shown.map(el => { const r = el.getBoundingClientRect();
           return {text: el.textContent.trim(), over: el.scrollWidth > el.clientWidth || r.right > t.right + 0.5 || r.left < t.left - 0.5}; });
     }""")
-    assert len(clipped) == 1 and not clipped[0]["over"], clipped
-    page.context.close()
 
 
 # Charts for every hand and every reader (issue 15) ---------------------------------------------

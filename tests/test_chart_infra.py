@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 
 import altair as alt
 import jsonschema
@@ -61,6 +63,10 @@ def make_ledger(rows: dict[str, dict]) -> pd.DataFrame:
 
 @pytest.fixture
 def ctx() -> ChartContext:
+    return demo_context()
+
+
+def demo_context() -> ChartContext:
     plots = pd.DataFrame(
         {
             "link_type": ["linked", "inspired", HOSTILE_LABEL],
@@ -108,6 +114,10 @@ def add_demo_chart(registry: Registry, chart_id: str = DEMO_ID, section: str = "
 
 @pytest.fixture
 def registry() -> Registry:
+    return demo_registry()
+
+
+def demo_registry() -> Registry:
     registry = Registry()
     add_demo_chart(registry)
     return registry
@@ -517,9 +527,18 @@ def published(ctx, registry, tmp_path) -> Path:
     return out
 
 
-def test_site_assets_render_light_and_dark(published, tmp_path):
-    metas = export.export_site_assets(published, tmp_path / "site", cache_dir=tmp_path / "cache")
-    chart_dir = tmp_path / "site" / DEMO_ID
+@pytest.fixture(scope="module")
+def drawn(tmp_path_factory) -> SimpleNamespace:
+    """The demo chart published and drawn once, from an empty render cache (read-only)."""
+    root = tmp_path_factory.mktemp("drawn")
+    export.build_all(demo_context(), root / "charts", registry=demo_registry())
+    metas = export.export_site_assets(root / "charts", root / "site", cache_dir=root / "cache")
+    return SimpleNamespace(charts=root / "charts", site=root / "site", cache=root / "cache", metas=metas)
+
+
+def test_site_assets_render_light_and_dark(drawn):
+    metas = drawn.metas
+    chart_dir = drawn.site / DEMO_ID
     assert sorted(path.name for path in chart_dir.iterdir()) == sorted([*export.SITE_ASSET_FILES, "meta.json"])
     for scheme in theme.SCHEMES:
         svg = (chart_dir / f"{scheme}.svg").read_text(encoding="utf-8")
@@ -538,10 +557,9 @@ def test_site_assets_render_light_and_dark(published, tmp_path):
     assert meta["description"] == "60% of 20 plots were linked."
 
 
-def test_hostile_label_is_escaped_in_svg(published, tmp_path, bad_input):
-    export.export_site_assets(published, tmp_path / "site", cache_dir=tmp_path / "cache")
+def test_hostile_label_is_escaped_in_svg(drawn, bad_input):
     for scheme in theme.SCHEMES:
-        svg = (tmp_path / "site" / DEMO_ID / f"{scheme}.svg").read_text(encoding="utf-8")
+        svg = (drawn.site / DEMO_ID / f"{scheme}.svg").read_text(encoding="utf-8")
         assert "<script" not in svg
         assert "&lt;script&gt;alert(1)&lt;/script&gt;&amp;" in svg
         texts = ["".join(node.itertext()) for node in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")]
@@ -558,11 +576,10 @@ def test_site_assets_accept_a_context_or_specs(ctx, registry, published, tmp_pat
     assert snapshot(tmp_path / "from-dir") == snapshot(tmp_path / "from-ctx") == snapshot(tmp_path / "from-specs")
 
 
-def test_site_assets_are_deterministic_and_cache_hits_are_identical(published, tmp_path, monkeypatch):
-    export.export_site_assets(published, tmp_path / "cold-a", cache_dir=tmp_path / "cache-a")
-    export.export_site_assets(published, tmp_path / "cold-b", cache_dir=tmp_path / "cache-b")
-    cold = snapshot(tmp_path / "cold-a")
-    assert cold == snapshot(tmp_path / "cold-b")  # rendering itself is deterministic
+def test_site_assets_are_deterministic_and_cache_hits_are_identical(drawn, tmp_path, monkeypatch):
+    export.export_site_assets(drawn.charts, tmp_path / "cold", cache_dir=tmp_path / "cache")
+    cold = snapshot(drawn.site)
+    assert cold == snapshot(tmp_path / "cold")  # rendering itself is deterministic
 
     def no_rendering(*args, **kwargs):
         raise AssertionError("cache miss: vl-convert was called")
@@ -570,23 +587,25 @@ def test_site_assets_are_deterministic_and_cache_hits_are_identical(published, t
     for name in ("vegalite_to_svg", "vegalite_to_vega", "vega_to_svg", "svg_to_png"):
         monkeypatch.setattr(export.vlc, name, no_rendering)
     # In this process, where vl-convert is patched: a miss would fail here.
-    export.export_site_assets(published, tmp_path / "warm", cache_dir=tmp_path / "cache-a", max_workers=0)
+    export.export_site_assets(drawn.charts, tmp_path / "warm", cache_dir=drawn.cache, max_workers=0)
     assert snapshot(tmp_path / "warm") == cold
 
 
-def test_cache_key_changes_with_the_spec(published, tmp_path):
-    spec = json.loads((published / DEMO_ID / "v1" / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
+def test_cache_key_changes_with_the_spec(drawn, tmp_path):
+    spec = json.loads((drawn.charts / DEMO_ID / "v1" / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
     changed = json.loads(json.dumps(spec))
     changed["usermeta"]["title"] = "Another title"
+    shutil.copytree(drawn.cache, tmp_path / "cache")  # holds the demo's drawing, and nothing else
     (first,) = export.export_site_assets({DEMO_ID: spec}, tmp_path / "a", cache_dir=tmp_path / "cache")
     (second,) = export.export_site_assets({DEMO_ID: changed}, tmp_path / "b", cache_dir=tmp_path / "cache")
     assert first["hash"] != second["hash"]
     assert len([path for path in (tmp_path / "cache").iterdir() if not path.name.startswith(".")]) == 2
 
 
-def test_stale_site_asset_directories_are_removed(published, tmp_path):
+def test_stale_site_asset_directories_are_removed(drawn, tmp_path):
     site = tmp_path / "site"
-    spec = json.loads((published / DEMO_ID / "v1" / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
+    spec = json.loads((drawn.charts / DEMO_ID / "v1" / f"{DEMO_ID}.vl.json").read_text(encoding="utf-8"))
+    shutil.copytree(drawn.cache, tmp_path / "cache")
     export.export_site_assets({DEMO_ID: spec, "overview-retired": spec}, site, cache_dir=tmp_path / "cache")
     (site / "shared-assets").mkdir()  # not ours: no meta.json
     export.export_site_assets({DEMO_ID: spec}, site, cache_dir=tmp_path / "cache")
