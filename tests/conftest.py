@@ -110,12 +110,13 @@ def pytest_terminal_summary(terminalreporter) -> None:
 #
 # Whole modules go to one worker (as with --dist loadfile), so a module's fixtures are made
 # once; the slowest are cut into parts (every n-th test) that run side by side, their fixtures
-# being cheap or made once per run (helpers.shared_tree). The slowest go first, so that the run
-# does not end with one worker busy on a long module while the other idles, and in an order that
-# keeps each worker's browser tests (which wait much: networks, timers, animations) beside the
-# other worker's builds (which use both cores). Each worker takes two units at the start, then a
-# unit each time it has one left: the first worker takes the 1st and 3rd, the second the 2nd and
-# 4th. Other modules follow in file order. A guide, not a list to keep complete.
+# being cheap or made once per run (helpers.shared_tree). The browser tests spend about half their
+# time waiting (for the network to fall idle, for timers and animations), so the run has one
+# worker more than the machine has cores (pytest.ini): the last worker takes the browser's parts,
+# and the others the builds and the rest, which keep the cores busy while it waits. The slowest
+# go first, so that the run does not end with one worker busy on a long module while the others
+# idle. Each worker takes two units at the start, then one each time it has one left. Other
+# modules follow in file order. A guide, not a list to keep complete.
 SLOWEST_FIRST = (
     "test_browser.py, part 1",
     "test_interrupted_build.py, part 1",
@@ -141,7 +142,7 @@ for unit in SLOWEST_FIRST:
 
 class ModulePartScheduling(LoadScopeScheduling):
     """pytest-xdist's scope scheduling, a scope being a module or a part of one, handed out in
-    the order of SLOWEST_FIRST.
+    the order of SLOWEST_FIRST, the browser's parts to the last worker when there are three or more.
 
     (Not --dist loadgroup: pytest-xdist 3.8 marks groups through a node id attribute that
     pytest 9 no longer reads.)
@@ -165,6 +166,11 @@ class ModulePartScheduling(LoadScopeScheduling):
             self.workqueue.clear()
             self.workqueue.update(units)  # sorted() is stable: file order for the rest
             self._ordered = True
+        if len(self.nodes) > 2:
+            waits = node is self.nodes[-1]  # the worker for the tests that wait
+            wanted = next((scope for scope in self.workqueue if ("test_browser.py" in scope) == waits), None)
+            if wanted is not None:
+                self.workqueue.move_to_end(wanted, last=False)
         super()._assign_work_unit(node)
 
 
