@@ -32,8 +32,8 @@ def built_ledger(tmp_path_factory) -> Iterator[Layout]:
     yield from shared_tree(tmp_path_factory, "ledger", make)
 
 
-# Whether the shared render cache held nothing when the run began (as on a fresh clone): then every
-# entry in it was made in this run, by this code, and a build that shares it is a clean build.
+# Whether the shared cache held nothing when the run began (as on a fresh clone): then every entry
+# in it was made in this run, by this code, and the session's build drew from nothing.
 CACHE_WAS_EMPTY = "cache_was_empty"
 _cache_was_empty = pytest.StashKey[bool]()
 

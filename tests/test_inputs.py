@@ -7,8 +7,9 @@ page's macro, the notebook) run the full build; the others stop before the chart
 which is the same code path up to the ledger.
 
 A case that corrupts data, pages or configuration runs the command's entry point
-(``scripts.cli.main``) in this process on the copy, with the file descriptors captured, so that
-a child process's traceback would be seen too. A case that corrupts the build's own code runs
+(``scripts.cli.main``) in this process on the copy, with the file descriptors captured and the
+log sent to standard error as from a shell, so that a traceback printed, logged or written by a
+child process would be seen. A case that corrupts the build's own code runs
 ``python -m scripts build`` in the copy, as a new process must, to import the corrupted code;
 so does one data case, for the process's own exit status.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -27,10 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from helpers import tree_digest
 
 from scripts.cli import main
-from scripts.paths import ROOT, copy_working_tree
+from scripts.paths import ROOT, content_digest, copy_working_tree
 
 REPORT = "data/source/report"
 PUBLIC = "data/source/public"
@@ -306,23 +307,34 @@ def run_build(capfd, monkeypatch) -> Callable[..., Ended]:
     def run(root: Path, full: bool, command: str = "build", *, new_process: bool = False,
             **env_changes: str) -> Ended:
         args = [command, *(() if full or command != "build" else ("--no-charts",))]
-        if new_process or tree_digest(root / "scripts") != CODE:
+        if new_process or code_digest(root) != CODE:
             env = {key: value for key, value in os.environ.items() if key not in ("BTC_TRACEBACK", "SOURCE_DATE_EPOCH")}
             done = subprocess.run([sys.executable, "-m", "scripts", *args], cwd=root, capture_output=True,
                                   text=True, env={**env, **env_changes}, timeout=600)
             return Ended(done.returncode, done.stdout, done.stderr)
         for name, value in env_changes.items():
             monkeypatch.setenv(name, value)
+        # What the command logs goes to standard error, as it does from a shell (under pytest the
+        # root logger already has handlers, so the command's own logging.basicConfig does nothing).
+        handler = logging.StreamHandler(sys.stderr)
+        logging.getLogger().addHandler(handler)
         capfd.readouterr()
-        status = main(args, root=root)
+        try:
+            status = main(args, root=root)
+        finally:
+            logging.getLogger().removeHandler(handler)
         out, err = capfd.readouterr()
         return Ended(status, out, err)
 
     return run
 
 
+def code_digest(root: Path) -> str:
+    return content_digest(root, ["scripts"], skip={"__pycache__"})
+
+
 # The build's code as committed: a case that changes it needs a process of its own.
-CODE = tree_digest(ROOT / "scripts")
+CODE = code_digest(ROOT)
 
 
 def assert_stopped(result: Ended, name: str, fragments: list[str]) -> None:

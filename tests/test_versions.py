@@ -1,8 +1,8 @@
 """A published chart version never changes and never disappears: a correction through the whole build.
 
-One copy of the project, two builds: first an unlogged change to how a published chart looks (the
-build refuses it, naming the file), then a logged data correction (the build publishes version 2
-beside an untouched version 1). What version 1 published is what the committed record says a full
+One copy of the project, three builds: an unlogged change to how a published chart looks (the
+build refuses it, naming the file), an unlogged data correction (refused, naming the versions to
+log), then the same correction logged (the build publishes version 2 beside an untouched version 1). What version 1 published is what the committed record says a full
 build of the committed tree publishes (every full build checks it, so it cannot be stale).
 """
 
@@ -21,6 +21,7 @@ from bs4 import BeautifulSoup
 
 from conftest import copy_project
 from scripts import project
+from scripts.charts.build import INPUTS_FILE
 from scripts.charts.versions import RECORD_FILE
 from scripts.paths import ROOT, site_url
 from test_browser import browser, open_page, serve  # noqa: F401  (browser: a fixture)
@@ -46,6 +47,7 @@ def corrected(tmp_path_factory) -> SimpleNamespace:
 
     layout = copy_project(tmp_path_factory.mktemp("versions") / "tree")
     record = json.loads((layout.charts / RECORD_FILE).read_text(encoding="utf-8"))
+    charts_before = snapshot(layout.charts)  # as committed
 
     # A change to the site's code that alters the published embed pages, with no new version logged.
     from scripts.site import versions
@@ -55,7 +57,6 @@ def corrected(tmp_path_factory) -> SimpleNamespace:
         build(layout)
 
     # A data correction with no new version logged: refused too, before anything is published.
-    charts_before = snapshot(layout.charts)
     networks = layout.data / "source/report/networks.csv"
     networks.write_text(networks.read_text(encoding="utf-8").replace(OLD_NAME, NEW_NAME), encoding="utf-8")
     with pytest.raises(ChartBuildError) as unlogged:
@@ -120,10 +121,10 @@ def test_every_file_published_before_is_still_there_byte_for_byte(corrected):
         if sha256((corrected.site / name).read_bytes()) != digest:
             changed.append(name)
     assert not changed, changed[:10]
-    # ... and the committed charts/ keeps every file of version 1 (the catalogue and the build's
-    # record of its inputs aside) beside version 2's.
+    # ... and charts/ keeps every file it held (but the catalogue, the record of published files
+    # and the record of the inputs, which list version 2 now) beside version 2's.
     for name, data in corrected.charts_before.items():
-        if "/" in name:
+        if name not in ("index.json", RECORD_FILE, INPUTS_FILE):
             assert (corrected.layout.charts / name).read_bytes() == data, name
     for chart_id in CORRECTED:
         old, new = project.Chart(chart_id, "networks", 1), project.Chart(chart_id, "networks", 2)
