@@ -148,7 +148,8 @@ def test_on_phones_each_page_is_light_shows_a_chart_early_and_never_scrolls_side
     weight = sum(len(gzip.compress(f.read_bytes(), mtime=0)) for f in files)
     assert weight <= PAGE_BUDGET, f"{path or '/'}: {weight / 1024:.1f} KiB over {len(files)} requests: {paths}"
 
-    # A story page shows its first chart within two screens of a common phone.
+    # On a common phone: the header's title whole, the ledger's rows of sane height, and on a
+    # story page the first chart within two screens.
     page.set_viewport_size(PHONE["viewport"])
     title = header_title_shown(page)
     assert len(title) == 1 and not title[0]["over"], title
