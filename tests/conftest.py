@@ -65,6 +65,18 @@ def built_site(tmp_path_factory) -> Iterator[Layout]:
     yield from shared_tree(tmp_path_factory, "site", make)
 
 
+@pytest.fixture(scope="session")
+def site(built_site) -> Path:
+    """The session's built site/ folder (read-only)."""
+    return built_site.site
+
+
+@pytest.fixture(scope="session")
+def catalogue(built_site) -> list[dict]:
+    """The session's charts/index.json: one entry per chart (read-only)."""
+    return json.loads((built_site.charts / "index.json").read_text(encoding="utf-8"))
+
+
 # Bad inputs tried, and what became of them ------------------------------------------------------
 #
 # Tests that feed the build bad or hostile input call the bad_input fixture with an id and an

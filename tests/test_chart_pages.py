@@ -22,16 +22,6 @@ from tests.test_browser import AXE, CHROMIUM, CHROMIUM_ARGS, serve, wait_for_int
 CITATION_STYLES = ("plain", "apa", "chicago", "bibtex")
 
 
-@pytest.fixture(scope="module")
-def site(built_site) -> Path:
-    return built_site.site
-
-
-@pytest.fixture(scope="module")
-def entries(built_site) -> list[dict]:
-    return json.loads((built_site.charts / "index.json").read_text(encoding="utf-8"))
-
-
 def soup(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
@@ -47,13 +37,13 @@ def csv_rows(built_site, chart: project.Chart) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-def test_every_chart_has_a_page_with_each_part(site, built_site, entries):
+def test_every_chart_has_a_page_with_each_part(site, built_site, catalogue):
     ledger_ids = {row["id"].removeprefix("finding-")
                   for row in soup(site / project.page_url("", "ledger.md") / "index.html").select("tr[id^=finding-]")}
     with (built_site.root / "data/source/corrections.csv").open(encoding="utf-8", newline="") as handle:
         log = list(csv.DictReader(handle))
-    assert len(entries) == 17
-    for entry in entries:
+    assert len(catalogue) == 17
+    for entry in catalogue:
         chart = project.Chart.of(entry)
         path = chart.chart_page_url("")
         base = project.relative_base(path)
@@ -189,22 +179,22 @@ def test_a_chart_title_the_pages_head_cannot_carry_is_refused(tmp_path):
     assert written == tmp_path / "docs" / project.chart_page_source("a-chart")
 
 
-def test_chart_pages_are_in_the_sitemap_and_the_search_index(site, built_site, entries):
+def test_chart_pages_are_in_the_sitemap_and_the_search_index(site, built_site, catalogue):
     import xml.etree.ElementTree as ET
 
     sitemap = {loc.text for loc in ET.parse(site / "sitemap.xml").getroot().iter() if loc.tag.endswith("}loc")}
     indexed = {doc["location"] for doc in json.loads((site / "search/search_index.json").read_text(encoding="utf-8"))["docs"]}
-    for entry in entries:
+    for entry in catalogue:
         chart = project.Chart.of(entry)
         assert chart.chart_page_url(built_site.site_url) in sitemap, chart.id
         assert chart.chart_page_url("") in indexed, chart.id
 
 
-def test_the_reuse_page_links_every_chart_page_and_section_menus_lead_there(site, entries):
+def test_the_reuse_page_links_every_chart_page_and_section_menus_lead_there(site, catalogue):
     reuse_path = project.page_url("", "reuse.md")
     reuse = soup(site / reuse_path / "index.html")
     base = project.relative_base(reuse_path)
-    for entry in entries:
+    for entry in catalogue:
         chart = project.Chart.of(entry)
         card = reuse.find(id=f"reuse-{chart.id}")
         assert card.find("a", href=chart.chart_page_url(base)), chart.id
@@ -253,8 +243,8 @@ def test_the_reuse_page_is_a_short_catalogue_at_desktop_width(browser, served):
 
 @pytest.mark.browser
 @pytest.mark.parametrize("scheme", ["default", "slate"])
-def test_axe_finds_no_accessibility_violations_on_a_chart_page(browser, served, entries, scheme):
-    chart = project.Chart.of(next(entry for entry in entries if entry["id"] == "networks-local-vs-deployed"))
+def test_axe_finds_no_accessibility_violations_on_a_chart_page(browser, served, catalogue, scheme):
+    chart = project.Chart.of(next(entry for entry in catalogue if entry["id"] == "networks-local-vs-deployed"))
     context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
     context.add_init_script(f"localStorage.setItem('/.__palette', JSON.stringify({{index: {0 if scheme == 'default' else 1}, "
                             f"color: {{media: '', scheme: '{scheme}', primary: 'indigo', accent: 'indigo'}}}}))")

@@ -14,23 +14,12 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import openpyxl
-import pytest
 from bs4 import BeautifulSoup
 
 from scripts import project
 from scripts.paths import ROOT, site_url
 
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-@pytest.fixture(scope="module")
-def site(built_site) -> Path:
-    return built_site.site
-
-
-@pytest.fixture(scope="module")
-def catalogue(built_site) -> list[dict]:
-    return json.loads((built_site.charts / "index.json").read_text(encoding="utf-8"))
 
 
 def flat(text: str) -> str:

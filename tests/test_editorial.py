@@ -120,11 +120,6 @@ def stray_numbers(html: str, source: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def site(built_site) -> Path:
-    return built_site.site
-
-
-@pytest.fixture(scope="module")
 def source() -> str:
     return report_source()
 

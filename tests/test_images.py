@@ -20,16 +20,6 @@ SVG = "{http://www.w3.org/2000/svg}"
 SCHEMES = ("light", "dark")
 
 
-@pytest.fixture(scope="module")
-def site(built_site) -> Path:
-    return built_site.site
-
-
-@pytest.fixture(scope="module")
-def catalogue(built_site) -> list[dict]:
-    return json.loads((built_site.charts / "index.json").read_text(encoding="utf-8"))
-
-
 def png_size(data: bytes) -> tuple[int, int]:
     """Width and height from a PNG's IHDR chunk."""
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"

@@ -93,12 +93,7 @@ def test_chart_files_are_found_again_from_their_path():
 
 
 @pytest.fixture(scope="module")
-def site(built_site) -> Path:
-    return built_site.site
-
-
-@pytest.fixture(scope="module")
-def catalogue(built_site) -> list[model.Chart]:
+def models(built_site) -> list[model.Chart]:
     entries = json.loads((built_site.charts / "index.json").read_text(encoding="utf-8"))
     for entry in entries:  # the catalogue records the files where the model puts them
         chart = model.Chart.of(entry)
@@ -129,9 +124,9 @@ def published(site: Path, address: str, site_url: str = "") -> bool:
     return True
 
 
-def test_every_address_the_model_gives_a_chart_is_published(site, catalogue, built_site):
+def test_every_address_the_model_gives_a_chart_is_published(site, models, built_site):
     missing = []
-    for chart in catalogue:
+    for chart in models:
         addresses = [chart.file_url("", kind) for kind in model.CHART_FILES]
         addresses += [chart.asset_url("", name) for name in SITE_ASSET_FILES]
         addresses += [chart.embed_url("", scheme) for scheme in model.SCHEME_FOLDERS]
@@ -140,9 +135,9 @@ def test_every_address_the_model_gives_a_chart_is_published(site, catalogue, bui
     assert not missing, missing[:10]
 
 
-def test_pages_point_at_each_chart_with_the_models_addresses(site, catalogue):
+def test_pages_point_at_each_chart_with_the_models_addresses(site, models):
     seen = 0
-    for chart in catalogue:
+    for chart in models:
         path = model.section_page(chart.section).path
         base = model.relative_base(path)
         doc = BeautifulSoup((site / path / "index.html").read_text(encoding="utf-8"), "html.parser")
@@ -159,12 +154,12 @@ def test_pages_point_at_each_chart_with_the_models_addresses(site, catalogue):
         seen += 1
         for address in (*pictures, *wanted):
             assert published(site, urljoin("/" + path, address).lstrip("/")), (chart.id, address)
-    assert seen == len(catalogue)
+    assert seen == len(models)
 
 
-def test_absolute_addresses_in_specs_embeds_and_page_heads_are_the_models(site, catalogue, built_site):
+def test_absolute_addresses_in_specs_embeds_and_page_heads_are_the_models(site, models, built_site):
     site_url = built_site.site_url
-    for chart in catalogue:
+    for chart in models:
         usermeta = json.loads((site / chart.file_url("", "vegalite")).read_text(encoding="utf-8"))["usermeta"]
         assert usermeta["url"] == chart.file_url(site_url, "vegalite")
         assert usermeta["page"] == chart.page_url(site_url)

@@ -23,17 +23,6 @@ SITE = site_url(ROOT)  # the address the shared test build is made for
 PAGES = [f"{path}index.html" for path in SITE_PAGES] + ["404.html"]
 
 
-@pytest.fixture(scope="module")
-def site(built_site) -> Path:
-    return built_site.site
-
-
-@pytest.fixture(scope="module")
-def catalogue(built_site) -> list[dict]:
-    data = json.loads((built_site.charts / "index.json").read_text(encoding="utf-8"))
-    return data["charts"] if isinstance(data, dict) else data
-
-
 def soup(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
