@@ -15,11 +15,18 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 
 PACKAGE = "scripts"  # the build's code: the only modules whose code a key follows
+
+# CPython 3.11 keeps the AST converter's recursion counter per interpreter, not per thread: two
+# threads parsing at once (the notebook's key is computed in its own thread while the chart step
+# hashes its code) can make one of them raise "SystemError: AST constructor recursion depth
+# mismatch" (cpython gh-106905). Parse and unparse one module at a time.
+_AST_LOCK = threading.Lock()
 
 
 def key(*parts: object) -> str:
@@ -117,6 +124,11 @@ def _read(path: Path) -> tuple[list[tuple[str, int, tuple[str, ...] | None]], bo
 @cache
 def _analyse(text: str, filename: str) -> tuple[list[tuple[str, int, tuple[str, ...] | None]], bool, str]:
     """(imports as (module, level, names or None), whether it imports by name, source form)."""
+    with _AST_LOCK:
+        return _analyse_alone(text, filename)
+
+
+def _analyse_alone(text: str, filename: str) -> tuple[list[tuple[str, int, tuple[str, ...] | None]], bool, str]:
     tree = ast.parse(text, filename)
     imports: list[tuple[str, int, tuple[str, ...] | None]] = []
     by_name = False

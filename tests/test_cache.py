@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -101,6 +103,44 @@ def test_code_digest_follows_imports_and_ignores_comments_and_docstrings(tmp_pat
     }
     for what, (name, text) in changed.items():
         assert digest_after(name, text) != before, what
+
+
+def test_code_can_be_hashed_in_two_threads_at_once(tmp_path):
+    # The build computes the notebook's key in the notebook's thread while the chart step hashes
+    # its own code. Here a second thread parses a module in the middle of the first thread's
+    # parse: paused by a garbage collection, which building the first module's syntax tree sets
+    # off. Unguarded, CPython 3.11 then fails the first parse with "AST constructor recursion
+    # depth mismatch"; guarded, the second parse waits its turn.
+    big, small = tmp_path / "big.py", tmp_path / "small.py"
+    big.write_text("".join(f"def f{i}(x):\n    return [x, {i}]\n" for i in range(400)), encoding="utf-8")
+    small.write_text("import os\n\n\ndef g():\n    return os.sep\n", encoding="utf-8")
+    main, results, paused = threading.current_thread(), {}, []
+
+    def parse(path: Path) -> None:
+        try:
+            results[path.name] = cache.source_form(path)
+        except BaseException as err:  # reported below, whatever it is
+            results[path.name] = err
+
+    def pause_main_mid_parse(phase: str, info: dict) -> None:
+        if phase == "start" and threading.current_thread() is main and not paused:
+            other = threading.Thread(target=parse, args=(small,))
+            paused.append(other)
+            other.start()
+            other.join(timeout=0.5)  # a guarded parse cannot start until the main thread's ends
+
+    gc.collect()  # so the next collection comes from the parse's own allocations
+    gc.callbacks.append(pause_main_mid_parse)
+    try:
+        parse(big)
+    finally:
+        gc.callbacks.remove(pause_main_mid_parse)
+    for other in paused:
+        other.join(timeout=10)
+
+    assert paused, "no garbage collection ran during the parse: the test did not interleave the two"
+    assert not [value for value in results.values() if isinstance(value, BaseException)], results
+    assert "def f399(x):" in results["big.py"] and "def g():" in results["small.py"]
 
 
 def test_a_module_that_imports_by_name_covers_its_package(tmp_path):
