@@ -6,13 +6,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from xdist.scheduler import LoadScopeScheduling
 
-from helpers import copy_inputs, copy_project, shared_tree
+from helpers import CHROMIUM, CHROMIUM_ARGS, copy_inputs, copy_project, shared_tree
 
 from scripts.paths import ROOT, Layout
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 
 @pytest.fixture
@@ -75,6 +79,18 @@ def site(built_site) -> Path:
 def catalogue(built_site) -> list[dict]:
     """The session's charts/index.json: one entry per chart (read-only)."""
     return json.loads((built_site.charts / "index.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium through Playwright, one per test module."""
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "Debian's chromium is required: apt-get install -y chromium"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
 
 
 # Bad inputs tried, and what became of them ------------------------------------------------------

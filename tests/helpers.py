@@ -13,9 +13,15 @@ import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlparse
 
 from scripts import steps
+from scripts.build import STAGING_PREFIX
 from scripts.paths import ROOT, Layout, copy_working_tree
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 # A copied project ------------------------------------------------------------------------------
 
@@ -39,16 +45,60 @@ def tree_digest(path: Path) -> dict[str, str]:
     """Relative path → sha256 for every file under path (empty if path is missing)."""
     if not path.exists():
         return {}
-    return {
-        str(f.relative_to(path)): hashlib.sha256(f.read_bytes()).hexdigest()
-        for f in sorted(path.rglob("*"))
-        if f.is_file()
-    }
+    return {str(f.relative_to(path)): file_digest(f) for f in sorted(path.rglob("*")) if f.is_file()}
+
+
+def file_digest(path: Path) -> str:
+    """A file's sha256, hashed once per version of the file: the copies clone_built links share it."""
+    status = path.stat()
+    version = (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
+    if version not in _DIGESTS:
+        _DIGESTS[version] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return _DIGESTS[version]
+
+
+_DIGESTS: dict[tuple[int, int, int, int], str] = {}
+
+
+def clone_built(source: Path, dest: Path) -> Layout:
+    """A copy of a built tree for a test to change: its sources are copied, its built sites linked.
+
+    A site is the bulk of a built tree (about 90 MB of chart images), and a build never writes a
+    file of one in place: it stages a new generation and renames it in (scripts.build), and its
+    recovery only renames and deletes. So the site/ folders, the published one and any a killed
+    build left staged, are hard links to the source's files. Links are symlinks still. The source
+    must stay as it was made: shared_tree checks that for the run's shared trees.
+    """
+
+    def link_or_copy(src: str, dst: str) -> None:
+        parts = Path(src).relative_to(source).parts
+        in_site = parts[0] == "site" or (parts[0].startswith(STAGING_PREFIX) and parts[1:2] == ("site",))
+        (os.link if in_site else shutil.copy2)(src, dst)
+
+    shutil.copytree(source, dest, symlinks=True, copy_function=link_or_copy)
+    return Layout(dest)
 
 
 def copy_project(dest: Path) -> Layout:
     """The whole working tree minus environments and outputs, sharing the render cache."""
     return copy_working_tree(dest, share_cache=True)
+
+
+# A built page, parsed --------------------------------------------------------------------------
+
+def soup(path: Path):
+    """The parsed page at ``path`` (Python's html.parser), READ-ONLY: parsed once per version of the
+    file and shared by every test in the process. A test that edits a tree parses its own copy."""
+    from bs4 import BeautifulSoup
+
+    status = path.stat()
+    version = (str(path), status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
+    if version not in _SOUPS:
+        _SOUPS[version] = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    return _SOUPS[version]
+
+
+_SOUPS: dict[tuple, object] = {}
 
 
 # A tree made once for the whole run -----------------------------------------------------------
@@ -102,6 +152,63 @@ def serve(directory: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+# A page in the browser ----------------------------------------------------------------------
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+# Before any script of the page runs: collect layout shifts and CSP violations.
+OBSERVERS = """
+window.__shifts = [];
+window.__csp = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    if (entry.hadRecentInput) continue;
+    const sources = (entry.sources || []).map((source) => {
+      const node = source.node;
+      const name = node ? (node.nodeName + (node.id ? "#" + node.id : "") + (node.className && node.className.baseVal === undefined ? "." + String(node.className).split(" ").join(".") : "")) : "?";
+      const box = (r) => [r.x, r.y, r.width, r.height].map(Math.round).join(",");
+      return name + " " + box(source.previousRect) + " -> " + box(source.currentRect);
+    });
+    window.__shifts.push({ value: entry.value, sources });
+  }
+}).observe({ type: "layout-shift", buffered: true });
+document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(e.violatedDirective + " " + e.blockedURI));
+"""
+
+
+class Recorder:
+    """Everything a page did that a reader would not want: errors, failures, foreign requests."""
+
+    def __init__(self, page: Page, origin: str):
+        self.errors: list[str] = []
+        self.failed: list[str] = []
+        self.foreign: list[str] = []
+        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("requestfailed", lambda r: self.failed.append(f"{r.url} {r.failure}"))
+        page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.url} HTTP {r.status}"))
+        page.on("request", lambda r: urlparse(r.url).netloc != origin and not r.url.startswith(("data:", "blob:")) and self.foreign.append(r.url))
+
+
+def open_page(browser: Browser, url: str, **context_options) -> tuple[Page, Recorder]:
+    context = browser.new_context(**context_options)
+    page = context.new_page()
+    page.add_init_script(OBSERVERS)
+    recorder = Recorder(page, urlparse(url).netloc)
+    page.goto(url, wait_until="load")
+    return page, recorder
+
+
+def wait_for_interactive(page: Page, expected: int) -> None:
+    """Reach for the first chart (without scrolling), then wait until every chart is live."""
+    if expected:
+        page.locator("figure.btc-chart").first.dispatch_event("pointerenter")
+        page.wait_for_function(
+            "n => document.querySelectorAll('figure.btc-chart.btc-chart--interactive').length === n",
+            arg=expected, timeout=20_000,
+        )
 
 
 # The Nu Html Checker ---------------------------------------------------------------------------

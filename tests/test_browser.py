@@ -15,9 +15,9 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from helpers import CHROMIUM, CHROMIUM_ARGS, serve
+from helpers import AXE, open_page, serve, wait_for_interactive
 
 from scripts import project
 from scripts.paths import ROOT
@@ -25,42 +25,11 @@ from scripts.project import PAGE_PATHS as PAGES
 
 pytestmark = pytest.mark.browser
 
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-
-# Before any script of the page runs: collect layout shifts and CSP violations.
-OBSERVERS = """
-window.__shifts = [];
-window.__csp = [];
-new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) {
-    if (entry.hadRecentInput) continue;
-    const sources = (entry.sources || []).map((source) => {
-      const node = source.node;
-      const name = node ? (node.nodeName + (node.id ? "#" + node.id : "") + (node.className && node.className.baseVal === undefined ? "." + String(node.className).split(" ").join(".") : "")) : "?";
-      const box = (r) => [r.x, r.y, r.width, r.height].map(Math.round).join(",");
-      return name + " " + box(source.previousRect) + " -> " + box(source.currentRect);
-    });
-    window.__shifts.push({ value: entry.value, sources });
-  }
-}).observe({ type: "layout-shift", buffered: true });
-document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(e.violatedDirective + " " + e.blockedURI));
-"""
-
-
 @pytest.fixture(scope="module")
 def site_url(built_site) -> Iterator[str]:
     server, url = serve(built_site.site)
     yield url
     server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), "Debian's chromium is required: apt-get install -y chromium"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
@@ -74,45 +43,12 @@ def charts_by_page(built_site) -> dict[str, int]:
     return counts
 
 
-class Recorder:
-    """Everything a page did that a reader would not want: errors, failures, foreign requests."""
-
-    def __init__(self, page: Page, origin: str):
-        self.errors: list[str] = []
-        self.failed: list[str] = []
-        self.foreign: list[str] = []
-        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
-        page.on("requestfailed", lambda r: self.failed.append(f"{r.url} {r.failure}"))
-        page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.url} HTTP {r.status}"))
-        page.on("request", lambda r: urlparse(r.url).netloc != origin and not r.url.startswith(("data:", "blob:")) and self.foreign.append(r.url))
-
-
-def open_page(browser: Browser, url: str, **context_options) -> tuple[Page, Recorder]:
-    context = browser.new_context(**context_options)
-    page = context.new_page()
-    page.add_init_script(OBSERVERS)
-    recorder = Recorder(page, urlparse(url).netloc)
-    page.goto(url, wait_until="load")
-    return page, recorder
-
-
 def settle(page: Page) -> None:
     """Wait until a freshly loaded page has fetched nothing for half a second (Playwright's
     network idle) and its main thread has been idle: whatever a page loads unasked, it has asked
     for by then."""
     page.wait_for_load_state("networkidle")
     page.evaluate("() => new Promise((resolve) => requestIdleCallback(() => resolve()))")
-
-
-def wait_for_interactive(page: Page, expected: int) -> None:
-    """Reach for the first chart (without scrolling), then wait until every chart is live."""
-    if expected:
-        page.locator("figure.btc-chart").first.dispatch_event("pointerenter")
-        page.wait_for_function(
-            "n => document.querySelectorAll('figure.btc-chart.btc-chart--interactive').length === n",
-            arg=expected, timeout=20_000,
-        )
 
 
 def test_the_vega_runtime_loads_only_when_a_reader_reaches_for_a_chart(browser, site_url):

@@ -26,7 +26,6 @@ from scripts.charts import export, static, theme
 from scripts.charts.context import LEDGER_COLUMNS, ChartContext, format_value
 from scripts.charts.describe import fill, from_ledger, list_phrase, top_categories
 from scripts.charts.registry import (
-    SECTIONS_PACKAGE,
     ChartBuildError,
     ChartDefinitionError,
     Registry,

@@ -15,15 +15,12 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
+from helpers import AXE, serve, soup, wait_for_interactive
+
 from scripts import project
 from scripts.site import chart_pages, render
-from tests.test_browser import AXE, CHROMIUM, CHROMIUM_ARGS, serve, wait_for_interactive
 
 CITATION_STYLES = ("plain", "apa", "chicago", "bibtex")
-
-
-def soup(path: Path) -> BeautifulSoup:
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
 def resolve(site: Path, page_path: str, href: str) -> Path:
@@ -219,17 +216,6 @@ def served(built_site):
     server, url = serve(built_site.site)
     yield url
     server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), "Debian's chromium is required: apt-get install -y chromium"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.mark.browser

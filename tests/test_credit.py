@@ -11,10 +11,10 @@ import json
 import re
 import zipfile
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import openpyxl
-from bs4 import BeautifulSoup
+
+from helpers import soup
 
 from scripts import project
 from scripts.paths import ROOT, site_url
@@ -24,10 +24,6 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 def flat(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
-
-
-def soup(path: Path) -> BeautifulSoup:
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
 def usermeta(built_site, entry: dict) -> dict:
@@ -85,7 +81,7 @@ def test_every_source_line_and_mention_of_the_report_uses_its_short_or_full_form
     report = project.identity().report
     texts = {}
     for path in site.rglob("*.html"):
-        texts[path.relative_to(site).as_posix()] = flat(BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").get_text(" "))
+        texts[path.relative_to(site).as_posix()] = flat(soup(path).get_text(" "))
     for entry in catalogue:
         chart = project.Chart.of(entry)
         with zipfile.ZipFile(site / chart.file_url("", "zip")) as bundle:

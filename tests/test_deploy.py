@@ -23,7 +23,6 @@ from helpers import copy_project, tree_digest
 from scripts import project
 from scripts.build import build
 from scripts.paths import ROOT, Layout, site_url
-from scripts.project import Chart
 
 WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
 DEFAULT = site_url(ROOT)  # mkdocs.yml's address, the one a fork must never publish

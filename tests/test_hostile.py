@@ -23,6 +23,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from helpers import soup
+
 from scripts.build import build
 from scripts.paths import ROOT, Layout, copy_working_tree
 
@@ -145,10 +147,6 @@ def hostile(tmp_path_factory) -> Layout:
     return layout
 
 
-def soup(path: Path) -> BeautifulSoup:
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-
-
 def shown_texts(doc: BeautifulSoup) -> Iterator[str]:
     """Everything a page shows or announces: its text nodes and its attribute values."""
     yield from doc.strings
@@ -198,7 +196,7 @@ def test_no_hostile_text_becomes_markup_in_any_page(hostile):
         name = str(page.relative_to(hostile.site))
         raw = page.read_text(encoding="utf-8")
         problems += [f"{name}: raw {fragment!r}" for fragment in MARKUP if fragment in raw]
-        doc = BeautifulSoup(raw, "html.parser")
+        doc = soup(page)
         for element in doc.find_all(True):
             for attr, value in element.attrs.items():
                 value = " ".join(value) if isinstance(value, list) else value

@@ -4,7 +4,6 @@ charts/ and site/ all from the previous build or (once its switch was decided) a
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -12,7 +11,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from helpers import shared_tree, tree_digest
+from helpers import clone_built, shared_tree, tree_digest
 
 import pytest
 
@@ -30,7 +29,7 @@ def digests(layout: Layout) -> dict[str, dict[str, str]]:
 def test_a_killed_build_leaves_the_previous_outputs_intact_and_the_next_one_recovers(built_site, tmp_path):
     # A tree with a complete previous build in place (the caches stay shared through the link).
     layout = Layout(tmp_path / "tree")
-    shutil.copytree(built_site.root, layout.root, symlinks=True)
+    clone_built(built_site.root, layout.root)
     before = digests(layout)
     assert all(before.values())
     # A change the build would publish, so that a build which got to the end cannot pass unseen.
@@ -98,7 +97,7 @@ def test_recover_finishes_a_swap_cut_between_its_two_renames(tmp_path):
 
 def test_a_second_build_stops_at_once_naming_the_running_one_and_cannot_harm_it(built_site, tmp_path):
     layout = Layout(tmp_path / "tree")
-    shutil.copytree(built_site.root, layout.root, symlinks=True)
+    clone_built(built_site.root, layout.root)
     methods = layout.docs / "methods.md"
     methods.write_text(methods.read_text(encoding="utf-8") + f"\n{MARKER}\n", encoding="utf-8")
     first = subprocess.Popen([sys.executable, "-m", "scripts", "build"], cwd=layout.root, start_new_session=True,
@@ -196,7 +195,7 @@ def generation_b(built_site, tmp_path_factory) -> Iterator[Layout]:
     """An uninterrupted build of the change, made once for the run (read-only)."""
 
     def make(root: Path) -> None:
-        shutil.copytree(built_site.root, root, symlinks=True)
+        clone_built(built_site.root, root)
         make_generation_b(root)
         cli_build(Layout(root))
 
@@ -233,7 +232,7 @@ def killed_at_journal(built_site, tmp_path_factory) -> Iterator[Layout]:
     """Generation B's build, killed once its switch was decided (read-only)."""
 
     def make(root: Path) -> None:
-        shutil.copytree(built_site.root, root, symlinks=True)
+        clone_built(built_site.root, root)
         make_generation_b(root)
         killed_build(root, "journal")
 
@@ -245,14 +244,14 @@ def test_a_kill_at_any_step_boundary_leaves_one_generation(built_site, generatio
                                                            boundary):
     layout = Layout(tmp_path / "tree")
     if boundary in ("journal", LESS_THE_JOURNAL, *ROLLING_FORWARD):
-        shutil.copytree(killed_at_journal.root, layout.root, symlinks=True)
+        clone_built(killed_at_journal.root, layout.root)
         if boundary == LESS_THE_JOURNAL:
             (journal,) = layout.root.glob(f"{STAGING_PREFIX}*/{JOURNAL}")
             journal.unlink()
         elif boundary != "journal":
             killed_build(layout.root, boundary)
     else:
-        shutil.copytree(built_site.root, layout.root, symlinks=True)
+        clone_built(built_site.root, layout.root)
         make_generation_b(layout.root)
         killed_build(layout.root, boundary)
 

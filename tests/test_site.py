@@ -11,6 +11,8 @@ from urllib.parse import unquote, urljoin, urlparse
 import pytest
 from bs4 import BeautifulSoup
 
+from helpers import soup
+
 from scripts.numbers import WORDS
 from scripts.paths import ROOT
 from scripts import project
@@ -21,10 +23,6 @@ from scripts.project import Chart
 SITE = site_url(ROOT)  # the address the shared test build is made for
 
 PAGES = [f"{path}index.html" for path in SITE_PAGES] + ["404.html"]
-
-
-def soup(path: Path) -> BeautifulSoup:
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
 def soup_text(html: str) -> BeautifulSoup:

@@ -19,12 +19,11 @@ import openpyxl
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import copy_project
+from helpers import copy_project, open_page, serve
 from scripts import project
 from scripts.charts.build import INPUTS_FILE
 from scripts.charts.versions import RECORD_FILE
 from scripts.paths import ROOT, site_url
-from test_browser import browser, open_page, serve  # noqa: F401  (browser: a fixture)
 
 CANONICAL = site_url(ROOT)  # mkdocs.yml's address, which every file of a version carries
 CORRECTED = ("networks-diagram", "networks-table-1")  # the charts that draw the network's name
@@ -197,7 +196,7 @@ def test_citation_usermeta_zip_workbook_and_catalogue_name_the_same_version(corr
 
 
 @pytest.mark.browser
-def test_the_old_embed_still_draws_the_old_data(corrected, browser):  # noqa: F811
+def test_the_old_embed_still_draws_the_old_data(corrected, browser):
     server, url = serve(corrected.site)
     drawn = {}
     try:

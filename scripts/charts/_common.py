@@ -25,7 +25,6 @@ expressions (``FINDING_LABEL``), so a reuser can reword, reformat or translate t
 from __future__ import annotations
 
 import json
-import re
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any

@@ -52,7 +52,7 @@ from scripts.charts.static import (  # noqa: F401  (re-exported: the exporter's 
     static_spec,
     svg_size,
 )
-from scripts.charts.versions import ChartVersion, chart_versions, version_history
+from scripts.charts.versions import ChartVersion, version_history
 from scripts import paths
 from scripts.project import CHART_IMAGES, CHARTS_FOLDER, Chart, citations, credit_line, identity, parse_chart_file
 

@@ -217,10 +217,10 @@ def _check_definition(entry: RegisteredChart) -> None:
         raise ChartDefinitionError(
             f"chart {entry.id!r}: unknown section {entry.section!r} (expected one of {', '.join(SECTION_IDS)})"
         )
-    for field in ("title", "source"):
-        value = getattr(entry, field)
+    for name in ("title", "source"):
+        value = getattr(entry, name)
         if not isinstance(value, str) or not value.strip():
-            raise ChartDefinitionError(f"chart {entry.id!r}: {field} must be a non-empty string")
+            raise ChartDefinitionError(f"chart {entry.id!r}: {name} must be a non-empty string")
     if not callable(entry.describe):
         raise ChartDefinitionError(f"chart {entry.id!r}: description must be a callable ctx -> str")
     if not callable(entry.build_function):

@@ -11,7 +11,6 @@ converts it to HTML.
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import sys
 import threading

@@ -10,8 +10,8 @@ import csv
 import datetime as dt
 import json
 import math
-import re
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -21,7 +21,6 @@ import pandas as pd
 from scripts import ledger as ledger_module
 from scripts import project
 from scripts.numbers import ISO_DAY, ISO_MONTH, in_words
-from scripts.paths import ROOT
 from scripts.project import Chart, identity
 from scripts.site import manifest
 

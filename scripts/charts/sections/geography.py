@@ -9,7 +9,6 @@ import numpy as np
 
 from scripts import geo
 from scripts.charts import _common as c
-from scripts.charts import theme
 from scripts.charts.context import ChartContext
 from scripts.charts.describe import from_ledger
 from scripts.charts.registry import chart

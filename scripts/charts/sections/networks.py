@@ -12,7 +12,7 @@ import pandas as pd
 from scripts.charts import _common as c
 from scripts.charts import theme
 from scripts.charts.context import ChartContext
-from scripts.charts.describe import from_ledger, list_phrase
+from scripts.charts.describe import from_ledger
 from scripts.charts.registry import chart
 
 OPERATIONAL = "Operational Dynamics: Connections to Islamic State/Local Networks"
@@ -438,7 +438,7 @@ def local_vs_deployed(ctx: ChartContext):
     data = c.frame(rows)
     roles = list(dict.fromkeys(data["role"]))
     colours = theme.role_scale(roles)
-    overlap = f"datum.finding_id === 'route-overlap-arrest-actions'"
+    overlap = "datum.finding_id === 'route-overlap-arrest-actions'"
     base = alt.Chart(data).transform_calculate(
         label=c.FINDING_LABEL,
         # Our reading of the overlap, in the tooltip ("" elsewhere: a tooltip prints a missing value as "null").

@@ -48,7 +48,6 @@ def _attack_rows(ctx: ChartContext) -> pd.DataFrame:
     rows = []
     for _, attack in ctx.table("attacks").sort_values("date", kind="stable").iterrows():
         place = c.attack_place(ctx, attack)
-        killed = int(attack["victims_killed"])
         name = c.event_name(ctx, str(attack["attack_id"]))
         connection = str(attack["connection"])
         rows.append(
