@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import Page, expect
 
-from helpers import AXE, open_page, serve, wait_for_interactive
+from helpers import AXE, first_visit, new_tab, open_page, serve, wait_for_interactive
 
 from scripts import project
 from scripts.paths import ROOT
@@ -30,6 +30,25 @@ def site_url(built_site) -> Iterator[str]:
     server, url = serve(built_site.site)
     yield url
     server.shutdown()
+
+
+DESKTOP = {"width": 1280, "height": 900}
+WIDEST_PHONE = {"width": 412, "height": 823}
+
+
+# One tab for each kind of per-page visit, each visit a first one (helpers.first_visit).
+@pytest.fixture(scope="module")
+def desktop_tab(browser) -> Iterator[Page]:
+    page = new_tab(browser, viewport=DESKTOP)
+    yield page
+    page.context.close()
+
+
+@pytest.fixture(scope="module")
+def phone_tab(browser) -> Iterator[Page]:
+    page = new_tab(browser, viewport=WIDEST_PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    yield page
+    page.context.close()
 
 
 @pytest.fixture(scope="module")
@@ -69,12 +88,12 @@ PAGE_BUDGET = 100 * 1024  # bytes gzip before the reader interacts (issue: perfo
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_on_phones_each_page_is_light_shows_a_chart_early_and_never_scrolls_sideways(browser, built_site, site_url,
+def test_on_phones_each_page_is_light_shows_a_chart_early_and_never_scrolls_sideways(phone_tab, built_site, site_url,
                                                                                       charts_by_page, path):
     """One phone visit per page, from the widest phone to the narrowest: the page's weight, its
     header title whole, the ledger's rows, the first chart's place, no sideways scrolling."""
-    page, _ = open_page(browser, site_url + path, viewport={"width": 412, "height": 823}, is_mobile=True, has_touch=True,
-                        device_scale_factor=2)
+    page = phone_tab
+    recorder = first_visit(page, site_url + path, WIDEST_PHONE)
     # What a phone downloads before the reader does anything, gzipped as GitHub Pages serves it
     # (the test server does not compress, so files are gzipped here).
     settle(page)  # idle too: nothing may sneak in after the load event
@@ -106,7 +125,7 @@ def test_on_phones_each_page_is_light_shows_a_chart_early_and_never_scrolls_side
     assert all(float(width) <= 360 for width in widths), widths
     for box in page.locator("figure.btc-chart .btc-chart__frame").evaluate_all("els => els.map(e => e.getBoundingClientRect().right)"):
         assert box <= 360
-    page.context.close()
+    recorder.detach()
 
 
 SEARCH_FILES = ("/search/search_index.json", "/assets/javascripts/workers/search.")
@@ -150,10 +169,11 @@ HOVER_WORDS = re.compile(r"(?i)\b(?:hover|mouse ?over|point at)")
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_page_loads_cleanly_upgrades_in_place_and_passes_axe_light_and_dark(browser, site_url, charts_by_page, path):
+def test_page_loads_cleanly_upgrades_in_place_and_passes_axe_light_and_dark(desktop_tab, site_url, charts_by_page, path):
     """One desktop visit per page: what it must do as it loads (no shift, no error, no foreign
     request, no list that could move), what it says, its tooltips, then axe in both colour schemes."""
-    page, recorder = open_page(browser, site_url + path, viewport={"width": 1280, "height": 900})
+    page = desktop_tab
+    recorder = first_visit(page, site_url + path, DESKTOP)
     figures = page.locator("figure.btc-chart")
     before = [figures.nth(i).locator(".btc-chart__frame").bounding_box() for i in range(figures.count())]
     wait_for_interactive(page, charts_by_page[path])
@@ -199,7 +219,7 @@ def test_page_loads_cleanly_upgrades_in_place_and_passes_axe_light_and_dark(brow
     problems["slate"] = axe_violations(page)
     assert problems == {"default": [], "slate": []}, json.dumps(problems, indent=1)
     assert recorder.errors == [], recorder.errors
-    page.context.close()
+    recorder.detach()
 
 
 def axe_violations(page: Page) -> list[str]:
@@ -225,8 +245,8 @@ def nav_lists_that_would_move(page: Page) -> list[float]:
 
 def test_static_charts_are_in_the_html_before_any_script(browser, site_url, charts_by_page):
     context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()  # one tab for every page: without scripts, nothing carries over
     for path, expected in charts_by_page.items():
-        page = context.new_page()
         page.goto(site_url + path)
         images = page.locator("figure.btc-chart img.btc-chart__static--light")
         assert images.count() == expected, path
@@ -239,7 +259,6 @@ def test_static_charts_are_in_the_html_before_any_script(browser, site_url, char
             assert block.locator("figure.btc-chart").count() == 1
             block.locator("details.btc-chart__data summary").click()
             assert block.locator("details.btc-chart__data table").is_visible()
-        page.close()
     context.close()
 
 
