@@ -66,8 +66,9 @@ def clone_built(source: Path, dest: Path) -> Layout:
     A site is the bulk of a built tree (about 90 MB of chart images), and a build never writes a
     file of one in place: it stages a new generation and renames it in (scripts.build), and its
     recovery only renames and deletes. So the site/ folders, the published one and any a killed
-    build left staged, are hard links to the source's files. Links are symlinks still. The source
-    must stay as it was made: shared_tree checks that for the run's shared trees.
+    build left staged, are hard links to the source's files; symbolic links (the shared caches)
+    stay symbolic. The source must stay as it was made: shared_tree checks that for the run's
+    shared trees.
     """
 
     def link_or_copy(src: str, dst: str) -> None:
@@ -87,8 +88,9 @@ def copy_project(dest: Path) -> Layout:
 # A built page, parsed --------------------------------------------------------------------------
 
 def soup(path: Path):
-    """The parsed page at ``path`` (Python's html.parser), READ-ONLY: parsed once per version of the
-    file and shared by every test in the process. A test that edits a tree parses its own copy."""
+    """The parsed page at ``path`` (Python's html.parser), parsed once per version of the file and
+    shared by every test in the process: READ-ONLY. A test that changes the parsed document
+    (decompose, replace_with...) parses a copy of its own with BeautifulSoup."""
     from bs4 import BeautifulSoup
 
     status = path.stat()

@@ -125,6 +125,7 @@ def test_on_phones_each_page_is_light_shows_a_chart_early_and_never_scrolls_side
     assert all(float(width) <= 360 for width in widths), widths
     for box in page.locator("figure.btc-chart .btc-chart__frame").evaluate_all("els => els.map(e => e.getBoundingClientRect().right)"):
         assert box <= 360
+    assert (recorder.errors, recorder.failed, recorder.foreign) == ([], [], [])
     recorder.detach()
 
 
