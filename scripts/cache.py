@@ -118,18 +118,21 @@ def source_form(path: Path) -> str:
 
 
 def _read(path: Path) -> tuple[list[tuple[str, int, tuple[str, ...] | None]], bool, str]:
-    return _analyse(path.read_text(encoding="utf-8"), str(path))
+    try:
+        return _analyse(path.read_text(encoding="utf-8"))
+    except SyntaxError as err:
+        raise SyntaxError(err.msg, (str(path), err.lineno, err.offset, err.text)) from None
 
 
-@cache
-def _analyse(text: str, filename: str) -> tuple[list[tuple[str, int, tuple[str, ...] | None]], bool, str]:
+@cache  # by text alone: a copy of the tree elsewhere (as tests make) is not parsed again
+def _analyse(text: str) -> tuple[list[tuple[str, int, tuple[str, ...] | None]], bool, str]:
     """(imports as (module, level, names or None), whether it imports by name, source form)."""
     with _AST_LOCK:
-        return _analyse_alone(text, filename)
+        return _analyse_alone(text)
 
 
-def _analyse_alone(text: str, filename: str) -> tuple[list[tuple[str, int, tuple[str, ...] | None]], bool, str]:
-    tree = ast.parse(text, filename)
+def _analyse_alone(text: str) -> tuple[list[tuple[str, int, tuple[str, ...] | None]], bool, str]:
+    tree = ast.parse(text)
     imports: list[tuple[str, int, tuple[str, ...] | None]] = []
     by_name = False
     for node in ast.walk(tree):
