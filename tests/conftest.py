@@ -163,6 +163,16 @@ SLOWEST_FIRST = (
     "test_deploy.py",
     "test_site.py",
     "test_reuse_specs.py",
+    # Then the rest, longest first, so that the run ends on short modules on every worker.
+    "test_ledger.py",
+    "test_properties.py",
+    "test_validation.py",
+    "test_chart_pages.py",
+    "test_html.py",
+    "test_images.py",
+    "test_editorial.py",
+    "test_chart_editorial.py",
+    "test_credit.py",
 )
 PARTS = {}  # module: into how many parts it is cut
 for unit in SLOWEST_FIRST:

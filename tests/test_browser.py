@@ -157,12 +157,13 @@ def test_search_loads_only_when_a_reader_reaches_for_it(browser, site_url, how):
     page.context.close()
 
 
-def test_search_highlights_terms_on_arrival_from_a_result(browser, site_url):
-    page, recorder = open_page(browser, site_url + "geography/?h=Charleroi", viewport={"width": 1280, "height": 900})
+def test_search_highlights_terms_on_arrival_from_a_result(desktop_tab, site_url):
+    page = desktop_tab
+    recorder = first_visit(page, site_url + "geography/?h=Charleroi", DESKTOP)
     page.wait_for_selector("mark[data-md-highlight]", state="attached", timeout=10_000)
     assert "charleroi" in page.locator("mark[data-md-highlight]").first.inner_text().lower()
     assert recorder.errors == [], recorder.errors
-    page.context.close()
+    recorder.detach()
 
 
 # Words that ask for a pointer: phones and keyboards cannot hover.
@@ -286,8 +287,9 @@ def shows_a_tooltip(page: Page, figure) -> bool:
     return False
 
 
-def test_palette_switch_and_instant_navigation_keep_charts_right(browser, site_url, charts_by_page):
-    page, recorder = open_page(browser, site_url, viewport={"width": 1280, "height": 900})
+def test_palette_switch_and_instant_navigation_keep_charts_right(desktop_tab, site_url, charts_by_page):
+    page = desktop_tab
+    recorder = first_visit(page, site_url, DESKTOP)
     wait_for_interactive(page, charts_by_page[""])
     light_bg = page.evaluate("getComputedStyle(document.body).backgroundColor")
     page.locator("label[for='__palette_1']").first.click()
@@ -310,7 +312,7 @@ def test_palette_switch_and_instant_navigation_keep_charts_right(browser, site_u
         assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "slate"
     assert page.evaluate("performance.getEntriesByType('navigation').length") == 1, "a full reload happened"
     assert recorder.errors == [], recorder.errors
-    page.context.close()
+    recorder.detach()
 
 
 def test_no_text_is_cut_off_at_the_edge_of_a_static_chart(browser, built_site):
@@ -427,21 +429,23 @@ def test_following_a_number_lands_on_its_highlighted_ledger_row_with_headers_in_
     page.context.close()
 
 
-def test_the_ledger_row_highlight_works_on_a_direct_visit(browser, site_url):
-    page, _ = open_page(browser, site_url + "ledger/#finding-route-overlap-arrest-actions", viewport={"width": 1280, "height": 900})
+def test_the_ledger_row_highlight_works_on_a_direct_visit(desktop_tab, site_url):
+    page = desktop_tab
+    recorder = first_visit(page, site_url + "ledger/#finding-route-overlap-arrest-actions", DESKTOP)
     row = page.locator("#finding-route-overlap-arrest-actions")
     assert row.evaluate("el => el.matches(':target')")
     background = row.evaluate("el => getComputedStyle(el.querySelector('td')).backgroundColor")
     assert background != "rgba(0, 0, 0, 0)"
-    page.context.close()
+    recorder.detach()
 
 
-def test_a_number_is_reachable_by_keyboard_and_described_in_plain_words(browser, site_url, built_site):
+def test_a_number_is_reachable_by_keyboard_and_described_in_plain_words(desktop_tab, site_url, built_site):
     import csv
 
     with (built_site.derived / "findings.csv").open(encoding="utf-8", newline="") as handle:
         ledger = {row["id"]: row for row in csv.DictReader(handle)}
-    page, _ = open_page(browser, site_url + "networks/", viewport={"width": 1280, "height": 900})
+    page = desktop_tab
+    recorder = first_visit(page, site_url + "networks/", DESKTOP)
     for _ in range(80):
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.classList.contains('btc-finding')"):
@@ -461,7 +465,7 @@ def test_a_number_is_reachable_by_keyboard_and_described_in_plain_words(browser,
     focused_id = page.evaluate("document.activeElement.dataset.finding")
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/ledger/#finding-{focused_id}")
-    page.context.close()
+    recorder.detach()
 
 
 def _luminance(rgb: str) -> float:
@@ -545,8 +549,9 @@ def test_tapping_a_mark_shows_its_tooltip_and_tapping_elsewhere_closes_it(browse
     page.context.close()
 
 
-def test_the_keyboard_reaches_each_mark_and_a_live_region_reads_it(browser, site_url):
-    page, recorder = open_page(browser, site_url + "networks/", viewport={"width": 1280, "height": 900})
+def test_the_keyboard_reaches_each_mark_and_a_live_region_reads_it(desktop_tab, site_url):
+    page = desktop_tab
+    recorder = first_visit(page, site_url + "networks/", DESKTOP)
     for _ in range(300):  # Tab through the page into the first chart
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.classList.contains('btc-chart__frame')"):
@@ -567,12 +572,13 @@ def test_the_keyboard_reaches_each_mark_and_a_live_region_reads_it(browser, site
     page.keyboard.press("Escape")
     assert figure.locator(".btc-chart__focus").count() == 0
     assert recorder.errors == [], recorder.errors
-    page.context.close()
+    recorder.detach()
 
 
-def test_the_live_view_is_named_by_the_description_which_is_said_once(browser, built_site, site_url):
+def test_the_live_view_is_named_by_the_description_which_is_said_once(desktop_tab, built_site, site_url):
     entries = catalogue_entries(built_site)
-    page, _ = open_page(browser, site_url + "nationalities/", viewport={"width": 1280, "height": 900})
+    page = desktop_tab
+    recorder = first_visit(page, site_url + "nationalities/", DESKTOP)
 
     def check(state):
         article = page.locator("article").aria_snapshot()
@@ -590,7 +596,7 @@ def test_the_live_view_is_named_by_the_description_which_is_said_once(browser, b
     check("static")
     wait_for_interactive(page, page.locator("figure.btc-chart").count())
     check("live")
-    page.context.close()
+    recorder.detach()
 
 
 def test_the_data_table_names_its_chart_and_fits_a_phone(browser, site_url):
@@ -626,12 +632,13 @@ def test_a_dark_system_gets_the_dark_theme_without_javascript(browser, site_url)
     context.close()
 
 
-def test_heading_anchors_are_hidden_from_assistive_technology(browser, site_url):
-    page, _ = open_page(browser, site_url + "networks/", viewport={"width": 1280, "height": 900})
+def test_heading_anchors_are_hidden_from_assistive_technology(desktop_tab, site_url):
+    page = desktop_tab
+    recorder = first_visit(page, site_url + "networks/", DESKTOP)
     snapshot = page.locator("article").aria_snapshot()
     assert "¶" not in snapshot and "Permanent link" not in snapshot, snapshot[:500]
     assert page.locator("a.headerlink").count() > 0
-    page.context.close()
+    recorder.detach()
 
 
 # --- Embeds (issue 18, part 3): sized right at every width, scheme and host policy ---
