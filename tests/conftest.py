@@ -147,9 +147,12 @@ def pytest_terminal_summary(terminalreporter) -> None:
 # modules follow in file order. A guide, not a list to keep complete.
 SLOWEST_FIRST = (
     # First the units that need the session's build: on a fresh clone it is drawn from nothing,
-    # on both cores, and the browser tests wait for it; nothing else should slow it down.
+    # on both cores, and the browser tests wait for it.
     "test_browser.py, part 1",
     "test_interrupted_build.py, part 1",
+    # Except one unit that needs no build, for the third worker: the first build ends on one
+    # core (MkDocs), and this fills the other while every other unit waits for that build.
+    "test_properties.py",
     "test_browser.py, part 2",
     "test_interrupted_build.py, part 2",
     "test_browser.py, part 3",
@@ -165,7 +168,6 @@ SLOWEST_FIRST = (
     "test_reuse_specs.py",
     # Then the rest, longest first, so that the run ends on short modules on every worker.
     "test_ledger.py",
-    "test_properties.py",
     "test_validation.py",
     "test_chart_pages.py",
     "test_html.py",
