@@ -146,13 +146,13 @@ def pytest_terminal_summary(terminalreporter) -> None:
 # idle. Each worker takes two units at the start, then one each time it has one left. Other
 # modules follow in file order. A guide, not a list to keep complete.
 SLOWEST_FIRST = (
-    # First the units that need the session's build: on a fresh clone it is drawn from nothing,
-    # on both cores, and the browser tests wait for it.
+    # First one unit that needs no build: the first build (on a fresh clone drawn from nothing,
+    # on both cores) ends on one core (MkDocs), and this fills the other while the units that
+    # need the build wait for it.
+    "test_properties.py",
+    # Then the units that need the session's build, the browser tests' first.
     "test_browser.py, part 1",
     "test_interrupted_build.py, part 1",
-    # Except one unit that needs no build, for the third worker: the first build ends on one
-    # core (MkDocs), and this fills the other while every other unit waits for that build.
-    "test_properties.py",
     "test_browser.py, part 2",
     "test_interrupted_build.py, part 2",
     "test_browser.py, part 3",
