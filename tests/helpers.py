@@ -50,11 +50,16 @@ def tree_digest(path: Path) -> dict[str, str]:
 
 def file_digest(path: Path) -> str:
     """A file's sha256, hashed once per version of the file: the copies clone_built links share it."""
-    status = path.stat()
-    version = (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
+    version = file_version(path)
     if version not in _DIGESTS:
         _DIGESTS[version] = hashlib.sha256(path.read_bytes()).hexdigest()
     return _DIGESTS[version]
+
+
+def file_version(path: Path) -> tuple[int, int, int, int]:
+    """What names one version of a file's content in this run: device, inode, size, time."""
+    status = path.stat()
+    return status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns
 
 
 _DIGESTS: dict[tuple[int, int, int, int], str] = {}
@@ -93,14 +98,13 @@ def soup(path: Path):
     (decompose, replace_with...) parses a copy of its own with BeautifulSoup."""
     from bs4 import BeautifulSoup
 
-    status = path.stat()
-    version = (str(path), status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
+    version = file_version(path)
     if version not in _SOUPS:
         _SOUPS[version] = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
     return _SOUPS[version]
 
 
-_SOUPS: dict[tuple, object] = {}
+_SOUPS: dict[tuple[int, int, int, int], object] = {}
 
 
 # A tree made once for the whole run -----------------------------------------------------------
@@ -135,7 +139,7 @@ def _state(root: Path) -> dict[str, dict[str, list[int]]]:
     """Each file's size and modification time: a write changes them (reading 90 MB twice per
     worker to compare contents is what this saves)."""
     return {
-        name: {str(f.relative_to(root)): [f.stat().st_size, f.stat().st_mtime_ns]
+        name: {str(f.relative_to(root)): list(file_version(f)[2:])
                for f in sorted((root / name).rglob("*")) if f.is_file()}
         for name in ("data", "charts", "site", "docs")
     }

@@ -210,32 +210,26 @@ def pages_server(site: Path, prefix: str) -> tuple[http.server.ThreadingHTTPServ
 
 @pytest.mark.browser
 @pytest.mark.parametrize("served_at", [urlparse(FORK).path, "/"])
-def test_the_404_page_works_at_its_address_and_at_a_servers_root(built_elsewhere, served_at):
-    from playwright.sync_api import sync_playwright
-
-    from helpers import CHROMIUM, CHROMIUM_ARGS
-
+def test_the_404_page_works_at_its_address_and_at_a_servers_root(browser, built_elsewhere, served_at):
     server, origin = pages_server(built_elsewhere["fork"].site, served_at)
     try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page()
-            failed, errors = [], []
-            missing = f"{origin}{served_at}no/such/page/"
-            page.on("response", lambda r: r.status >= 400 and r.url != missing and failed.append(f"{r.url} {r.status}"))
-            page.on("requestfailed", lambda r: failed.append(f"{r.url} {r.failure}"))
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            response = page.goto(missing, wait_until="load")
-            assert response.status == 404
-            assert not failed, failed
-            assert not errors, errors
-            # Material's stylesheet applied, its script ran, and the way home is the site's root.
-            assert page.evaluate("getComputedStyle(document.querySelector('.md-header')).position") == "sticky"
-            assert page.evaluate("document.documentElement.classList.contains('js')")
-            home = page.evaluate("document.querySelector('a.md-header__button.md-logo').href")
-            assert home == f"{origin}{served_at}"
-            page.goto(home, wait_until="load")
-            assert page.title().startswith("Beyond the Caliphate")
-            browser.close()
+        page = browser.new_page()
+        failed, errors = [], []
+        missing = f"{origin}{served_at}no/such/page/"
+        page.on("response", lambda r: r.status >= 400 and r.url != missing and failed.append(f"{r.url} {r.status}"))
+        page.on("requestfailed", lambda r: failed.append(f"{r.url} {r.failure}"))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        response = page.goto(missing, wait_until="load")
+        assert response.status == 404
+        assert not failed, failed
+        assert not errors, errors
+        # Material's stylesheet applied, its script ran, and the way home is the site's root.
+        assert page.evaluate("getComputedStyle(document.querySelector('.md-header')).position") == "sticky"
+        assert page.evaluate("document.documentElement.classList.contains('js')")
+        home = page.evaluate("document.querySelector('a.md-header__button.md-logo').href")
+        assert home == f"{origin}{served_at}"
+        page.goto(home, wait_until="load")
+        assert page.title().startswith("Beyond the Caliphate")
+        page.close()
     finally:
         server.shutdown()

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from helpers import soup
+from helpers import serve, soup
 
 from scripts.build import build
 from scripts.paths import ROOT, Layout, copy_working_tree
@@ -261,28 +261,19 @@ for (const name of ["alert", "confirm", "prompt"]) {
 
 @pytest.fixture(scope="module")
 def hostile_url(hostile) -> Iterator[str]:
-    from helpers import serve
-
     server, url = serve(hostile.site)
     yield url
     server.shutdown()
 
 
 @pytest.fixture(scope="module")
-def csp_off(hostile_url):
-    from playwright.sync_api import sync_playwright
-    from helpers import CHROMIUM, CHROMIUM_ARGS
-
-    assert Path(CHROMIUM).exists(), "Debian's chromium is required: apt-get install -y chromium"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        # Without the site's Content-Security-Policy, only escaping stands between a payload
-        # and the page: the policy is a second line of defence, not the one under test here.
-        context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
-        context.add_init_script(BROWSER_INIT)
-        yield context
-        context.close()
-        browser.close()
+def csp_off(browser, hostile_url):
+    # Without the site's Content-Security-Policy, only escaping stands between a payload and the
+    # page: the policy is a second line of defence, not the one under test here.
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    context.add_init_script(BROWSER_INIT)
+    yield context
+    context.close()
 
 
 # Marks whose data holds a payload (Vega puts the data in each mark's aria-label), plus a few
@@ -298,7 +289,7 @@ TOOLTIP = "() => { const t = document.querySelector('#vg-tooltip-element.visible
 STATE = "() => ({pwned: typeof window.__pwned, dialogs: window.__dialogs})"
 
 
-def open_page(context, url: str):
+def open_tab(context, url: str):
     """A tab that notes dialogs and uncaught errors; one tab for many pages, so no new process each time."""
     page = context.new_page()
     events: list[str] = []
@@ -364,7 +355,7 @@ def test_no_injected_script_runs_on_any_page_that_carries_one(hostile, hostile_u
             assert set(injection.pages) <= set(names), injection.id
             for chart_id in injection.charts:
                 assert {f"charts/{chart_id}/index.html", f"charts/{chart_id}/v1/embed/index.html"} <= set(names), chart_id
-    page, events = open_page(csp_off, "about:blank")
+    page, events = open_tab(csp_off, "about:blank")
     failures: dict[str, dict] = {}
     tips: list[str] = []
     for name in names:
@@ -390,7 +381,7 @@ SEARCHES = {"onerror": '<img src=x onerror="window.__pwned=1">', "sweden": 'onmo
 
 @pytest.mark.browser
 def test_search_results_show_hostile_text_without_running_it(hostile_url, csp_off):
-    page, events = open_page(csp_off, hostile_url)
+    page, events = open_tab(csp_off, hostile_url)
     search = page.locator("input.md-search__input")
     search.click()
     for query, shown in SEARCHES.items():

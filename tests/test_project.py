@@ -15,7 +15,8 @@ from urllib.parse import urldefrag, urljoin
 
 import pytest
 import yaml
-from bs4 import BeautifulSoup
+
+from helpers import soup
 
 from scripts import project as model
 from scripts.charts.export import SITE_ASSET_FILES
@@ -118,8 +119,7 @@ def published(site: Path, address: str, site_url: str = "") -> bool:
         return False
     if fragment:
         if target not in _ids:
-            _ids[target] = {tag["id"] for tag in BeautifulSoup(target.read_text(encoding="utf-8"), "html.parser")
-                            .find_all(id=True)}
+            _ids[target] = {tag["id"] for tag in soup(target).find_all(id=True)}
         return fragment in _ids[target]
     return True
 
@@ -140,7 +140,7 @@ def test_pages_point_at_each_chart_with_the_models_addresses(site, models):
     for chart in models:
         path = model.section_page(chart.section).path
         base = model.relative_base(path)
-        doc = BeautifulSoup((site / path / "index.html").read_text(encoding="utf-8"), "html.parser")
+        doc = soup(site / path / "index.html")
         figure = doc.find("figure", attrs={"data-chart": chart.id})
         assert figure is not None and figure["id"] == chart.anchor, chart.id
         for scheme in SCHEMES:
@@ -164,13 +164,13 @@ def test_absolute_addresses_in_specs_embeds_and_page_heads_are_the_models(site, 
         assert usermeta["url"] == chart.file_url(site_url, "vegalite")
         assert usermeta["page"] == chart.page_url(site_url)
         assert usermeta["citation"] == model.identity().report.full
-        page = BeautifulSoup((site / chart.chart_page_url("") / "index.html").read_text(encoding="utf-8"), "html.parser")
+        page = soup(site / chart.chart_page_url("") / "index.html")
         embed_code = " ".join(block.get_text() for block in page.select(".btc-embed-code"))
         for scheme in model.SCHEME_FOLDERS:
             assert f'src="{chart.embed_url(site_url, scheme)}"' in embed_code
         for address in (usermeta["url"], usermeta["page"], chart.embed_url(site_url)):
             assert published(site, address, site_url), address
-    head = BeautifulSoup((site / "index.html").read_text(encoding="utf-8"), "html.parser")
+    head = soup(site / "index.html")
     meta = {tag.get("name") or tag.get("property"): tag["content"] for tag in head.find_all("meta", content=True)}
     assert meta["og:image"] == model.card_url(site_url, "") and published(site, meta["og:image"], site_url)
     assert meta["citation_publication_date"] == model.identity().released.isoformat()
@@ -181,7 +181,7 @@ def test_absolute_addresses_in_specs_embeds_and_page_heads_are_the_models(site, 
 
 def test_ledger_rows_methods_anchors_and_data_files_are_linked_where_they_are(site):
     """The ledger links each finding's data files and Methods; every such address is published."""
-    doc = BeautifulSoup((site / "ledger/index.html").read_text(encoding="utf-8"), "html.parser")
+    doc = soup(site / "ledger/index.html")
     kinds = {
         "data file": re.compile("^" + re.escape(model.data_file_url(model.relative_base("ledger/"), ""))),
         "data dictionary": re.compile("^" + re.escape(model.data_dictionary_url("../", ""))),

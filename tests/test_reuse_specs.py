@@ -9,17 +9,15 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import re
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pandas as pd
 import pytest
 import vl_convert as vlc
+
+from helpers import serve
 
 from scripts.charts import export, theme
 from scripts.paths import CHARTS
@@ -28,8 +26,6 @@ CATALOGUE = json.loads((CHARTS / "index.json").read_text(encoding="utf-8"))
 CHART_IDS = [entry["id"] for entry in CATALOGUE]
 HOUSE_FONT = "Newsroom Serif Test"
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 
 
 def published_spec(chart_id: str) -> dict:
@@ -94,32 +90,21 @@ EMBED = """async ([spec, config]) => {
 }"""
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
-def embed_page(tmp_path_factory) -> Iterator:
+def embed_page(browser, tmp_path_factory) -> Iterator:
     """A page with the vega-embed, Vega-Lite and Vega that vl-convert bundles, in Chromium."""
-    from playwright.sync_api import sync_playwright
-
     root = tmp_path_factory.mktemp("reuse")
     bundle = vlc.javascript_bundle("window.vegaEmbed = vegaEmbed;", vl_version=export.vegalite_version())
     (root / "bundle.js").write_text(bundle, encoding="utf-8")
     (root / "index.html").write_text(PAGE, encoding="utf-8")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    assert Path(CHROMIUM).exists(), "Debian's chromium is required: apt-get install -y chromium"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        messages: list[str] = []
-        page.on("console", lambda message: message.type in ("warning", "error") and messages.append(message.text))
-        page.on("pageerror", lambda error: messages.append(str(error)))
-        page.goto(f"http://127.0.0.1:{server.server_address[1]}/index.html", wait_until="load")
-        yield page, messages
-        browser.close()
+    server, url = serve(root)
+    page = browser.new_page()
+    messages: list[str] = []
+    page.on("console", lambda message: message.type in ("warning", "error") and messages.append(message.text))
+    page.on("pageerror", lambda error: messages.append(str(error)))
+    page.goto(url + "index.html", wait_until="load")
+    yield page, messages
+    page.close()
     server.shutdown()
 
 
