@@ -81,7 +81,11 @@ def test_ci_and_the_workflow_install_the_same_way(workflow):
     trust = next(i for i, run in enumerate(runs) if "safe.directory" in run)
     assert trust < runs.index("make test")
     cache = next(step for step in steps if step.get("uses", "").startswith("actions/cache@"))
-    assert "requirements.lock" in cache["with"]["key"] and "package-lock.json" in cache["with"]["key"]
+    # Keyed on every lock file the Makefile installs from.
+    (locks,) = re.findall(r"^LOCKS := (.+)$", (ROOT / "Makefile").read_text(encoding="utf-8"), re.MULTILINE)
+    assert "requirements.lock" in locks.split()
+    for lock in locks.split():
+        assert f"'{lock}'" in cache["with"]["key"], lock
     # The address comes from the repository's Pages settings, through the environment.
     site = next(step for step in steps if step.get("run") == "make site")
     assert site["env"] == {"SITE_URL": "${{ steps.pages.outputs.base_url }}"}
