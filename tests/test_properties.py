@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+from functools import cache
 
 import pandas as pd
 from hypothesis import HealthCheck, assume, given, settings
@@ -18,7 +19,14 @@ from scripts.ledger import agrees
 from scripts.paths import DATA
 from scripts.validate import CHECKS, validate
 
-BASE = validate(DATA)
+
+@cache
+def base() -> dict[str, pd.DataFrame]:
+    """The committed tables, validated (read-only). Loaded when first drawn from, not when the
+    module is collected: every test worker collects it, one runs it."""
+    return validate(DATA)
+
+
 SPECS = {spec.id: spec for spec in all_findings()}
 # Random search on a developer's machine finds new cases; in CI the examples are the same every
 # run, so a submission never passes or fails by luck. A case found locally becomes a plain test.
@@ -31,11 +39,11 @@ counts = st.integers(min_value=1, max_value=500)
 @st.composite
 def incident_tables(draw):
     """The incidents table with random counts (every cell ≥ 1) in a random row order."""
-    frame = BASE["incidents"].copy()
+    frame = base()["incidents"].copy()
     frame["incidents"] = pd.array([draw(counts) for _ in range(len(frame))], dtype="Int64")
     arrested = [draw(st.integers(min_value=n, max_value=n * 5)) for n in frame["incidents"]]
     frame["people_arrested"] = pd.array(
-        [a if pd.notna(p) else pd.NA for a, p in zip(arrested, BASE["incidents"]["people_arrested"])], dtype="Int64"
+        [a if pd.notna(p) else pd.NA for a, p in zip(arrested, base()["incidents"]["people_arrested"])], dtype="Int64"
     )
     order = draw(st.permutations(range(len(frame))))
     return frame.iloc[list(order)].reset_index(drop=True)
@@ -43,9 +51,9 @@ def incident_tables(draw):
 
 @st.composite
 def network_tables(draw):
-    networks = BASE["networks"].copy()
+    networks = base()["networks"].copy()
     networks["arrest_action_links"] = pd.array([draw(counts) for _ in range(len(networks))], dtype="Int64")
-    doubles = BASE["network_double_links"].copy()
+    doubles = base()["network_double_links"].copy()
     # A double link can only exist where both networks have that many links.
     caps = networks.set_index("network_id")["arrest_action_links"]
     doubles["arrest_actions"] = pd.array(
@@ -57,7 +65,7 @@ def network_tables(draw):
 
 
 def with_tables(**replacements) -> dict[str, pd.DataFrame]:
-    tables = dict(BASE)
+    tables = dict(base())
     tables.update(replacements)
     return tables
 
@@ -69,7 +77,7 @@ def results(tables, section: str) -> dict[str, float]:
 @SETTINGS
 @given(incident_tables())
 def test_overview_shares_are_fractions_and_parts_fit(incidents):
-    plots = int(BASE["weapons_targets"].set_index("measure").at["plots", "incidents"])
+    plots = int(base()["weapons_targets"].set_index("measure").at["plots", "incidents"])
     # scripts.validate rejects more plots than arrest actions; keep to inputs it accepts.
     assume(incidents.loc[incidents["incident_type"] == "arrest_action", "incidents"].sum() >= plots)
     tables = with_tables(incidents=incidents)
@@ -133,11 +141,11 @@ def every_result(tables) -> dict[str, float]:
 def test_no_finding_depends_on_the_order_of_any_table(data):
     """Shuffle the rows of every table at once: all findings of all sections stay the same."""
     shuffled = {}
-    for name, frame in BASE.items():
+    for name, frame in base().items():
         order = data.draw(st.permutations(range(len(frame))), label=name)
         shuffled[name] = frame.iloc[list(order)].reset_index(drop=True)
         shuffled[name].attrs = frame.attrs
-    expected, got = every_result(BASE), every_result(shuffled)
+    expected, got = every_result(base()), every_result(shuffled)
     assert got.keys() == expected.keys()
     for id, value in expected.items():
         # Sums of decimal shares may differ in the last bit with the order they are added in.
@@ -168,19 +176,19 @@ def nationality_tables(draw):
         "moroccan-link-belgian-citizens": draw(st.integers(0, min(moroccan, belgians))),
         "belgian-dual-citizens": draw(st.integers(0, belgians)),
     }
-    tables = dict(BASE)
-    tables["denominators"] = set_values(BASE["denominators"], "denominator_id", "value", {"all-individuals": everyone})
-    tables["coverage"] = set_values(BASE["coverage"], "attribute", "individuals_with_data", coverage)
-    tables["citizenship"] = set_values(BASE["citizenship"], "country_code", "individuals", {"BE": belgians})
+    tables = dict(base())
+    tables["denominators"] = set_values(base()["denominators"], "denominator_id", "value", {"all-individuals": everyone})
+    tables["coverage"] = set_values(base()["coverage"], "attribute", "individuals_with_data", coverage)
+    tables["citizenship"] = set_values(base()["citizenship"], "country_code", "individuals", {"BE": belgians})
     tables["belgian_birthplaces"] = set_values(
-        BASE["belgian_birthplaces"], "birthplace", "individuals",
+        base()["belgian_birthplaces"], "birthplace", "individuals",
         {"Belgium": born, "Morocco": abroad[0], "Lebanon": abroad[1], "unknown": unknown},
     )
-    tables["individual_groups"] = set_values(BASE["individual_groups"], "group_id", "individuals", groups)
+    tables["individual_groups"] = set_values(base()["individual_groups"], "group_id", "individuals", groups)
     for name in ("coverage", "citizenship", "belgian_birthplaces", "individual_groups"):
         order = draw(st.permutations(range(len(tables[name]))))
         tables[name] = tables[name].iloc[list(order)].reset_index(drop=True)
-        tables[name].attrs = BASE[name].attrs
+        tables[name].attrs = base()[name].attrs
     return tables
 
 
@@ -212,7 +220,7 @@ def test_coverage_shares_of_incidents_are_fractions(incidents, data):
     }
     tables = with_tables(
         incidents=incidents,
-        weapons_targets=set_values(BASE["weapons_targets"], "measure", "incidents", measures),
+        weapons_targets=set_values(base()["weapons_targets"], "measure", "incidents", measures),
     )
     for section in ("weapons_targets", "overview"):
         for id, value in results(tables, section).items():
@@ -230,8 +238,8 @@ def test_justice_shares_are_fractions(verdicts, data):
     shares = [max(0.0, s + data.draw(st.sampled_from([-0.005, 0, 0.005]))) for s in shares]
     statuses = ("in_prison", "sentence_served", "conditional_release", "convicted_in_absentia")
     tables = with_tables(
-        justice=set_values(BASE["justice"], "measure", "value", {"verdicts_2016": verdicts, "convictions_2016": convictions}),
-        convict_status=set_values(BASE["convict_status"], "status", "share", dict(zip(statuses, shares))),
+        justice=set_values(base()["justice"], "measure", "value", {"verdicts_2016": verdicts, "convictions_2016": convictions}),
+        convict_status=set_values(base()["convict_status"], "status", "share", dict(zip(statuses, shares))),
     )
     assume(accepted(tables))
     values = results(tables, "threat_levels")
@@ -245,7 +253,7 @@ def test_added_convict_shares_stay_fractions_at_the_rounding_margin():
     """Found by the search above: printed shares may overshoot 100% by the validator's rounding
     margin, and a finding that adds two of them must still be a share."""
     shares = {"in_prison": 0.0, "sentence_served": 0.005, "conditional_release": 1.0, "convicted_in_absentia": 0.0}
-    tables = with_tables(convict_status=set_values(BASE["convict_status"], "status", "share", shares))
+    tables = with_tables(convict_status=set_values(base()["convict_status"], "status", "share", shares))
     assert accepted(tables)
     for id, value in results(tables, "threat_levels").items():
         if SPECS[id].unit == "share":
