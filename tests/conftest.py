@@ -81,9 +81,10 @@ def catalogue(built_site) -> list[dict]:
     return json.loads((built_site.charts / "index.json").read_text(encoding="utf-8"))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
-    """Debian's Chromium through Playwright, one per test module."""
+    """Debian's Chromium through Playwright, one per test worker (a launch costs about two
+    CPU-seconds). Each test or module opens contexts of its own and closes them."""
     from playwright.sync_api import sync_playwright
 
     assert Path(CHROMIUM).exists(), "Debian's chromium is required: apt-get install -y chromium"
