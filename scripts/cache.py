@@ -25,7 +25,7 @@ PACKAGE = "scripts"  # the build's code: the only modules whose code a key follo
 # CPython 3.11 keeps the AST converter's recursion counter per interpreter, not per thread: two
 # threads parsing at once (the notebook's key is computed in its own thread while the chart step
 # hashes its code) can make one of them raise "SystemError: AST constructor recursion depth
-# mismatch" (cpython gh-106905). Parse and unparse one module at a time.
+# mismatch" (cpython gh-106905). Parse one module at a time (unparsing is plain Python).
 _AST_LOCK = threading.Lock()
 
 
@@ -128,11 +128,7 @@ def _read(path: Path) -> tuple[list[tuple[str, int, tuple[str, ...] | None]], bo
 def _analyse(text: str) -> tuple[list[tuple[str, int, tuple[str, ...] | None]], bool, str]:
     """(imports as (module, level, names or None), whether it imports by name, source form)."""
     with _AST_LOCK:
-        return _analyse_alone(text)
-
-
-def _analyse_alone(text: str) -> tuple[list[tuple[str, int, tuple[str, ...] | None]], bool, str]:
-    tree = ast.parse(text)
+        tree = ast.parse(text)
     imports: list[tuple[str, int, tuple[str, ...] | None]] = []
     by_name = False
     for node in ast.walk(tree):

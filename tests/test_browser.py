@@ -71,7 +71,7 @@ def settle(page: Page) -> None:
 
 
 def test_the_vega_runtime_loads_only_when_a_reader_reaches_for_a_chart(browser, site_url):
-    page, recorder = open_page(browser, site_url + "geography/", viewport={"width": 412, "height": 823})
+    page, recorder = open_page(browser, site_url + "geography/", viewport=WIDEST_PHONE)
     fetched = []
     page.on("request", lambda request: fetched.append(request.url))
     settle(page)  # loaded and idle, but untouched
@@ -135,7 +135,7 @@ SEARCH_FILES = ("/search/search_index.json", "/assets/javascripts/workers/search
 @pytest.mark.parametrize("how", ["phone: tap the search button", "desktop: press /"])
 def test_search_loads_only_when_a_reader_reaches_for_it(browser, site_url, how):
     phone = how.startswith("phone")
-    viewport = {"width": 412, "height": 823} if phone else {"width": 1280, "height": 900}
+    viewport = WIDEST_PHONE if phone else DESKTOP
     page, recorder = open_page(browser, site_url + "geography/", viewport=viewport, has_touch=phone)
     fetched = []
     page.on("request", lambda request: fetched.append(urlparse(request.url).path))
@@ -814,7 +814,7 @@ def test_without_the_helper_the_snippet_holds_the_whole_chart_at_common_widths(b
     host_page(host, body, f"script-src 'self'; frame-src {site_url}")
     server, host_url = serve(host)
     try:
-        page, recorder = open_page(browser, host_url, viewport={"width": 1280, "height": 900})
+        page, recorder = open_page(browser, host_url, viewport=DESKTOP)
         for frame in page.locator("iframe").all():
             frame.scroll_into_view_if_needed()  # lazy frames load as they come near
             frame.element_handle().content_frame().wait_for_load_state("load")

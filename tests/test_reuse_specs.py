@@ -27,7 +27,6 @@ CHART_IDS = [entry["id"] for entry in CATALOGUE]
 HOUSE_FONT = "Newsroom Serif Test"
 
 
-
 def published_spec(chart_id: str) -> dict:
     entry = next(item for item in CATALOGUE if item["id"] == chart_id)
     return json.loads((CHARTS / entry["files"]["vegalite"]).read_text(encoding="utf-8"))
